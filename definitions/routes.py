@@ -1,0 +1,217 @@
+"""Definition pages: read, create, edit (with merge), history, compare and exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from definitions import exports, service, signoff_routes
+from definitions.diff import compare_tiers
+from definitions.forms import MAX_TIERS, check_tiers, form_values
+from definitions.models import Revision
+from definitions.places import Place, load_group, load_place, revision_number
+from definitions.pyramid import render_pyramid, render_pyramid_list
+from definitions.tiers import COMPARATORS, Tier
+from taskgroups.models import TaskGroup
+from workspace.forms import FormInput, read_form
+from workspace.models import Organisation, User
+from workspace.permissions import Action, Viewer, can, require
+from workspace.runtime import GroupSection, runtime, viewer
+from workspace.templating import redirect, render
+
+
+def _revision_context(request: Request, place: Place, number: int) -> dict[str, Any]:
+    with runtime(request).db.read() as session:
+        revision = service.get_revision(session, place.definition.id or 0, number)
+        assert revision is not None
+        tiers = service.tiers_of(session, place.definition.id or 0, number)
+        rows = service.tier_rows(session, revision.id or 0)
+        author = _author(session, revision)
+    return {
+        "group": place.group, "definition": place.definition, "place": place,
+        "revision": revision, "author": author, "tiers": tiers, "tier_rows": rows,
+        "pyramid": render_pyramid(tiers, title=f"{place.definition.title}, revision {number}",
+                                  id_prefix=f"pyr-{number}"),
+        "pyramid_list": render_pyramid_list(tiers),
+    }
+
+
+def _author(session: Any, revision: Revision) -> str:
+    user = session.get(User, revision.author_id) if revision.author_id else None
+    org = session.get(Organisation, revision.organisation_id) if revision.organisation_id else None
+    name = user.display_name if user else "Someone"
+    return f"{name} ({org.name})" if org else name
+
+
+async def definition_page(request: Request) -> Response:
+    place = load_place(request)
+    number = service.public_number(viewer(request), place.definition)
+    return render(request, "definitions/definition.html",
+                  _revision_context(request, place, number))
+
+
+async def revision_page(request: Request) -> Response:
+    place = load_place(request)
+    number = revision_number(request, request.path_params["number"], place)
+    return render(request, "definitions/definition.html",
+                  _revision_context(request, place, number))
+
+
+async def print_page(request: Request) -> Response:
+    place = load_place(request)
+    number = revision_number(request, request.path_params["number"], place)
+    return render(request, "definitions/print.html", _revision_context(request, place, number))
+
+
+async def export(request: Request) -> Response:
+    place = load_place(request)
+    number = revision_number(request, request.path_params["number"], place)
+    ctx = _revision_context(request, place, number)
+    fmt = request.path_params["fmt"]
+    if fmt == "json":
+        return exports.json_response(ctx["group"], ctx["definition"], ctx["revision"],
+                                     ctx["tier_rows"], ctx["author"])
+    if fmt == "md":
+        return exports.markdown_response(ctx["group"], ctx["definition"], ctx["revision"],
+                                         ctx["tier_rows"], ctx["author"])
+    raise HTTPException(404)
+
+
+async def history_page(request: Request) -> Response:
+    place = load_place(request)
+    require(viewer(request), Action.READ_GROUP_PRIVATE, place.group.id)
+    with runtime(request).db.read() as session:
+        revisions = service.history(session, place.definition.id or 0)
+    return render(request, "definitions/history.html",
+                  {"place": place, "group": place.group, "definition": place.definition,
+                   "revisions": revisions})
+
+
+async def compare_page(request: Request) -> Response:
+    place = load_place(request)
+    head = place.definition.head_number
+    old = revision_number(request, request.query_params.get("from", str(max(1, head - 1))), place)
+    new = revision_number(request, request.query_params.get("to", str(head)), place)
+    with runtime(request).db.read() as session:
+        old_tiers = service.tiers_of(session, place.definition.id or 0, old)
+        new_tiers = service.tiers_of(session, place.definition.id or 0, new)
+    title = place.definition.title
+    return render(request, "definitions/compare.html", {
+        "place": place, "group": place.group, "definition": place.definition,
+        "old": old, "new": new, "comparisons": compare_tiers(old_tiers, new_tiers),
+        "old_pyramid": render_pyramid(old_tiers, title=f"{title}, revision {old}",
+                                      id_prefix=f"old-{old}"),
+        "new_pyramid": render_pyramid(new_tiers, title=f"{title}, revision {new}",
+                                      id_prefix=f"new-{new}"),
+        "numbers": list(range(1, head + 1)),
+    })
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def _form_context(place: Place | None, group: TaskGroup, form: FormInput,
+                  **extra: Any) -> dict[str, Any]:
+    count = int(form.get("tier_count") or 0)
+    return {"place": place, "group": group, "form": form, "tier_indexes": range(count),
+            "comparators": COMPARATORS, "max_tiers": MAX_TIERS,
+            "can_add": count < MAX_TIERS} | extra
+
+
+async def new_definition(request: Request) -> Response:
+    rt, who = runtime(request), viewer(request)
+    group = load_group(request)
+    require(who, Action.EDIT_DRAFT, group.id)
+    if request.method == "GET":
+        form = form_values([], None)
+        return render(request, "definitions/new.html", _form_context(None, group, form))
+    form = await read_form(request)
+    title = form.required("title", "a title", max_length=200)
+    purpose = form.optional("purpose", "the purpose", max_length=2000)
+    edit = check_tiers(form)
+    with rt.db.read() as session:
+        if form.ok and service.title_taken(session, group.id or 0, title):
+            form.error("title", "This group already has a definition with this title")
+    if not form.ok:
+        return render(request, "definitions/new.html", _form_context(None, group, form),
+                      status_code=400)
+    definition = service.do_create(rt, who, group, title, purpose, edit.tiers)
+    return redirect(service.definition_url(group, definition),
+                    f"{title} has been created as revision 1.")
+
+
+async def edit_definition(request: Request) -> Response:
+    rt, who = runtime(request), viewer(request)
+    place = load_place(request)
+    require(who, Action.EDIT_DRAFT, place.group.id)
+    definition = place.definition
+    if request.method == "GET":
+        with rt.db.read() as session:
+            tiers = service.tiers_of(session, definition.id or 0, definition.head_number)
+        form = form_values(tiers, definition.head_number)
+        return render(request, "definitions/edit.html", _form_context(place, place.group, form))
+    form = await read_form(request)
+    edit = check_tiers(form)
+    if edit.base_number is None or not 1 <= edit.base_number <= definition.head_number:
+        form.error("change_note", "This form is out of date. Reload the page and try again.")
+    if not form.ok:
+        return render(request, "definitions/edit.html",
+                      _form_context(place, place.group, form), status_code=400)
+    assert edit.base_number is not None
+    result = service.do_save(rt, who, place.group, definition.id or 0, edit.base_number,
+                             edit.tiers, edit.change_note)
+    if result.conflict is not None:
+        return _merge_page(request, place, edit.tiers, edit.change_note, result)
+    return redirect(place.url, _saved_notice(result))
+
+
+def _saved_notice(result: service.SaveResult) -> str:
+    if result.number is None and result.merged:
+        return "Someone else had already made the same change. Nothing new to save."
+    if result.number is None:
+        return "Nothing had changed, so no new revision was made."
+    if result.merged:
+        return (f"Someone else saved while you were editing. Their changes were to other "
+                f"tiers, so both were merged into revision {result.number}.")
+    return f"Saved as revision {result.number}."
+
+
+def _merge_page(request: Request, place: Place, mine: list[Tier], note: str,
+                result: service.SaveResult) -> Response:
+    assert result.conflict is not None
+    draft, removed = service.conflict_draft(result.conflict, mine)
+    form = form_values(draft, result.head_number, note, removed)
+    theirs = {t.key: t for t in result.head_tiers}
+    notes = {c.key: c for c in result.conflict.conflicts if c.kind != "order"}
+    order_clash = any(c.kind == "order" for c in result.conflict.conflicts)
+    ctx = _form_context(place, place.group, form, theirs=theirs, conflicts=notes,
+                        order_clash=order_clash, head_number=result.head_number)
+    return render(request, "definitions/merge.html", ctx, status_code=409)
+
+
+routes = [
+    Route("/new", new_definition, methods=["GET", "POST"]),
+    Route("/{dslug}", definition_page),
+    Route("/{dslug}/edit", edit_definition, methods=["GET", "POST"]),
+    Route("/{dslug}/history", history_page),
+    Route("/{dslug}/compare", compare_page),
+    Route("/{dslug}/revisions/{number}", revision_page),
+    Route("/{dslug}/revisions/{number}/print", print_page),
+    Route("/{dslug}/revisions/{number}/export.{fmt}", export),
+    *signoff_routes.routes,
+]
+
+
+def group_section(session: Any, who: Viewer, group: TaskGroup) -> Any:
+    """The group page's list of definitions: agreed ones for everyone, drafts for the
+    group's members, observers and the secretariat."""
+    definitions = [d for d in service.for_group(session, group.id or 0)
+                   if service.readable(who, d)]
+    return GroupSection("definitions/_group_section.html", {
+        "definitions": definitions, "group": group,
+        "can_create": can(who, Action.EDIT_DRAFT, group.id),
+    })

@@ -1,0 +1,75 @@
+"""A small driver over a Playwright page: navigate like a person, audit every page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import ConsoleMessage, Page, Response
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+class AccessibilityError(AssertionError):
+    pass
+
+
+class Hub:
+    def __init__(self, page: Page, base_url: str, *, audit: bool = True) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.audit_enabled = audit
+        self.console_errors: list[str] = []
+        self.audited: set[str] = set()
+        page.on("console", self._on_console)
+        page.on("response", self._on_response)
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        # Chromium logs every 4xx as "Failed to load resource", including the 400/422 of a
+        # form re-rendered with its errors, which is intended. Failed sub-resources are
+        # caught by _on_response instead.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.console_errors.append(message.text)
+
+    def _on_response(self, response: Response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.console_errors.append(f"{response.status} {response.url}")
+
+    def goto(self, path: str) -> Page:
+        response = self.page.goto(path)
+        assert response is not None and response.ok, (path, response and response.status)
+        self.audit()
+        return self.page
+
+    def click_and_wait(self, selector: str, **kwargs: Any) -> Page:
+        """Click something that loads a new page, then audit that page."""
+        with self.page.expect_navigation():
+            self.page.locator(selector, **kwargs).first.click()
+        self.audit()
+        return self.page
+
+    def sign_in(self, email: str, password: str) -> None:
+        self.goto("/account/sign-in")
+        self.page.get_by_label("Email address").fill(email)
+        self.page.get_by_label("Password", exact=True).fill(password)
+        self.click_and_wait("form button[type=submit]:has-text('Sign in')")
+
+    def audit(self) -> None:
+        """Run axe-core on the current page; fail on any WCAG 2.2 A/AA violation."""
+        if not self.audit_enabled:
+            return
+        # Loaded by URL from our own origin, so the strict CSP allows it.
+        self.page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")
+        result = self.page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        self.audited.add(self.page.url)
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(str(n["target"]) for n in v["nodes"][:3])
+            for v in result["violations"]
+        ]
+        if violations:
+            raise AccessibilityError(f"{self.page.url}:\n" + "\n".join(violations))
+
+    def assert_no_console_errors(self) -> None:
+        assert self.console_errors == [], self.console_errors

@@ -1,0 +1,133 @@
+"""In-process test harness: a real database per test (SQLite, and PostgreSQL when one
+answers), the real app, and clients that behave like a browser (cookies, CSRF)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from tests.client import HubClient
+from tests.factories import World, build_world
+from workspace import migrate
+from workspace.app import create_app, load_models
+from workspace.db import Database
+from workspace.runtime import Runtime
+from workspace.settings import Settings
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
+            return PG_DEFAULT
+    except OSError:
+        return None
+
+
+POSTGRES_URL = _postgres_url()
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, copied for each test: migrating once is much faster."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    migrate.upgrade(db)
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_ready() -> str:
+    assert POSTGRES_URL is not None
+    db = Database(POSTGRES_URL)
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    migrate.upgrade(db)
+    db.dispose()
+    return POSTGRES_URL
+
+
+def _truncate_postgres(url: str) -> None:
+    load_models()
+    db = Database(url)
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "hub.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_ready")
+    _truncate_postgres(url)
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=str(tmp_path / "data"),
+        secret_key="test-secret-key",
+        argon2_fast=True,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings):  # type: ignore[no-untyped-def]
+    application = create_app(settings)
+    yield application
+    application.state.runtime.db.dispose()
+
+
+@pytest.fixture
+def rt(app) -> Runtime:  # type: ignore[no-untyped-def]
+    runtime: Runtime = app.state.runtime
+    return runtime
+
+
+@pytest.fixture
+def client(app) -> Iterator[HubClient]:  # type: ignore[no-untyped-def]
+    with HubClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def world(rt: Runtime) -> World:
+    """A hub with one group and one person in every role (see factories.build_world)."""
+    return build_world(rt)
+
+
+@pytest.fixture
+def as_role(app, world: World):  # type: ignore[no-untyped-def]
+    """Open a client signed in as the world's person in a role ("visitor" = nobody)."""
+    opened: list[HubClient] = []
+
+    def open_as(role: str) -> HubClient:
+        c = HubClient(app).__enter__()
+        opened.append(c)
+        if role != "visitor":
+            c.sign_in_as(world.users[role])
+        return c
+
+    yield open_as
+    for c in opened:
+        c.__exit__(None, None, None)

@@ -1,0 +1,164 @@
+"""Account pages: register, sign in and out, password reset."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from workspace import auth
+from workspace.accounts import service
+from workspace.forms import FormInput, normalise_email, read_form
+from workspace.permissions import Action, require
+from workspace.runtime import runtime, viewer
+from workspace.templating import redirect, render
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def safe_next(value: str) -> str:
+    """Only ever send people on to a page of this site."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+def _signed_in_response(request: Request, token: str, target: str, notice: str) -> Response:
+    rt = runtime(request)
+    response = redirect(target, notice)
+    response.set_cookie(
+        auth.SESSION_COOKIE, token, max_age=rt.settings.session_days * 86400,
+        httponly=True, samesite="lax", secure=rt.settings.secure_cookies, path="/",
+    )
+    return response
+
+
+async def register(request: Request) -> Response:
+    form = FormInput()
+    if request.method == "GET":
+        return render(request, "accounts/register.html", {"form": form})
+    rt = runtime(request)
+    form = await read_form(request)
+    ip_key = f"register:ip:{_client_ip(request)}"
+    if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
+        form.error("email", "Too many accounts have been made from this network recently. "
+                   f"Try again in {rt.limiter.minutes} minutes.")
+        return render(request, "accounts/register.html", {"form": form}, status_code=429)
+    reg = service.check_registration(form)
+    if form.ok and service.email_taken(rt, reg.email):
+        form.error("email", "An account with this email address already exists. "
+                   "Sign in, or reset your password if you have forgotten it.")
+    if not form.ok:
+        return render(request, "accounts/register.html", {"form": form}, status_code=400)
+    rt.limiter.hit(ip_key)
+    user = await run_in_threadpool(service.do_register, rt, reg)
+    if user is None:  # lost a race with another registration of the same address
+        form.error("email", "An account with this email address already exists.")
+        return render(request, "accounts/register.html", {"form": form}, status_code=400)
+    token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
+    return _signed_in_response(request, token, "/my-groups", "Your account has been created.")
+
+
+async def sign_in(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next", "/my-groups"))
+    form = FormInput(values={"next": next_url})
+    if request.method == "GET":
+        return render(request, "accounts/sign_in.html", {"form": form})
+    rt = runtime(request)
+    form = await read_form(request)
+    email = normalise_email(form.get("email"))
+    ip_key, account_key = f"signin:ip:{_client_ip(request)}", f"signin:account:{email}"
+    if rt.limiter.exceeded(ip_key, rt.settings.signin_limit_per_ip) or rt.limiter.exceeded(
+        account_key, rt.settings.signin_limit_per_account
+    ):
+        form.error("email", "Too many sign-in attempts. Wait "
+                   f"{rt.limiter.minutes} minutes, or reset your password.")
+        return render(request, "accounts/sign_in.html", {"form": form}, status_code=429)
+    rt.limiter.hit(ip_key)
+    user = await run_in_threadpool(service.authenticate, rt, email, form.get("password"))
+    if user is None:
+        rt.limiter.hit(account_key)
+        form.error("email", "Enter a correct email address and password")
+        return render(request, "accounts/sign_in.html", {"form": form}, status_code=400)
+    rt.limiter.reset(account_key)
+    token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
+    target = safe_next(form.get("next", "/my-groups"))
+    return _signed_in_response(request, token, target, f"Signed in as {user.display_name}.")
+
+
+async def sign_out(request: Request) -> Response:
+    token = request.cookies.get(auth.SESSION_COOKIE)
+    if token:
+        service.do_sign_out(runtime(request), token)
+    response = redirect("/", "You have signed out.")
+    response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    return response
+
+
+async def account(request: Request) -> Response:
+    who = viewer(request)
+    require(who, Action.SIGNED_IN)
+    assert who.user_id is not None
+    count = service.session_count(runtime(request), who.user_id)
+    return render(request, "accounts/account.html", {"session_count": count})
+
+
+async def sign_out_everywhere(request: Request) -> Response:
+    who = viewer(request)
+    require(who, Action.SIGNED_IN)
+    assert who.user_id is not None
+    service.do_sign_out_everywhere(runtime(request), who.user_id)
+    response = redirect("/", "You have been signed out on every device.")
+    response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    return response
+
+
+async def reset_request(request: Request) -> Response:
+    form = FormInput()
+    if request.method == "GET":
+        return render(request, "accounts/reset_request.html", {"form": form})
+    rt = runtime(request)
+    form = await read_form(request)
+    email = form.email("email")
+    if not form.ok:
+        return render(request, "accounts/reset_request.html", {"form": form}, status_code=400)
+    ip_key = f"reset:ip:{_client_ip(request)}"
+    if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
+        form.error("email", f"Too many reset requests. Try again in {rt.limiter.minutes} minutes.")
+        return render(request, "accounts/reset_request.html", {"form": form}, status_code=429)
+    rt.limiter.hit(ip_key)
+    await run_in_threadpool(service.do_request_reset, rt, email)
+    return render(request, "accounts/reset_sent.html", {"email": email})
+
+
+async def reset_password(request: Request) -> Response:
+    rt = runtime(request)
+    token = request.path_params["token"]
+    if service.find_reset(rt, token) is None:
+        return render(request, "accounts/reset_invalid.html", status_code=404)
+    form = FormInput()
+    if request.method == "POST":
+        form = await read_form(request)
+        password = service.check_new_password(form, "password")
+        if form.ok and form.get("password_confirm") != password:
+            form.error("password_confirm", "Passwords do not match")
+        if form.ok:
+            if await run_in_threadpool(service.do_reset_password, rt, token, password):
+                return redirect("/account/sign-in", "Your password has been changed. Sign in.")
+            return render(request, "accounts/reset_invalid.html", status_code=404)
+        return render(request, "accounts/reset_password.html", {"form": form}, status_code=400)
+    return render(request, "accounts/reset_password.html", {"form": form})
+
+
+routes = [
+    Route("/register", register, methods=["GET", "POST"]),
+    Route("/sign-in", sign_in, methods=["GET", "POST"]),
+    Route("/sign-out", sign_out, methods=["POST"]),
+    Route("/sign-out-everywhere", sign_out_everywhere, methods=["POST"]),
+    Route("/password-reset", reset_request, methods=["GET", "POST"]),
+    Route("/password-reset/{token}", reset_password, methods=["GET", "POST"]),
+    Route("/", account),
+]

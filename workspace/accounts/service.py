@@ -1,0 +1,189 @@
+"""Accounts: registration, sign-in, sign-out and password reset.
+
+check_* functions validate and say what is wrong; do_* functions write in one
+transaction. Routes never touch the database themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select, update
+
+from workspace import activity, auth
+from workspace.db import utcnow
+from workspace.forms import FormInput
+from workspace.models import PasswordResetToken, User, UserSession
+from workspace.runtime import Runtime
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+RESET_HOURS = 2
+
+
+@dataclass
+class Registration:
+    email: str
+    display_name: str
+    password: str
+
+
+def check_registration(form: FormInput) -> Registration:
+    email = form.email("email")
+    name = form.required("display_name", "your name", max_length=100)
+    password = check_new_password(form, "password")
+    return Registration(email=email, display_name=name, password=password)
+
+
+def check_new_password(form: FormInput, name: str) -> str:
+    password = form.get(name)
+    if not password:
+        form.error(name, "Enter a password")
+    elif len(password) < MIN_PASSWORD:
+        form.error(name, f"Password must be {MIN_PASSWORD} characters or more")
+    elif len(password) > MAX_PASSWORD:
+        form.error(name, f"Password must be {MAX_PASSWORD} characters or fewer")
+    elif password.strip().lower() == form.get("email").strip().lower():
+        form.error(name, "Password must not be your email address")
+    return password
+
+
+def do_register(rt: Runtime, reg: Registration, *, secretariat: bool = False) -> User | None:
+    """Create the account; None when the email is already registered."""
+    password_hash = rt.hasher.hash(reg.password)
+    try:
+        with rt.db.write() as unit:
+            user = User(
+                email=reg.email,
+                display_name=reg.display_name,
+                password_hash=password_hash,
+                is_secretariat=secretariat,
+            )
+            unit.session.add(user)
+            unit.session.flush()
+            activity.record(
+                unit, actor_id=user.id, verb="account.registered", object_type="user",
+                object_id=user.id, summary=f"{user.display_name} joined the hub",
+                visibility=activity.SECRETARIAT,
+            )
+    except IntegrityError:
+        return None
+    return user
+
+
+def email_taken(rt: Runtime, email: str) -> bool:
+    with rt.db.read() as session:
+        return session.exec(select(User.id).where(User.email == email)).first() is not None
+
+
+def authenticate(rt: Runtime, email: str, password: str) -> User | None:
+    with rt.db.read() as session:
+        user = session.exec(select(User).where(User.email == email)).first()
+    if user is None or not user.is_active:
+        auth.dummy_verify(rt.hasher, rt.dummy_hash, password)
+        return None
+    if not auth.verify_password(rt.hasher, user.password_hash, password):
+        return None
+    if rt.hasher.check_needs_rehash(user.password_hash):
+        with rt.db.write() as unit:
+            unit.session.exec(
+                update(User).where(col(User.id) == user.id)  # type: ignore[call-overload]
+                .values(password_hash=rt.hasher.hash(password))
+            )
+    return user
+
+
+def do_sign_in(rt: Runtime, user: User, user_agent: str) -> str:
+    assert user.id is not None
+    with rt.db.write() as unit:
+        token = auth.start_session(unit, user.id, rt.settings.session_days, user_agent)
+        activity.record(
+            unit, actor_id=user.id, verb="account.signed_in", object_type="user",
+            object_id=user.id, summary=f"{user.display_name} signed in",
+            visibility=activity.SECRETARIAT,
+        )
+    return token
+
+
+def do_sign_out(rt: Runtime, token: str) -> None:
+    with rt.db.write() as unit:
+        auth.end_session(unit, token)
+
+
+def do_sign_out_everywhere(rt: Runtime, user_id: int) -> None:
+    with rt.db.write() as unit:
+        auth.end_all_sessions(unit, user_id)
+        activity.record(
+            unit, actor_id=user_id, verb="account.signed_out_everywhere", object_type="user",
+            object_id=user_id, summary="Signed out on every device",
+            visibility=activity.SECRETARIAT,
+        )
+
+
+def do_request_reset(rt: Runtime, email: str) -> None:
+    """Queue a reset link if the account exists. The caller says the same thing either
+    way, so the form cannot be used to find out who has an account."""
+    with rt.db.write() as unit:
+        user = unit.session.exec(select(User).where(User.email == email)).first()
+        if user is None or not user.is_active:
+            return
+        token = auth.new_token()
+        unit.session.add(
+            PasswordResetToken(
+                token_hash=auth.hash_token(token), user_id=user.id,
+                expires_at=utcnow() + timedelta(hours=RESET_HOURS),
+            )
+        )
+        link = f"{rt.settings.base_url.rstrip('/')}/account/password-reset/{token}"
+        rt.mailer.queue(
+            unit, user.email, "Reset your Shared Space password",
+            f"Hello {user.display_name},\n\nUse this link within {RESET_HOURS} hours to "
+            f"choose a new password:\n\n{link}\n\nIf you did not ask for this, ignore this "
+            "message: your password has not changed.\n",
+        )
+
+
+def find_reset(rt: Runtime, token: str) -> PasswordResetToken | None:
+    with rt.db.read() as session:
+        row = session.exec(
+            select(PasswordResetToken).where(
+                PasswordResetToken.token_hash == auth.hash_token(token)
+            )
+        ).first()
+    if row is None or row.used_at is not None or row.expires_at <= utcnow():
+        return None
+    return row
+
+
+def do_reset_password(rt: Runtime, token: str, password: str) -> bool:
+    password_hash = rt.hasher.hash(password)
+    with rt.db.write() as unit:
+        row = unit.session.exec(
+            select(PasswordResetToken).where(
+                PasswordResetToken.token_hash == auth.hash_token(token)
+            )
+        ).first()
+        if row is None or row.used_at is not None or row.expires_at <= utcnow():
+            return False
+        user = unit.session.get(User, row.user_id)
+        assert user is not None
+        user.password_hash = password_hash
+        row.used_at = utcnow()
+        unit.session.add_all([user, row])
+        # A reset is often done because someone else got in: end every session.
+        auth.end_all_sessions(unit, user.id)  # type: ignore[arg-type]
+        activity.record(
+            unit, actor_id=user.id, verb="account.password_reset", object_type="user",
+            object_id=user.id, summary="Password reset by emailed link",
+            visibility=activity.SECRETARIAT,
+        )
+    return True
+
+
+def session_count(rt: Runtime, user_id: int) -> int:
+    with rt.db.read() as session:
+        return session.exec(
+            select(func.count()).select_from(UserSession).where(UserSession.user_id == user_id)
+        ).one()

@@ -1,0 +1,67 @@
+"""The activity log: every service write records who did what, where, visible to whom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, or_, select
+
+from workspace.db import WriteUnit
+from workspace.models import ActivityEvent, User
+from workspace.permissions import Action, Viewer, can
+
+PUBLIC = "public"
+GROUP = "group"  # members, observers and secretariat of the group
+SECRETARIAT = "secretariat"
+
+
+def record(
+    unit: WriteUnit,
+    *,
+    actor_id: int | None,
+    verb: str,
+    object_type: str,
+    object_id: int | None,
+    summary: str,
+    group_id: int | None = None,
+    visibility: str = PUBLIC,
+    url: str = "",
+) -> ActivityEvent:
+    """Write the event in the same transaction as the change it records, so the log
+    can never claim a change that rolled back or miss one that committed."""
+    event = ActivityEvent(
+        actor_id=actor_id,
+        verb=verb,
+        object_type=object_type,
+        object_id=object_id,
+        group_id=group_id,
+        visibility=visibility,
+        summary=summary[:300],
+        url=url[:300],
+    )
+    unit.session.add(event)
+    return event
+
+
+def recent_for_group(
+    session: Session, viewer: Viewer, group_id: int, limit: int = 10
+) -> list[tuple[ActivityEvent, str | None]]:
+    """Recent events of one group that this viewer may see, with the actor's name."""
+    query = (
+        select(ActivityEvent, User.display_name)
+        .join(User, User.id == ActivityEvent.actor_id, isouter=True)  # type: ignore[arg-type]
+        .where(ActivityEvent.group_id == group_id)
+        .where(visible_clause(viewer, group_id))
+        .order_by(col(ActivityEvent.created_at).desc(), col(ActivityEvent.id).desc())
+        .limit(limit)
+    )
+    return [(event, name) for event, name in session.exec(query).all()]
+
+
+def visible_clause(viewer: Viewer, group_id: int | None) -> Any:
+    allowed = [ActivityEvent.visibility == PUBLIC]
+    if can(viewer, Action.READ_GROUP_PRIVATE, group_id):
+        allowed.append(ActivityEvent.visibility == GROUP)
+    if viewer.is_secretariat:
+        allowed.append(ActivityEvent.visibility == SECRETARIAT)
+    return or_(*allowed)

@@ -1,0 +1,117 @@
+"""Passwords, sign-in sessions and the viewer behind each request."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlmodel import Session, delete, select
+
+from workspace.db import Database, WriteUnit, utcnow
+from workspace.models import User, UserSession
+from workspace.permissions import ANONYMOUS, Role, Viewer
+
+SESSION_COOKIE = "ss_session"
+# Only bump last_seen this often, so reading pages does not turn into a write each time.
+TOUCH_INTERVAL = timedelta(minutes=10)
+
+# Feature packages tell the core which groups a user sits in; the core cannot import them.
+RoleLoader = Callable[[Session, int], tuple[dict[int, Role], frozenset[int]]]
+
+
+def make_hasher(fast: bool) -> PasswordHasher:
+    if fast:
+        return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    return PasswordHasher()
+
+
+def verify_password(hasher: PasswordHasher, password_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# A hash of a password nobody has, checked when the account does not exist, so that
+# answering "wrong password" and "no such account" take the same time.
+def dummy_verify(hasher: PasswordHasher, dummy_hash: str, password: str) -> None:
+    verify_password(hasher, dummy_hash, password)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def start_session(unit: WriteUnit, user_id: int, days: int, user_agent: str) -> str:
+    token = new_token()
+    now = utcnow()
+    unit.session.add(
+        UserSession(
+            token_hash=hash_token(token),
+            user_id=user_id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(days=days),
+            user_agent=user_agent[:300],
+        )
+    )
+    return token
+
+
+def end_session(unit: WriteUnit, token: str) -> None:
+    unit.session.exec(delete(UserSession).where(UserSession.token_hash == hash_token(token)))  # type: ignore[call-overload]
+
+
+def end_all_sessions(unit: WriteUnit, user_id: int) -> None:
+    unit.session.exec(delete(UserSession).where(UserSession.user_id == user_id))  # type: ignore[call-overload]
+
+
+def load_viewer(db: Database, token: str | None, days: int, roles: RoleLoader) -> Viewer:
+    if not token:
+        return ANONYMOUS
+    now = utcnow()
+    with db.read() as session:
+        row = session.exec(
+            select(UserSession, User)
+            .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
+            .where(UserSession.token_hash == hash_token(token))
+        ).first()
+        if row is None:
+            return ANONYMOUS
+        user_session, user = row
+        if user_session.expires_at <= now or not user.is_active:
+            return ANONYMOUS
+        assert user.id is not None
+        member_roles, observed = roles(session, user.id)
+    if now - user_session.last_seen_at > TOUCH_INTERVAL:
+        _touch(db, user_session.id, days)
+    return Viewer(
+        user_id=user.id,
+        display_name=user.display_name,
+        email=user.email,
+        is_secretariat=user.is_secretariat,
+        member_roles=member_roles,
+        observed_groups=observed,
+    )
+
+
+def _touch(db: Database, session_id: int | None, days: int) -> None:
+    now = utcnow()
+    with db.write() as unit:
+        row = unit.session.get(UserSession, session_id)
+        if row is not None:
+            row.last_seen_at = now
+            row.expires_at = now + timedelta(days=days)
+            unit.session.add(row)
+
+
+def no_roles(_session: Session, _user_id: int) -> tuple[dict[int, Role], frozenset[int]]:
+    return {}, frozenset()

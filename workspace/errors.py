@@ -1,0 +1,87 @@
+"""Error pages in the site's own design, and JSON problems for the API."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from urllib.parse import quote
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from workspace.permissions import SignInRequired
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "There is a problem with your request",
+    403: "You cannot do this",
+    404: "Page not found",
+    405: "This page cannot be used that way",
+    409: "Someone else changed this",
+    413: "What you sent is too large",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+DEFAULT_MESSAGES = {
+    404: "If you typed the web address, check it is correct. If you pasted it, check you "
+    "copied the entire address.",
+    405: "Go back and use the links and buttons on the page.",
+    500: "Try again later. What you were doing has not been lost if you go back.",
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.headers.get(
+        "accept", ""
+    ).startswith("application/json")
+
+
+def error_response(request: Request, status: int, message: str = "") -> Response:
+    title = TITLES.get(status, "There is a problem")
+    detail = message or DEFAULT_MESSAGES.get(status, "")
+    if wants_json(request):
+        return JSONResponse(
+            {"type": "about:blank", "title": title, "status": status, "detail": detail},
+            status_code=status,
+            media_type="application/problem+json",
+        )
+    from workspace.templating import render  # templating needs the runtime; import late
+
+    return render(
+        request, "errors/error.html", {"status": status, "title": title, "message": detail},
+        status_code=status,
+    )
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if exc.detail and exc.detail != _phrase(exc.status_code) else ""
+    response = error_response(request, exc.status_code, detail)
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def sign_in_required(request: Request, _exc: Exception) -> Response:
+    # After signing in, come back to the page (a POST's page is its own path).
+    target = request.url.path
+    if request.method == "GET" and request.url.query:
+        target += "?" + request.url.query
+    url = f"/account/sign-in?next={quote(target, safe='/')}"
+    if request.headers.get("HX-Request") == "true":
+        return Response(status_code=204, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500)
+
+
+def _phrase(status: int) -> str:
+    return HTTPStatus(status).phrase
+
+
+HANDLERS = {HTTPException: http_exception, SignInRequired: sign_in_required, 500: server_error}

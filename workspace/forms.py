@@ -1,0 +1,117 @@
+"""Form reading and validation shared by every feature.
+
+A form's values are kept as the user typed them so an invalid form can be shown again
+with nothing lost; errors are keyed by field id for the GOV.UK error summary links.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass
+class FormInput:
+    values: dict[str, str] = field(default_factory=dict)
+    lists: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.values.get(name, default)
+
+    def getlist(self, name: str) -> list[str]:
+        return self.lists.get(name, [])
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> list[dict[str, str]]:
+        """The error list in the shape govukErrorSummary expects."""
+        return [{"text": text, "href": f"#{name}"} for name, text in self.errors.items()]
+
+    def message(self, name: str) -> dict[str, str] | None:
+        """The inline error in the shape GOV.UK form macros expect."""
+        text = self.errors.get(name)
+        return {"text": text} if text else None
+
+    # -- validators: each records an error and returns the cleaned value --------------
+
+    def required(self, name: str, label: str, max_length: int = 200) -> str:
+        value = self.get(name).strip()
+        if not value:
+            self.error(name, f"Enter {label}")
+        elif len(value) > max_length:
+            self.error(name, f"{label[0].upper()}{label[1:]} must be {max_length:,} "
+                             "characters or fewer")
+        return value
+
+    def optional(self, name: str, label: str, max_length: int = 20_000) -> str:
+        value = self.get(name).strip()
+        if len(value) > max_length:
+            self.error(name, f"{label[0].upper()}{label[1:]} must be {max_length:,} "
+                             "characters or fewer")
+        return value
+
+    def email(self, name: str = "email") -> str:
+        value = normalise_email(self.get(name))
+        if not value:
+            self.error(name, "Enter your email address")
+        elif len(value) > 254 or not EMAIL_RE.match(value):
+            self.error(name, "Enter an email address in the correct format, like name@example.com")
+        return value
+
+    def choice(self, name: str, label: str, choices: set[str] | dict[str, str]) -> str:
+        value = self.get(name)
+        if value not in choices:
+            self.error(name, f"Select {label}")
+        return value
+
+    def date(self, name: str, label: str, *, required: bool = True) -> date | None:
+        value = self.get(name).strip()
+        if not value:
+            if required:
+                self.error(name, f"Enter {label}")
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.error(name, f"{label[0].upper()}{label[1:]} must be a real date, "
+                             "like 2016-04-01")
+            return None
+
+    def integer(self, name: str, label: str) -> int | None:
+        value = self.get(name).strip()
+        if not value.isdigit() or len(value) > 12:
+            self.error(name, f"Select {label}")
+            return None
+        return int(value)
+
+
+def normalise_email(value: str) -> str:
+    """Trim and lower-case. Lower-casing the local part is not strictly correct by the
+    RFC, but every mail provider people use treats it so, and it stops duplicates."""
+    return value.strip().lower()
+
+
+async def read_form(request: Request) -> FormInput:
+    form: FormData = await request.form(max_files=0, max_fields=500)
+    values: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    for key, raw in form.multi_items():
+        if not isinstance(raw, str):
+            continue
+        # NUL cannot be stored in PostgreSQL text and has no business in a form.
+        value = raw.replace("\x00", "").replace("\r\n", "\n")
+        values.setdefault(key, value)
+        lists.setdefault(key, []).append(value)
+    return FormInput(values=values, lists=lists)

@@ -1,0 +1,45 @@
+"""Hub pages that gather from every feature: home, my groups, health."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from sqlalchemy import text
+
+from taskgroups import service as groups
+from workspace.permissions import Action, require
+from workspace.runtime import runtime, viewer
+from workspace.templating import render
+
+
+async def home(request: Request) -> Response:
+    with runtime(request).db.read() as session:
+        listing = groups.list_groups(session)
+    return render(request, "hub/home.html", {"groups": listing})
+
+
+async def my_groups(request: Request) -> Response:
+    who = viewer(request)
+    require(who, Action.SIGNED_IN)
+    assert who.user_id is not None
+    with runtime(request).db.read() as session:
+        memberships, seats = groups.my_seats(session, who.user_id)
+    return render(request, "hub/my_groups.html", {"memberships": memberships, "seats": seats})
+
+
+async def healthz(request: Request) -> Response:
+    rt = runtime(request)
+    try:
+        with rt.db.read() as session:
+            session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    except Exception as error:  # report, do not raise: this is what monitors poll
+        return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+routes = [
+    Route("/", home),
+    Route("/my-groups", my_groups),
+    Route("/healthz", healthz),
+]

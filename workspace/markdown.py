@@ -1,0 +1,49 @@
+"""Markdown to safe HTML, once, when text is written.
+
+Raw HTML is off, so `<script>` arrives as text. Links and images keep only http(s) and
+mailto targets (markdown-it's own validateLink already refuses javascript: and data:
+URLs; we narrow it further), and links get rel="nofollow ugc noopener".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+
+
+def _validate_link(url: str) -> bool:
+    lowered = url.strip().lower()
+    if lowered.startswith(SAFE_SCHEMES):
+        return True
+    # Relative links within the site: no scheme at all.
+    return ":" not in lowered.split("/", 1)[0] and not lowered.startswith("//")
+
+
+def _make_parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = _validate_link  # type: ignore[method-assign]
+
+    def render_link_open(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        tokens[idx].attrSet("rel", "nofollow ugc noopener")
+        tokens[idx].attrSet("class", "govuk-link")
+        return str(self.renderToken(tokens, idx, options, env))
+
+    md.add_render_rule("link_open", render_link_open)
+    return md
+
+
+_PARSER = _make_parser()  # stateless after construction; safe to share
+
+
+def render_markdown(source: str) -> str:
+    return _PARSER.render(source)
+
+
+def markup(html: str) -> Markup:
+    """Mark HTML produced by `render_markdown` (and stored) as safe for templates."""
+    return Markup(html)  # noqa: S704 - only ever given our own sanitised output

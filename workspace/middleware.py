@@ -1,0 +1,156 @@
+"""ASGI middleware: security headers, body limits, CSRF and the viewer of each request.
+
+Written as plain ASGI (not BaseHTTPMiddleware) so the body can be checked once and
+replayed to the route untouched, and streaming responses are never buffered.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request, cookie_parser
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from workspace import auth, csrf
+from workspace.errors import error_response
+
+if TYPE_CHECKING:
+    from workspace.runtime import Runtime
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self' ws: wss:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RequestContext:
+    """Loads the viewer, guards unsafe requests and caps body size."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = _cookies(scope)
+        state = scope.setdefault("state", {})
+        new_csrf = None if cookies.get(csrf.COOKIE) else csrf.new_cookie_value()
+        state["csrf_cookie"] = cookies.get(csrf.COOKIE) or new_csrf
+        state["viewer"] = self.runtime.load_viewer(cookies.get(auth.SESSION_COOKIE))
+        send = _with_csrf_cookie(send, new_csrf, self.runtime.settings.secure_cookies)
+
+        if scope["method"] in UNSAFE_METHODS:
+            problem, receive = await self._check_unsafe(scope, receive, cookies)
+            if problem is not None:
+                status, message = problem
+                response = error_response(Request(scope, receive), status, message)
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    async def _check_unsafe(
+        self, scope: Scope, receive: Receive, cookies: dict[str, str]
+    ) -> tuple[tuple[int, str] | None, Receive]:
+        limit = self.runtime.settings.max_body_bytes
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > limit:
+            return (413, _too_large(limit)), receive
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return (400, "The request was interrupted."), receive
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > limit:
+                return (413, _too_large(limit)), receive
+        replay = _replay(body)
+        token = headers.get(csrf.HEADER.encode(), b"").decode("latin-1")
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            try:
+                fields = parse_qsl(body.decode("ascii"), keep_blank_values=True,
+                                   encoding="utf-8", errors="strict")
+            except UnicodeDecodeError:
+                return (400, "The form contained text that is not valid UTF-8."), replay
+            token = token or next((v for k, v in fields if k == csrf.FIELD), "")
+        secret = self.runtime.settings.secret_key
+        if not csrf.valid(secret, cookies.get(csrf.COOKIE), token):
+            return (403, "This form has expired or came from another site. "
+                         "Go back, reload the page and try again."), replay
+        return None, replay
+
+
+def _too_large(limit: int) -> str:
+    return f"What you sent is too large. The limit is {limit // 1000:,} kB."
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _with_csrf_cookie(send: Send, value: str | None, secure: bool) -> Send:
+    if value is None:
+        return send
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            cookie = f"{csrf.COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax"
+            headers.append("Set-Cookie", cookie + ("; Secure" if secure else ""))
+        await send(message)
+
+    return wrapped
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    raw = next((v for k, v in scope["headers"] if k == b"cookie"), b"")
+    return cookie_parser(raw.decode("latin-1"))

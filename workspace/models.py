@@ -1,0 +1,133 @@
+"""Core tables: people, organisations, sign-in sessions and the plumbing around them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workspace.db import UTCDateTime, utcnow
+
+
+class Sector(StrEnum):
+    INDUSTRY = "industry"
+    ENERGY_SUPPLY = "energy_supply"
+    LOCAL_GOVERNMENT = "local_government"
+    ENVIRONMENTAL = "environmental"
+    PROFESSIONAL_BODY = "professional_body"
+    ACADEMIC = "academic"
+    GOVERNMENT = "government"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return SECTOR_LABELS[self]
+
+
+SECTOR_LABELS = {
+    Sector.INDUSTRY: "Industry",
+    Sector.ENERGY_SUPPLY: "Energy supply",
+    Sector.LOCAL_GOVERNMENT: "Local government",
+    Sector.ENVIRONMENTAL: "Environmental",
+    Sector.PROFESSIONAL_BODY: "Professional body",
+    Sector.ACADEMIC: "Academic",
+    Sector.GOVERNMENT: "Government",
+    Sector.OTHER: "Other",
+}
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=100)
+    password_hash: str = Field(max_length=200)
+    is_secretariat: bool = False
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Organisation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=150, unique=True)
+    slug: str = Field(max_length=150, unique=True, index=True)
+    sector: str = Field(max_length=40)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def sector_label(self) -> str:
+        return SECTOR_LABELS.get(Sector(self.sector), self.sector)
+
+
+class UserSession(SQLModel, table=True):
+    """A server-side sign-in. The cookie holds a random token; only its hash is stored,
+    so a copy of the database cannot be replayed as a cookie."""
+
+    __tablename__ = "user_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    user_agent: str = Field(default="", max_length=300)
+
+
+class PasswordResetToken(SQLModel, table=True):
+    __tablename__ = "password_reset_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class RateLimitCounter(SQLModel, table=True):
+    """Fixed-window counters kept in the database so every worker sees the same count."""
+
+    __tablename__ = "rate_limit_counter"
+    __table_args__ = (UniqueConstraint("key", "window_start"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200)
+    window_start: int
+    count: int = 0
+
+
+class OutboxEmail(SQLModel, table=True):
+    __tablename__ = "outbox_email"
+
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    attempts: int = 0
+    last_error: str = ""
+
+
+class ActivityEvent(SQLModel, table=True):
+    """The attributable record of every write.
+
+    `group_id` deliberately has no foreign key: the record of what happened must outlive
+    the thing it happened to, and the core cannot name feature tables.
+    """
+
+    __tablename__ = "activity_event"
+    __table_args__ = (Index("ix_activity_group_created", "group_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    verb: str = Field(max_length=60, index=True)
+    object_type: str = Field(max_length=40)
+    object_id: int | None = None
+    group_id: int | None = None
+    visibility: str = Field(default="public", max_length=20)
+    summary: str = Field(max_length=300)
+    url: str = Field(default="", max_length=300)

@@ -1,0 +1,127 @@
+"""Who may do what: the one place that decides access.
+
+The table below is ARCHITECTURE.md section 2 written as data. Routes call `require()`
+or `can()`, templates call `can()` (exposed as a global), and nothing else decides.
+A person's role is always relative to a task group: the same person can chair one
+group, observe another and be "public" everywhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from starlette.exceptions import HTTPException
+
+
+class Role(StrEnum):
+    VISITOR = "visitor"  # not signed in
+    PUBLIC = "public"  # signed in, no seat in this group
+    MEMBER = "member"
+    CHAIR = "chair"
+    OBSERVER = "observer"
+    SECRETARIAT = "secretariat"
+
+
+class Action(StrEnum):
+    READ_PUBLIC = "read_public"
+    READ_GROUP_PRIVATE = "read_group_private"  # drafts, positions, meetings
+    EDIT_DRAFT = "edit_draft"
+    RECORD_POSITION = "record_position"
+    MANAGE_PROCESS = "manage_process"  # propose/agree, consultations, milestones, meetings
+    COMMENT = "comment"
+    RESPOND = "respond"
+    MODERATE = "moderate"
+    ADMINISTER = "administer"  # create groups, seat members and observers
+    SIGNED_IN = "signed_in"  # account pages
+
+
+_ALL = frozenset(Role)
+_SIGNED_IN = _ALL - {Role.VISITOR}
+
+RULES: Mapping[Action, frozenset[Role]] = {
+    Action.READ_PUBLIC: _ALL,
+    Action.READ_GROUP_PRIVATE: frozenset(
+        {Role.MEMBER, Role.CHAIR, Role.OBSERVER, Role.SECRETARIAT}
+    ),
+    Action.EDIT_DRAFT: frozenset({Role.MEMBER, Role.CHAIR}),
+    Action.RECORD_POSITION: frozenset({Role.MEMBER, Role.CHAIR}),
+    Action.MANAGE_PROCESS: frozenset({Role.CHAIR, Role.SECRETARIAT}),
+    Action.COMMENT: _SIGNED_IN,
+    Action.RESPOND: frozenset({Role.PUBLIC, Role.MEMBER, Role.CHAIR}),
+    Action.MODERATE: frozenset({Role.CHAIR, Role.SECRETARIAT}),
+    Action.ADMINISTER: frozenset({Role.SECRETARIAT}),
+    Action.SIGNED_IN: _SIGNED_IN,
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The person making a request, with their seats, loaded once per request."""
+
+    user_id: int | None = None
+    display_name: str = ""
+    email: str = ""
+    is_secretariat: bool = False
+    member_roles: Mapping[int, Role] = field(default_factory=dict)  # group id -> MEMBER|CHAIR
+    observed_groups: frozenset[int] = frozenset()
+
+    @property
+    def signed_in(self) -> bool:
+        return self.user_id is not None
+
+    def role_in(self, group_id: int | None) -> Role:
+        """The viewer's role for a group, strongest seat first."""
+        if not self.signed_in:
+            return Role.VISITOR
+        if self.is_secretariat:
+            return Role.SECRETARIAT
+        if group_id is not None:
+            if group_id in self.member_roles:
+                return self.member_roles[group_id]
+            if group_id in self.observed_groups:
+                return Role.OBSERVER
+        return Role.PUBLIC
+
+    def readable_groups(self) -> frozenset[int] | None:
+        """Groups whose private material the viewer may read; None means all of them."""
+        if self.is_secretariat:
+            return None
+        return frozenset(self.member_roles) | self.observed_groups
+
+
+ANONYMOUS = Viewer()
+
+
+def can(viewer: Viewer, action: Action | str, group_id: int | None = None) -> bool:
+    return viewer.role_in(group_id) in RULES[Action(action)]
+
+
+def require(viewer: Viewer, action: Action | str, group_id: int | None = None) -> None:
+    """Refuse the request unless the viewer may act: 401-style redirect is left to the
+    route (visitors are sent to sign in), everyone else gets a 403 page."""
+    if can(viewer, action, group_id):
+        return
+    if not viewer.signed_in:
+        raise SignInRequired()
+    raise HTTPException(status_code=403, detail=_refusal(viewer, Action(action), group_id))
+
+
+class SignInRequired(Exception):
+    """Raised when a visitor asks for something a signed-in person might be allowed."""
+
+
+def _refusal(viewer: Viewer, action: Action, group_id: int | None) -> str:
+    role = viewer.role_in(group_id)
+    if role is Role.OBSERVER:
+        return "Government observers follow the work but do not take part in it."
+    if action is Action.ADMINISTER:
+        return "Only the hub secretariat can do this."
+    if action in (Action.MANAGE_PROCESS, Action.MODERATE):
+        return "Only the chairs of this task group and the secretariat can do this."
+    if action in (Action.EDIT_DRAFT, Action.RECORD_POSITION):
+        return "Only members of this task group can do this."
+    if action is Action.READ_GROUP_PRIVATE:
+        return "This is visible to the task group's members and observers only."
+    return "You do not have permission to do this."

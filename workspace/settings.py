@@ -1,0 +1,112 @@
+"""Settings read from the environment.
+
+Every setting has a default and a help line; `docs/settings.md` lists them all and a
+test fails when one is missing there, so the table and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+def _setting(default: Any, help_text: str) -> Any:
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = _setting(
+        "sqlite:///var/sharedspace.db",
+        "SQLAlchemy URL of the database. SQLite by default; "
+        "`postgresql+psycopg://user@host/db` for PostgreSQL.",
+    )
+    secret_key: str = _setting(
+        "",
+        "Key that signs CSRF tokens. When empty, one is generated once and kept in "
+        "`DATA_DIR/secret_key`, so every worker on the machine shares it.",
+    )
+    data_dir: str = _setting("var", "Directory for the search index, outgoing mail and keys.")
+    base_url: str = _setting(
+        "http://127.0.0.1:8000",
+        "Public address of the site; cookies are marked `Secure` when it starts with https.",
+    )
+    redis_url: str = _setting(
+        "", "Redis URL for Socket.IO fan-out across workers. Empty: one worker only."
+    )
+    smtp_url: str = _setting(
+        "",
+        "`smtp://user:password@host:port` (or `smtps://`) to send mail. Empty: mail is "
+        "written to `DATA_DIR/mail/` and the log instead.",
+    )
+    mail_from: str = _setting("Shared Space <noreply@localhost>", "Sender of outgoing mail.")
+    session_days: int = _setting(30, "Days a sign-in lasts without activity.")
+    max_body_bytes: int = _setting(
+        1_000_000, "Largest request body accepted; bigger ones get a 413 page."
+    )
+    signin_limit_per_ip: int = _setting(20, "Sign-in attempts allowed per IP address per window.")
+    signin_limit_per_account: int = _setting(
+        8, "Failed sign-in attempts allowed per account per window."
+    )
+    register_limit_per_ip: int = _setting(10, "Registrations allowed per IP address per window.")
+    rate_window_seconds: int = _setting(900, "Length of the rate-limit window, in seconds.")
+    timezone: str = _setting("Europe/London", "Time zone in which dates and times are shown.")
+    demo_password: str = _setting(
+        "", "Password for the demo accounts. Empty: a random one, printed at start."
+    )
+    argon2_fast: bool = _setting(
+        False, "Use cheap argon2 parameters. Only for tests; never in production."
+    )
+    log_level: str = _setting("INFO", "Python logging level.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _cast(raw, type(f.default))
+        return cls(**values)
+
+    def with_secret(self) -> Settings:
+        """Return settings whose secret key is set, creating the key file if needed."""
+        if self.secret_key:
+            return self
+        path = Path(self.data_dir) / "secret_key"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # O_EXCL: when two workers start at once only one key is ever written.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+            except FileExistsError:
+                pass
+        return replace(self, secret_key=path.read_text().strip())
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _cast(raw: str, kind: type) -> Any:
+    if kind is bool:
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if kind is int:
+        return int(raw)
+    return raw
+
+
+def documented_settings() -> list[tuple[str, Any, str]]:
+    """(ENV_NAME, default, help) for every setting, for docs and the CLI."""
+    return [(f.name.upper(), f.default, f.metadata["help"]) for f in fields(Settings)]

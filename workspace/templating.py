@@ -1,0 +1,106 @@
+"""Jinja2 environment and the one `render()` every page goes through.
+
+With an `HX-Request` header and a named block, only that block is rendered (htmx
+swaps it in); otherwise the whole page. Both come from the same template, so the
+no-JavaScript page and the enhanced fragment can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote, unquote
+from zoneinfo import ZoneInfo
+
+from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from jinja2_fragments import render_block
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+from workspace import csrf
+from workspace.markdown import markup
+from workspace.permissions import ANONYMOUS, Action, Role, Viewer, can
+
+
+def make_environment(packages: Iterable[str], timezone: str) -> Environment:
+    loaders = [PackageLoader(name, "templates") for name in packages]
+    # The GOV.UK macros import each other as "govuk_frontend_jinja/...".
+    loaders.append(PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}))
+    env = Environment(
+        loader=ChoiceLoader(loaders),
+        autoescape=select_autoescape(["html", "xml", "svg"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.do"],
+    )
+    zone = ZoneInfo(timezone)
+    env.filters["london"] = lambda value, fmt="%-d %B %Y %H:%M": _local(value, zone, fmt)
+    env.filters["day"] = lambda value: _day(value, zone)
+    env.filters["markup"] = markup
+    env.globals.update(can=can, Action=Action, Role=Role)
+    return env
+
+
+def _local(value: datetime | None, zone: ZoneInfo, fmt: str) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(zone).strftime(fmt)
+
+
+def _day(value: date | datetime | None, zone: ZoneInfo) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(zone).date()
+    return f"{value.day} {value:%B %Y}"
+
+
+def render(
+    request: Request,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+    *,
+    block: str | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> HTMLResponse:
+    env: Environment = request.app.state.runtime.templates
+    ctx = base_context(request)
+    ctx.update(context or {})
+    tpl = env.get_template(template)
+    if block and request.headers.get("HX-Request") == "true":
+        body = render_block(env, template, block, ctx)
+    else:
+        body = tpl.render(ctx)
+    response = HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
+    response.headers["Vary"] = "HX-Request, Cookie"
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def redirect(url: str, notice: str = "") -> RedirectResponse:
+    """Post/Redirect/Get, carrying a one-time notice for the next page in a cookie
+    (never in the URL, where anyone could write a fake one into a link)."""
+    response = RedirectResponse(url, status_code=303)
+    if notice:
+        response.set_cookie(FLASH_COOKIE, quote(notice), max_age=60, httponly=True, samesite="lax")
+    return response
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    viewer: Viewer = getattr(request.state, "viewer", ANONYMOUS)
+    return {
+        "request": request,
+        "viewer": viewer,
+        "csrf_token": csrf.token_for(request),
+        "flash": _flash(request),
+    }
+
+
+FLASH_COOKIE = "ss_flash"
+
+
+def _flash(request: Request) -> str:
+    return unquote(request.cookies.get(FLASH_COOKIE, ""))[:300]
