@@ -116,10 +116,14 @@ async def compare_page(request: Request) -> Response:
 
 def _form_context(place: Place | None, group: TaskGroup, form: FormInput,
                   **extra: Any) -> dict[str, Any]:
-    count = int(form.get("tier_count") or 0)
+    raw = form.get("tier_count").strip()
+    # Read as check_tiers reads it: a tampered count must not raise or render thousands.
+    count = min(int(raw), MAX_TIERS + 1) if raw.isdigit() and len(raw) < 7 else 0
+    # A new tier typed in beyond the limit stays on the page with its error, not lost.
+    typed_new = any(form.get(f"tier-new-{name}") for name in ("name", "summary", "requirement"))
     return {"place": place, "group": group, "form": form, "tier_indexes": range(count),
             "comparators": COMPARATORS, "max_tiers": MAX_TIERS,
-            "can_add": count < MAX_TIERS} | extra
+            "can_add": count < MAX_TIERS or typed_new} | extra
 
 
 async def new_definition(request: Request) -> Response:

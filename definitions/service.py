@@ -97,8 +97,9 @@ def for_group(session: Session, group_id: int) -> list[Definition]:
 
 
 def readable(viewer: Viewer, definition: Definition) -> bool:
-    """Agreed definitions are public; drafts and proposals are the group's."""
-    if definition.status == DefinitionStatus.AGREED:
+    """Agreed definitions are public, and stay so while the group drafts a new revision
+    (the public then sees the agreed one); drafts and proposals are the group's."""
+    if definition.agreed_number is not None:
         return True
     return can(viewer, Action.READ_GROUP_PRIVATE, definition.group_id)
 

@@ -116,6 +116,8 @@ def check_position(stance: str, comment: str) -> str | None:
         return "Choose your organisation's position"
     if stance == Stance.OBJECT and not comment.strip():
         return "Give the reason for your objection"
+    if stance == Stance.RESERVATIONS and not comment.strip():
+        return "Say what your reservations are in the comment"
     if len(comment) > 5000:
         return "The comment must be 5,000 characters or fewer"
     return None
@@ -149,13 +151,15 @@ def do_record_position(rt: Runtime, actor: Viewer, group: TaskGroup, definition_
     return position
 
 
-def do_answer_dispute(rt: Runtime, actor: Viewer, group: TaskGroup, dispute_id: int,
-                      outcome: str, answer: str, resolved_in: int | None) -> None:
+def do_answer_dispute(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int,
+                      dispute_id: int, outcome: str, answer: str,
+                      resolved_in: int | None) -> None:
     require(actor, Action.MANAGE_PROCESS, group.id)
     with rt.db.write() as unit:
         dispute = unit.session.get(Dispute, dispute_id)
-        definition = unit.session.get(Definition, dispute.definition_id) if dispute else None
-        if dispute is None or definition is None or definition.group_id != group.id:
+        definition = unit.session.get(Definition, definition_id)
+        if (dispute is None or definition is None or definition.group_id != group.id
+                or dispute.definition_id != definition_id):
             raise SignOffError("That dispute does not exist.")
         if dispute.status != DisputeStatus.OPEN:
             raise SignOffError("That dispute has already been answered.")

@@ -101,7 +101,8 @@ async def answer_dispute(request: Request) -> Response:
     raw_number = form.get("resolved_in").strip()
     number = int(raw_number) if raw_number.isdigit() and len(raw_number) < 7 else None
     try:
-        signoff.do_answer_dispute(runtime(request), who, place.group, int(raw_id), outcome,
+        signoff.do_answer_dispute(runtime(request), who, place.group, place.definition.id or 0,
+                                  int(raw_id), outcome,
                                   form.get("answer"), number)
     except signoff.SignOffError as error:
         form.error(f"outcome-{raw_id}", str(error))

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -20,9 +21,15 @@ from e2e.hub import Hub
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_EMAIL = "secretariat@hub.example"
 ADMIN_PASSWORD = "secretariat password 1"
+DEMO_PASSWORD = "demo password 1"
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -46,26 +53,42 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
     raise RuntimeError(f"server did not start:\n{log.read_text()}")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data = tmp_path_factory.mktemp("server")
+@contextmanager
+def _serve(data: Path, setup: list[str], stdin: bytes = b"") -> Iterator[str]:
+    """Run `sharedspace <setup>` against a fresh database in `data`, then serve it."""
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": f"sqlite:///{data / 'hub.db'}",
         "DATA_DIR": str(data),
         "BASE_URL": f"http://127.0.0.1:{port}",
         "ARGON2_FAST": "1",
+        "DEMO_PASSWORD": DEMO_PASSWORD,
+        # Every test signs people in from 127.0.0.1; the limits have their own tests.
+        "SIGNIN_LIMIT_PER_IP": "1000",
+        "REGISTER_LIMIT_PER_IP": "1000",
     }
     bin_dir = Path(sys.executable).parent
-    subprocess.run([bin_dir / "sharedspace", "create-admin", ADMIN_EMAIL, "Sam Secretariat",
-                    "--password-stdin"], input=ADMIN_PASSWORD.encode(), env=env, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [bin_dir / "sharedspace", *setup], input=stdin, env=env, check=True, capture_output=True
+    )
     log = data / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "workspace.app:create_app", "--factory",
-             "--host", "127.0.0.1", "--port", str(port)],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "workspace.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -76,6 +99,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=10)
     errors = [line for line in log.read_text().splitlines() if "Traceback" in line]
     assert errors == [], log.read_text()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serve(
+        tmp_path_factory.mktemp("server"),
+        ["create-admin", ADMIN_EMAIL, "Sam Secretariat", "--password-stdin"],
+        ADMIN_PASSWORD.encode(),
+    ) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server loaded with the Zero Carbon Hub demo (`sharedspace demo`);
+    every demo account's password is DEMO_PASSWORD."""
+    with _serve(tmp_path_factory.mktemp("demo"), ["demo"]) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

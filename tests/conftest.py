@@ -50,7 +50,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_ready() -> str:
+def postgres_ready() -> Iterator[str]:
     assert POSTGRES_URL is not None
     db = Database(POSTGRES_URL)
     with db.engine.begin() as conn:
@@ -58,16 +58,27 @@ def postgres_ready() -> str:
         conn.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(db)
     db.dispose()
-    return POSTGRES_URL
+    yield POSTGRES_URL
+    for engine in _PG_ENGINES.values():
+        engine.dispose()
+
+
+_PG_ENGINES: dict[str, Database] = {}
 
 
 def _truncate_postgres(url: str) -> None:
+    """Empty every table and restart its ids. DELETE, not TRUNCATE: on tables this small
+    TRUNCATE's new files cost about half a second per test, DELETE a few milliseconds."""
     load_models()
-    db = Database(url)
-    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    db = _PG_ENGINES.get(url) or _PG_ENGINES.setdefault(url, Database(url))
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    db.dispose()
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            conn.execute(text(f'DELETE FROM "{table.name}"'))
+        sequences = conn.execute(text(
+            "SELECT sequence_name FROM information_schema.sequences "
+            "WHERE sequence_schema = 'public'")).scalars().all()
+        for name in sequences:
+            conn.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
 
 
 @pytest.fixture(params=BACKENDS)

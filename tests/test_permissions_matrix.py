@@ -17,6 +17,7 @@ from starlette.routing import Mount, Route
 from definitions import service as definitions
 from definitions.tiers import Tier, new_tier_key
 from tests.client import HubClient
+from tests.consultations.factories import make_consultation, post_comment
 from tests.factories import ROLES, World
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
@@ -46,8 +47,26 @@ def chairs(allowed: int) -> dict[str, int]:
             "secretariat": allowed}
 
 
+def signed_in(allowed: int) -> dict[str, int]:
+    return {"visitor": 303} | dict.fromkeys(ROLES[1:], allowed)
+
+
+def respondents(allowed: int) -> dict[str, int]:
+    """Answering questions: the public, members and chairs; never observers; the
+    secretariat runs the hub and does not respond."""
+    return {"visitor": 303, "public": allowed, "member": allowed, "chair": allowed,
+            "observer": 403, "secretariat": 403}
+
+
 D = f"{G}/definitions/zero-carbon-homes"
 DP = "/groups/{slug}/definitions"
+C = "/consultations/zero-carbon-homes-the-draft"
+CP = "/consultations/{slug}"
+CC = CP + "/comments/{comment_id:int}"
+MEMBERS_COMMENT = f"{C}/comments/1"  # posted by the member
+OUTSIDERS_COMMENT = f"{C}/comments/2"  # posted by someone in another group
+MT = "/milestones/{milestone_id:int}"
+MEET = "/groups/{slug}/meetings/{meeting_id:int}"
 
 MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # (method, route pattern, concrete path, expected per role)
@@ -105,11 +124,92 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", DP + "/{dslug}/disputes/{dispute_id}/answer", f"{D}/disputes/999999/answer",
      chairs(400)),
     ("POST", DP + "/{dslug}/agree", f"{D}/agree", chairs(400)),
+    # An open consultation: everyone reads it; observers comment but never answer.
+    ("GET", "/consultations/", "/consultations/", OK_ALL),
+    ("GET", "/consultations/new", f"/consultations/new?group={G.rsplit('/', 1)[1]}", chairs(200)),
+    ("POST", "/consultations/new", f"/consultations/new?group={G.rsplit('/', 1)[1]}",
+     chairs(400)),
+    ("GET", CP, C, OK_ALL),
+    ("GET", CP + "/edit", f"{C}/edit", chairs(409)),
+    ("POST", CP + "/edit", f"{C}/edit", chairs(409)),
+    ("POST", CP + "/open", f"{C}/open", chairs(409)),
+    ("GET", CP + "/outcome", f"{C}/outcome", dict.fromkeys(ROLES, 404)),
+    ("GET", CP + "/outcome/edit", f"{C}/outcome/edit", chairs(409)),
+    ("POST", CP + "/outcome/edit", f"{C}/outcome/edit", chairs(409)),
+    ("GET", CP + "/questions", f"{C}/questions", chairs(200)),
+    ("POST", CP + "/questions", f"{C}/questions", chairs(409)),
+    ("GET", CP + "/questions/{question_id}/edit", f"{C}/questions/999999/edit", chairs(404)),
+    ("POST", CP + "/questions/{question_id}/edit", f"{C}/questions/999999/edit", chairs(404)),
+    ("POST", CP + "/questions/{question_id}/remove", f"{C}/questions/999999/remove",
+     chairs(404)),
+    ("POST", CP + "/questions/{question_id}/move", f"{C}/questions/999999/move", chairs(404)),
+    ("GET", CP + "/respond", f"{C}/respond", respondents(200)),
+    ("POST", CP + "/respond", f"{C}/respond", respondents(400)),
+    ("GET", CP + "/response", f"{C}/response", respondents(200)),
+    ("GET", CP + "/summary", f"{C}/summary", chairs(200)),
+    ("GET", CP + "/export/responses.{fmt}", f"{C}/export/responses.csv", chairs(200)),
+    ("GET", CP + "/comments", f"{C}/comments", OK_ALL),
+    ("POST", CP + "/comments", f"{C}/comments", signed_in(400)),
+    ("GET", CC, MEMBERS_COMMENT, OK_ALL),
+    ("GET", CC + "/reply", f"{MEMBERS_COMMENT}/reply", SIGNED_IN),
+    ("POST", CC + "/reply", f"{MEMBERS_COMMENT}/reply", signed_in(400)),
+    ("GET", CC + "/edit", f"{OUTSIDERS_COMMENT}/edit", signed_in(403)),
+    ("POST", CC + "/edit", f"{OUTSIDERS_COMMENT}/edit", signed_in(403)),
+    ("POST", CC + "/delete", f"{OUTSIDERS_COMMENT}/delete", signed_in(403)),
+    ("GET", CC + "/history", f"{MEMBERS_COMMENT}/history", OK_ALL),
+    ("GET", CC + "/flag", f"{MEMBERS_COMMENT}/flag", SIGNED_IN),
+    ("POST", CC + "/flag", f"{MEMBERS_COMMENT}/flag", signed_in(400)),
+    ("POST", CC + "/hide", f"{MEMBERS_COMMENT}/hide", chairs(400)),
+    ("POST", CC + "/restore", f"{MEMBERS_COMMENT}/restore", chairs(409)),
+    ("POST", CC + "/approve", f"{MEMBERS_COMMENT}/approve", chairs(409)),
+    ("POST", CC + "/dismiss-flags", f"{MEMBERS_COMMENT}/dismiss-flags", chairs(409)),
+    ("GET", CP + "/moderation", f"{C}/moderation", chairs(200)),
+    ("GET", CP + "/export/comments.{fmt}", f"{C}/export/comments.json", OK_ALL),
+    # Programme, milestones, meetings, feeds, dashboard and audit.
+    ("GET", "/timeline", "/timeline", OK_ALL),
+    ("GET", "/groups/{slug}/timeline", f"{G}/timeline", OK_ALL),
+    ("GET", "/programme", "/programme", admin_only(200)),
+    ("POST", "/programme", "/programme", admin_only(400)),
+    ("GET", "/milestones/new", "/milestones/new", admin_only(200)),
+    ("POST", "/milestones/new", "/milestones/new", admin_only(400)),
+    ("GET", "/groups/{slug}/milestones/new", f"{G}/milestones/new", chairs(200)),
+    ("POST", "/groups/{slug}/milestones/new", f"{G}/milestones/new", chairs(400)),
+    ("GET", MT, "/milestones/1", OK_ALL),
+    ("GET", MT + "/edit", "/milestones/1/edit", chairs(200)),
+    ("POST", MT + "/edit", "/milestones/1/edit", chairs(400)),
+    ("POST", MT + "/complete", "/milestones/1/complete", chairs(400)),
+    ("GET", "/groups/{slug}/meetings", f"{G}/meetings", OK_ALL),
+    ("GET", "/groups/{slug}/meetings/new", f"{G}/meetings/new", chairs(200)),
+    ("POST", "/groups/{slug}/meetings/new", f"{G}/meetings/new", chairs(400)),
+    ("GET", MEET, f"{G}/meetings/1", OK_ALL),
+    ("GET", MEET + "/edit", f"{G}/meetings/1/edit", chairs(200)),
+    ("POST", MEET + "/edit", f"{G}/meetings/1/edit", chairs(400)),
+    ("GET", MEET + "/record", f"{G}/meetings/1/record", chairs(200)),
+    ("POST", MEET + "/record", f"{G}/meetings/1/record", chairs(303)),
+    ("POST", MEET + "/actions/{action_id:int}/done", f"{G}/meetings/1/actions/1/done",
+     chairs(303)),
+    ("GET", "/dashboard", "/dashboard", SIGNED_IN),
+    ("GET", "/feeds/calendar.ics", "/feeds/calendar.ics", OK_ALL),
+    ("GET", "/feeds/activity.atom", "/feeds/activity.atom", OK_ALL),
+    ("GET", "/groups/{slug}/calendar.ics", f"{G}/calendar.ics", OK_ALL),
+    ("GET", "/groups/{slug}/activity.atom", f"{G}/activity.atom", OK_ALL),
+    ("GET", "/feeds/private", "/feeds/private", SIGNED_IN),
+    ("POST", "/feeds/private", "/feeds/private", SIGNED_IN),
+    ("POST", "/feeds/private/{token_id:int}/revoke", "/feeds/private/999/revoke",
+     signed_in(404)),
+    ("GET", "/feeds/private/{token}.ics", "/feeds/private/not-a-token.ics",
+     dict.fromkeys(ROLES, 404)),
+    ("GET", "/audit", "/audit", admin_only(200)),
+    ("GET", "/audit.csv", "/audit.csv", admin_only(200)),
+    # Last: these close the consultation and delete the milestone the rows above use.
+    ("POST", CP + "/close", f"{C}/close", chairs(303)),
+
+    ("POST", MT + "/delete", "/milestones/1/delete", chairs(303)),
 ]
 
 
 @pytest.fixture
-def with_definition(rt: Runtime, world: World) -> World:
+def with_definition(app, rt: Runtime, world: World) -> World:  # type: ignore[no-untyped-def]
     chair = world.users["chair"]
     with rt.db.read() as session:
         roles, observed = rt.role_loader(session, chair.id)  # type: ignore[arg-type]
@@ -118,7 +218,27 @@ def with_definition(rt: Runtime, world: World) -> World:
     tier = Tier(key=new_tier_key(), name="Energy efficiency", summary="Fabric first",
                 requirement="Good fabric.")
     definitions.do_create(rt, who, world.group, "Zero carbon homes", "One definition", [tier])
+    consultation = make_consultation(rt, world)
+    post_comment(rt, consultation, world.users["member"])
+    post_comment(rt, consultation, world.users["outsider"])
+    _progress(app, world)
     return world
+
+
+def _progress(app, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Milestone 1, meeting 1 and its action item 1, made through the chair's pages."""
+    with HubClient(app) as chair:
+        chair.sign_in_as(world.users["chair"])
+        made = [
+            chair.submit(f"{G}/milestones/new", {"title": "Fabric standard agreed",
+                                                 "due_on": "2013-06-01"}),
+            chair.submit(f"{G}/meetings/new", {"title": "Fourth meeting", "day": "2013-02-05",
+                                               "time": "14:30", "place": "NHBC",
+                                               "agenda": "Fabric"}),
+            chair.submit(f"{G}/meetings/1/record", {"minutes": "Agreed.",
+                                                    "action-0": "Circulate the cost model"}),
+        ]
+    assert [r.status_code for r in made] == [303, 303, 303]
 
 
 @pytest.mark.parametrize("role", ROLES)

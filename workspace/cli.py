@@ -113,8 +113,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         _ensure_demo(rt)
     rt.db.dispose()
+    if args.workers > 1 and not settings.redis_url:
+        # Each worker only reaches its own sockets: live comments need Redis to fan out.
+        print(
+            "warning: several workers without REDIS_URL: live updates reach only the "
+            "people connected to the worker that made the change (docs/realtime.md)",
+            file=sys.stderr,
+            flush=True,
+        )
     print(f"Serving on http://{args.host}:{args.port}", flush=True)
-    uvicorn.run("workspace.app:create_app", factory=True, host=args.host, port=args.port,
+    uvicorn.run("workspace.app:serve_app", factory=True, host=args.host, port=args.port,
                 workers=args.workers, proxy_headers=True, log_level="info")
     return 0
 

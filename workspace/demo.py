@@ -12,8 +12,10 @@ from datetime import date
 
 from sqlmodel import select
 
+from definitions.models import Definition
 from taskgroups import service as groups
 from taskgroups.models import TaskGroup
+from workspace import demo_consultations, demo_definitions, demo_progress
 from workspace.accounts.service import Registration, do_register
 from workspace.db import utcnow
 from workspace.models import Organisation, Sector, User
@@ -64,6 +66,8 @@ class DemoContext:
     users: dict[str, User] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
     groups: dict[str, TaskGroup] = field(default_factory=dict)
+    # Feature steps keep what later steps need here (the definition a consultation is on).
+    definitions: dict[str, Definition] = field(default_factory=dict)
 
     def viewer(self, key: str) -> Viewer:
         return self.as_member(key)
@@ -74,9 +78,14 @@ class DemoContext:
         assert user.id is not None
         with self.rt.db.read() as session:
             roles, observed = self.rt.role_loader(session, user.id)
-        return Viewer(user_id=user.id, display_name=user.display_name, email=user.email,
-                      is_secretariat=user.is_secretariat, member_roles=roles,
-                      observed_groups=observed)
+        return Viewer(
+            user_id=user.id,
+            display_name=user.display_name,
+            email=user.email,
+            is_secretariat=user.is_secretariat,
+            member_roles=roles,
+            observed_groups=observed,
+        )
 
 
 def demo_email(key: str) -> str:
@@ -106,8 +115,9 @@ def _people(ctx: DemoContext) -> None:
 def _organisations(ctx: DemoContext) -> None:
     with ctx.rt.db.write() as unit:
         for name, sector in ORGANISATIONS:
-            org = Organisation(name=name, slug=name.lower().replace(" ", "-").replace(".", ""),
-                               sector=sector)
+            org = Organisation(
+                name=name, slug=name.lower().replace(" ", "-").replace(".", ""), sector=sector
+            )
             unit.session.add(org)
             ctx.organisations[name] = org
 
@@ -121,18 +131,32 @@ def _task_group(ctx: DemoContext) -> None:
     for key, _name, org_name, role in PEOPLE:
         if role in ("chair", "member"):
             assert org_name is not None
-            groups.do_seat_member(ctx.rt, admin, group, groups.MemberSeatDraft(
-                email=demo_email(key), organisation_id=ctx.organisations[org_name].id,
-                role=role,
-            ))
-    groups.do_seat_observer(ctx.rt, admin, group, groups.ObserverSeatDraft(
-        email=demo_email("observer"),
-        department="Department for Communities and Local Government",
-        starts_on=date(utcnow().year - 1, 1, 1), ends_on=None,
-    ))
+            groups.do_seat_member(
+                ctx.rt,
+                admin,
+                group,
+                groups.MemberSeatDraft(
+                    email=demo_email(key),
+                    organisation_id=ctx.organisations[org_name].id,
+                    role=role,
+                ),
+            )
+    groups.do_seat_observer(
+        ctx.rt,
+        admin,
+        group,
+        groups.ObserverSeatDraft(
+            email=demo_email("observer"),
+            department="Department for Communities and Local Government",
+            starts_on=date(utcnow().year - 1, 1, 1),
+            ends_on=None,
+        ),
+    )
 
 
-DEMO_STEPS = [_people, _organisations, _task_group]
+DEMO_STEPS = [_people, _organisations, _task_group, demo_definitions.zero_carbon_definition,
+              demo_consultations.consultations]
+DEMO_STEPS.append(demo_progress.progress)  # programme, milestones, meetings
 
 
 def reset_passwords(rt: Runtime, password: str) -> None:
@@ -147,7 +171,7 @@ def reset_passwords(rt: Runtime, password: str) -> None:
 
 
 def accounts_table(password: str) -> str:
-    lines = ["Demo accounts (password for all: %s)" % password]
+    lines = [f"Demo accounts (password for all: {password})"]
     for key, name, org, role in PEOPLE:
         where = f", {org}" if org else ""
         lines.append(f"  {demo_email(key):<40} {role:<12} {name}{where}")

@@ -6,8 +6,9 @@ argument. Nothing lives in module globals, so tests can run many apps side by si
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -16,7 +17,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 
 from workspace import auth
-from workspace.db import Database
+from workspace.db import Database, utcnow
 from workspace.events import EventBus
 from workspace.mail import Mailer
 from workspace.permissions import Viewer
@@ -48,6 +49,9 @@ class Runtime:
     # so the group page can show them without importing those packages.
     group_sections: list[GroupSectionFn] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    # What time it is, for everything derived from the clock (a consultation opening and
+    # closing). Tests replace it to move time on; nothing else should call utcnow() for that.
+    clock: Callable[[], datetime] = utcnow
 
     def load_viewer(self, token: str | None) -> Viewer:
         return auth.load_viewer(self.db, token, self.settings.session_days, self.role_loader)

@@ -53,6 +53,9 @@ class Settings:
         8, "Failed sign-in attempts allowed per account per window."
     )
     register_limit_per_ip: int = _setting(10, "Registrations allowed per IP address per window.")
+    comment_limit_per_person: int = _setting(
+        20, "Comments and replies one person may post per window, on all consultations."
+    )
     rate_window_seconds: int = _setting(900, "Length of the rate-limit window, in seconds.")
     timezone: str = _setting("Europe/London", "Time zone in which dates and times are shown.")
     demo_password: str = _setting(
@@ -62,6 +65,25 @@ class Settings:
         False, "Use cheap argon2 parameters. Only for tests; never in production."
     )
     log_level: str = _setting("INFO", "Python logging level.")
+    programme_goal: str = _setting(
+        "Zero carbon new homes",
+        "The programme's goal, until the secretariat sets one on the programme page.",
+    )
+    programme_starts_on: str = _setting(
+        "2007-07-23", "First day of the programme (YYYY-MM-DD), until set on the programme page."
+    )
+    programme_target_on: str = _setting(
+        "2016-04-01", "Target date of the programme (YYYY-MM-DD), until set on the programme page."
+    )
+    milestone_at_risk_days: int = _setting(
+        60,
+        "A milestone due within this many days whose deliverable is not yet proposed or "
+        "opened is shown as at risk.",
+    )
+    clock_watch_seconds: int = _setting(
+        30, "How often a running server checks for consultations the clock has opened or "
+        "closed, to announce them (statuses themselves are always computed on the spot).",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

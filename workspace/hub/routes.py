@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from sqlalchemy import text
 
+from taskgroups import milestones
 from taskgroups import service as groups
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
@@ -14,9 +15,12 @@ from workspace.templating import render
 
 
 async def home(request: Request) -> Response:
-    with runtime(request).db.read() as session:
+    rt = runtime(request)
+    with rt.db.read() as session:
         listing = groups.list_groups(session)
-    return render(request, "hub/home.html", {"groups": listing})
+        programme = milestones.programme(rt, session)
+    return render(request, "hub/home.html", {"groups": listing, "programme": programme,
+                                             "today": milestones.today(rt)})
 
 
 async def my_groups(request: Request) -> Response:

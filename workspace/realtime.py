@@ -1,0 +1,246 @@
+"""Live updates over Socket.IO: rooms joined only by those who may read them, and domain
+events relayed to those rooms after they commit.
+
+One `Realtime` per app, built by `create_app` and kept on `app.state.realtime`; nothing
+lives in module globals. The core knows no features: a feature package registers
+
+- a **room kind** with an authoriser: `live.room_kind("consultation", authorise)`, where
+  `authorise(viewer, ref)` returns the canonical key of the room (`"12"` for
+  `consultation:12`) or None when this viewer may not read it; and
+- a **relay**: `live.relay("comment.changed", emit="comment", room=..., fields=...)`,
+  which subscribes to the app's `EventBus` and emits each event to one room.
+
+Event handlers are synchronous and run wherever the publisher's transaction committed:
+on the server's event loop (an async route calling a service) or in a worker thread.
+Emits are therefore handed to the loop with `call_soon_threadsafe` and chained, so they
+leave in the order they were published. With `REDIS_URL` set the server uses
+`AsyncRedisManager`, so an emit on one worker reaches clients connected to any worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import socketio
+from starlette.requests import cookie_parser
+from starlette.types import ASGIApp
+
+from workspace import auth
+from workspace.permissions import ANONYMOUS, Viewer
+
+if TYPE_CHECKING:
+    from workspace.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SOCKETIO_PATH = "socket.io"
+# A page joins one room; a little headroom for several tabs' worth of panels.
+MAX_ROOMS_PER_CONNECTION = 8
+MAX_REF_LENGTH = 200
+
+# (viewer, what the client named: a slug or an id) -> the room's key, or None if refused.
+Authoriser = Callable[[Viewer, str | int], str | None]
+RoomOf = Callable[[Mapping[str, Any]], str]
+Predicate = Callable[[Mapping[str, Any]], bool]
+
+
+def room_name(kind: str, key: object) -> str:
+    return f"{kind}:{key}"
+
+
+def redis_channel(rt: Runtime) -> str:
+    """The Redis pub/sub channel of this hub. Every worker of a hub shares its secret key
+    (CSRF needs it), so deriving the channel from it puts them on one channel while two
+    hubs sharing one Redis (staging and live, or parallel test runs) never hear each other."""
+    digest = hashlib.sha256(b"socketio-channel:" + rt.settings.secret_key.encode()).hexdigest()
+    return f"sharedspace-{digest[:16]}"
+
+
+@dataclass(frozen=True)
+class Relay:
+    emit: str
+    room: RoomOf
+    fields: tuple[str, ...]
+    when: Predicate | None = None
+
+    def message(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: payload.get(name) for name in self.fields}
+
+
+class Realtime:
+    """The Socket.IO server of one app, its room kinds and its relays."""
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        manager = (
+            socketio.AsyncRedisManager(rt.settings.redis_url, channel=redis_channel(rt))
+            if rt.settings.redis_url
+            else None
+        )
+        # Same-origin only (the default): the session cookie authenticates the socket,
+        # so another site must not be able to open one in a visitor's name.
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi",
+            client_manager=manager,
+            max_http_buffer_size=16_000,
+            logger=False,
+            engineio_logger=False,
+        )
+        self._kinds: dict[str, Authoriser] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._last_emit: asyncio.Future[None] | None = None
+        self._pending: set[asyncio.Future[None]] = set()
+        self.sio.on("connect", self._on_connect)
+        self.sio.on("join", self._on_join)
+
+    # --- registration (at app build time) -------------------------------------------
+
+    def room_kind(self, kind: str, authorise: Authoriser) -> None:
+        if kind in self._kinds:
+            raise ValueError(f"room kind {kind!r} is already registered")
+        self._kinds[kind] = authorise
+
+    def relay(
+        self,
+        event: str,
+        *,
+        emit: str,
+        room: RoomOf,
+        fields: Iterable[str],
+        when: Predicate | None = None,
+    ) -> None:
+        """Emit every `event` published on the bus as `emit` to the room `room(payload)`,
+        carrying only `fields` of the payload."""
+        spec = Relay(emit=emit, room=room, fields=tuple(fields), when=when)
+        self.rt.events.subscribe(event, lambda _name, payload: self._relay(spec, payload))
+
+    # --- serving --------------------------------------------------------------------
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        """Put Socket.IO in front of `app`: `/socket.io/` goes to the server, the rest
+        (and the lifespan) to `app`. Used as a Starlette `Middleware` factory."""
+        return socketio.ASGIApp(self.sio, other_asgi_app=app, socketio_path=SOCKETIO_PATH)
+
+    def bind_loop(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        """Remember the loop the server runs on (called at startup). The first running
+        loop stays: tests may start extra in-process clients on one app, each with a
+        loop of its own, and the sockets live on the server's."""
+        loop = loop or asyncio.get_running_loop()
+        if self._loop is not None and self._loop is not loop and self._loop.is_running():
+            log.debug("Socket.IO already runs on another loop; keeping it")
+            return
+        self._loop = loop
+
+    async def shutdown(self) -> None:
+        if self._loop is not asyncio.get_running_loop():
+            return  # another server's loop (tests run several clients on one app)
+        pending = list(self._pending)
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        await self.sio.shutdown()
+        await _close_queue(self.sio.manager)
+        self._loop = None
+
+    async def emit(self, event: str, data: dict[str, Any], room: str) -> None:
+        await self.sio.emit(event, data, room=room)
+
+    # --- Socket.IO handlers ---------------------------------------------------------
+
+    async def _on_connect(self, sid: str, environ: dict[str, Any], _auth: Any = None) -> bool:
+        if self._loop is None:  # served without a lifespan: learn the loop here
+            self.bind_loop()
+        cookies = cookie_parser(environ.get("HTTP_COOKIE", ""))
+        token = cookies.get(auth.SESSION_COOKIE)
+        viewer = await asyncio.to_thread(self.rt.load_viewer, token) if token else ANONYMOUS
+        await self.sio.save_session(sid, {"viewer": viewer})
+        # Anyone may connect (the public reads open consultations); rooms are checked on join.
+        return True
+
+    async def _on_join(self, sid: str, data: Any) -> dict[str, Any]:
+        request = _parse_join(data, self._kinds)
+        if request is None:
+            return {"ok": False, "error": 'Name one room, like {"consultation": "slug"}.'}
+        kind, ref = request
+        joined = [r for r in self.sio.rooms(sid) if r != sid]
+        if len(joined) >= MAX_ROOMS_PER_CONNECTION:
+            return {"ok": False, "error": "Too many rooms on one connection."}
+        session = await self.sio.get_session(sid)
+        viewer: Viewer = session.get("viewer", ANONYMOUS)
+        key = await asyncio.to_thread(self._kinds[kind], viewer, ref)
+        if key is None:
+            # The same answer for "does not exist" and "not yours": drafts stay unadvertised.
+            return {"ok": False, "error": "Not found."}
+        room = room_name(kind, key)
+        await self.sio.enter_room(sid, room)
+        return {"ok": True, "room": room}
+
+    # --- relaying bus events --------------------------------------------------------
+
+    def _relay(self, spec: Relay, payload: Mapping[str, Any]) -> None:
+        if spec.when is not None and not spec.when(payload):
+            return
+        self.schedule(spec.emit, spec.message(payload), spec.room(payload))
+
+    def schedule(self, event: str, data: dict[str, Any], room: str) -> None:
+        """Emit from synchronous code on any thread, in publication order."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            log.debug("no running Socket.IO server: %s to %s not sent", event, room)
+            return
+        # The coroutine is created on the loop itself, so if the loop stops first
+        # nothing is left un-awaited.
+        loop.call_soon_threadsafe(self._start_emit, event, data, room)
+
+    def _start_emit(self, event: str, data: dict[str, Any], room: str) -> None:
+        previous = self._last_emit
+        task = asyncio.ensure_future(self._emit_after(previous, event, data, room))
+        self._last_emit = task
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _emit_after(
+        self, previous: asyncio.Future[None] | None, event: str, data: dict[str, Any], room: str
+    ) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        try:
+            await self.emit(event, data, room)
+        except Exception:
+            log.exception("emitting %s to %s failed", event, room)
+
+
+async def _close_queue(manager: Any) -> None:
+    """Stop a Redis manager's listener and close its connections. python-socketio has no
+    public call for this; without it each worker leaks its Redis sockets at shutdown."""
+    listener = getattr(manager, "thread", None)
+    if isinstance(listener, asyncio.Task) and not listener.done():
+        listener.cancel()
+        await asyncio.gather(listener, return_exceptions=True)
+    for name in ("pubsub", "redis"):
+        connection = getattr(manager, name, None)
+        if connection is not None and hasattr(connection, "aclose"):
+            try:
+                await connection.aclose()
+            except Exception:  # already broken: nothing left to close
+                log.debug("closing the Redis %s failed", name, exc_info=True)
+
+
+def _parse_join(data: Any, kinds: Mapping[str, Authoriser]) -> tuple[str, str | int] | None:
+    """A join names exactly one registered room kind and a slug (str) or an id (int)."""
+    if not isinstance(data, dict) or len(data) != 1:
+        return None
+    ((kind, ref),) = data.items()
+    if kind not in kinds:
+        return None
+    if isinstance(ref, bool):
+        return None
+    if isinstance(ref, int) and ref > 0:
+        return kind, ref
+    if isinstance(ref, str) and 0 < len(ref) <= MAX_REF_LENGTH:
+        return kind, ref
+    return None
