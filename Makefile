@@ -49,7 +49,11 @@ lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --extra test --strip-extras --no-emit-index-url \
 		--no-emit-find-links -o requirements.lock pyproject.toml
 
+# bench/page.py loads the page with wrk when there is one (Debian's `wrk` package; tried
+# here as root), else with its own Python load generator. Writes bench/results/latest.*.
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
+		|| echo "wrk not installed: bench/page.py falls back to a Python load generator"
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -13,6 +13,7 @@ parent exists, depths and paths agree with the parents, and each change has its 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import re
 import sqlite3
@@ -177,6 +178,19 @@ def main() -> int:
         f"tree integrity: {'ok' if not problems else problems[:10]}; "
         f"tracebacks in server log: {tracebacks}"
     )
+    lost = len(tally.accepted) - stored
+    result = {
+        "benchmark": "comments",
+        "posters": args.posters,
+        "accepted": len(tally.accepted),
+        "comments_per_s": round(len(tally.accepted) / elapsed, 1),
+        "p99_ms": round(percentile(tally.latencies, 99), 1),
+        "five_xx": five_xx,
+        "lost": lost,
+        "target": "5xx 0, lost 0",
+        "met": five_xx == 0 and lost == 0 and not problems,
+    }
+    print("RESULT " + json.dumps(result), flush=True)
     return 0 if not problems and five_xx == 0 else 1
 
 

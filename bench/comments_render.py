@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import re
 import statistics
 import sys
@@ -92,6 +93,16 @@ def main() -> int:
         f"target: consultation page median <= {TARGET_MS:.0f} ms; "
         f"server errors in log: {len(errors)}"
     )
+    result = {
+        "benchmark": "comments_render",
+        "comments": args.comments,
+        "page_median_ms": round(median, 1),
+        "comments_shown": shown,
+        "server_errors": len(errors),
+        "target": f"consultation page median <= {TARGET_MS:.0f} ms",
+        "met": median <= TARGET_MS and not errors,
+    }
+    print("RESULT " + json.dumps(result), flush=True)
     return 0
 
 

@@ -229,7 +229,8 @@ def drain(chunks: Iterator[str]) -> int:
     return size
 
 
-def in_process(hub: Hub, size: int) -> None:
+def in_process(hub: Hub, size: int) -> dict[str, float]:
+    figures: dict[str, float] = {}
     rt = hub.rt
     with rt.db.read() as session:
         group = session.get(TaskGroup, hub.consultation.group_id)
@@ -249,10 +250,13 @@ def in_process(hub: Hub, size: int) -> None:
         drain(writer(dataset()))
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+        figures[f"in_process_{fmt}_rows_per_s"] = round(size / elapsed)
+        figures[f"in_process_{fmt}_peak_mb"] = round(peak / 1e6, 2)
         print(
             f"  in process  {fmt:4}  {size / elapsed:>9,.0f} rows/s  "
             f"{length / 1e6:6.1f} MB out  tracemalloc peak {peak / 1e6:5.2f} MB"
         )
+    return figures
 
 
 # -- over HTTP -----------------------------------------------------------------------------
@@ -311,7 +315,8 @@ def serve(hub: Hub) -> Iterator[tuple[str, int]]:
         log.close()
 
 
-def over_http(hub: Hub, size: int) -> None:
+def over_http(hub: Hub, size: int) -> dict[str, float]:
+    figures: dict[str, float] = {}
     with hub.rt.db.write() as unit:
         token = auth.start_session(unit, hub.chair.id or 0, 1, "bench")
     slug = hub.consultation.slug
@@ -329,11 +334,14 @@ def over_http(hub: Hub, size: int) -> None:
                 while chunk := response.read(64 * 1024):
                     length += len(chunk)
             elapsed = time.perf_counter() - started
+            figures[f"http_{fmt}_rows_per_s"] = round(size / elapsed)
+            figures["server_peak_rss_mb"] = round(peak_rss_mb(pid), 1)
             print(
                 f"  over HTTP   {fmt:4}  {size / elapsed:>9,.0f} rows/s  "
                 f"{length / 1e6:6.1f} MB out  server peak RSS {peak_rss_mb(pid):6.1f} MB "
                 f"(before exports {before:.1f} MB)"
             )
+    return figures
 
 
 def main() -> None:
@@ -345,8 +353,9 @@ def main() -> None:
         print(f"{size:,} responses")
         hub = make_hub(size)
         try:
-            in_process(hub, size)
-            over_http(hub, size)
+            figures = {"responses": size} | in_process(hub, size) | over_http(hub, size)
+            result = {"benchmark": f"consultation_export_{size}", **figures}
+            print("RESULT " + json.dumps(result | {"target": "figures only"}), flush=True)
         finally:
             hub.rt.db.dispose()
             if not args.keep:

@@ -396,6 +396,16 @@ def report(clients: int, rounds: int, size: int, bare_ms: list[float], ours_ms: 
     ratio = percentile(ours_ms, 99) / percentile(bare_ms, 99)
     verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
     print(f"p99 ratio ours / bare: {ratio:.2f} ({verdict} the target of <= {TARGET_RATIO})")
+    result = {
+        "benchmark": "fan_out",
+        "clients": clients,
+        "ours_p99_ms": round(percentile(ours_ms, 99), 1),
+        "bare_p99_ms": round(percentile(bare_ms, 99), 1),
+        "ratio": round(ratio, 2),
+        "target": f"p99 ratio <= {TARGET_RATIO}",
+        "met": ratio <= TARGET_RATIO,
+    }
+    print("RESULT " + json.dumps(result), flush=True)
     return 0 if ratio <= TARGET_RATIO else 1
 
 

@@ -32,7 +32,7 @@ from consultations.models import (
     ModerationMode,
 )
 from taskgroups.models import Membership
-from workspace import activity
+from workspace import activity, search
 from workspace.db import WriteUnit
 from workspace.forms import FormInput
 from workspace.markdown import render_markdown
@@ -122,6 +122,9 @@ def mark_changed(
         "change": change,
     }
     unit.after_commit(lambda: rt.events.publish(CHANGED, payload))
+    # Every comment change passes here: the indexer reads its state (only published
+    # comments are indexed, so hiding, deleting or holding one removes it).
+    search.enqueue(rt, unit, "comment", comment.id)
 
 
 def do_post(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from consultations.models import ModerationMode
@@ -26,7 +26,9 @@ class ConsultationInput:
     moderation: str
 
 
-def check_consultation(form: FormInput, zone: ZoneInfo, sources: set[str]) -> ConsultationInput | None:
+def check_consultation(
+    form: FormInput, zone: ZoneInfo, sources: set[str]
+) -> ConsultationInput | None:
     """Validate the form; on any error return None with the errors on `form`."""
     title = form.required("title", "a title", max_length=200)
     summary = form.optional("summary", "Summary", max_length=1000)
@@ -54,7 +56,7 @@ def _moment(form: FormInput, prefix: str, label: str, zone: ZoneInfo) -> datetim
         return None
     if day is None:
         return None
-    return datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
 def local_parts(moment: datetime, zone: ZoneInfo) -> tuple[str, str]:
@@ -66,5 +68,9 @@ def default_dates(now: datetime, zone: ZoneInfo) -> dict[str, str]:
     """A fortnight from tomorrow: a sensible starting point for the chair to change."""
     start = date.fromordinal(now.astimezone(zone).date().toordinal() + 1)
     end = date.fromordinal(start.toordinal() + 84)
-    return {"opens_date": start.isoformat(), "opens_time": "09:00",
-            "closes_date": end.isoformat(), "closes_time": "17:00"}
+    return {
+        "opens_date": start.isoformat(),
+        "opens_time": "09:00",
+        "closes_date": end.isoformat(),
+        "closes_time": "17:00",
+    }

@@ -14,7 +14,13 @@ from starlette.routing import Route
 
 from consultations import lifecycle, service
 from consultations.models import (
-    Comment, CommentState, Consultation, ConsultationStatus, Disposition, OutcomeItem, Question,
+    Comment,
+    CommentState,
+    Consultation,
+    ConsultationStatus,
+    Disposition,
+    OutcomeItem,
+    Question,
 )
 from definitions.models import Definition, Revision
 from taskgroups.models import TaskGroup
@@ -48,10 +54,13 @@ async def outcome_page(request: Request) -> Response:
         status = lifecycle.status_of(consultation, now)
         if status is not ConsultationStatus.OUTCOME_PUBLISHED:
             raise HTTPException(404, "The outcome of this consultation has not been published yet.")
-        context = {"consultation": consultation, "rows": _rows(session, consultation),
-                   "group": session.get(TaskGroup, consultation.group_id),
-                   "labels": DISPOSITIONS,
-                   "can_manage": can(who, Action.MANAGE_PROCESS, consultation.group_id)}
+        context = {
+            "consultation": consultation,
+            "rows": _rows(session, consultation),
+            "group": session.get(TaskGroup, consultation.group_id),
+            "labels": DISPOSITIONS,
+            "can_manage": can(who, Action.MANAGE_PROCESS, consultation.group_id),
+        }
     return render(request, "consultations/outcome.html", context)
 
 
@@ -71,30 +80,52 @@ async def edit_outcome(request: Request) -> Response:
         if form.get("add_rows") != "yes":
             parsed = _check(form, choices)
             if parsed is not None:
-                service.do_publish_outcome(rt, who, consultation.id or 0,
-                                           form.get("summary"), parsed)
-                return redirect(f"{lifecycle.url(consultation)}/outcome",
-                                "The outcome is published.")
+                service.do_publish_outcome(
+                    rt, who, consultation.id or 0, form.get("summary"), parsed
+                )
+                return redirect(
+                    f"{lifecycle.url(consultation)}/outcome", "The outcome is published."
+                )
         else:
             form.values["row_count"] = str(min(_row_count(form) + BLANK_ROWS, MAX_ROWS))
-    return render(request, "consultations/outcome_edit.html", {
-        "consultation": consultation, "form": form, "labels": DISPOSITIONS,
-        "rows": range(_row_count(form)), **choices,
-    }, status_code=400 if form.errors else 200)
+    return render(
+        request,
+        "consultations/outcome_edit.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "labels": DISPOSITIONS,
+            "rows": range(_row_count(form)),
+            **choices,
+        },
+        status_code=400 if form.errors else 200,
+    )
 
 
 def _rows(session: Session, consultation: Consultation) -> list[OutcomeRow]:
-    items = session.exec(select(OutcomeItem).where(OutcomeItem.consultation_id == consultation.id)
-                         .order_by(col(OutcomeItem.position))).all()
+    items = session.exec(
+        select(OutcomeItem)
+        .where(OutcomeItem.consultation_id == consultation.id)
+        .order_by(col(OutcomeItem.position))
+    ).all()
     comment_ids = [i.comment_id for i in items if i.comment_id]
     question_ids = [i.question_id for i in items if i.question_id]
-    comments = {c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(comment_ids)))}
-    questions = {q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(question_ids)))}
+    comments = {
+        c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(comment_ids)))
+    }
+    questions = {
+        q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(question_ids)))
+    }
     base = _definition_url(session, consultation)
-    return [OutcomeRow(item, comments.get(item.comment_id), questions.get(item.question_id),
-                       f"{base}/revisions/{item.revision_number}"
-                       if base and item.revision_number else "")
-            for item in items]
+    return [
+        OutcomeRow(
+            item,
+            comments.get(item.comment_id),
+            questions.get(item.question_id),
+            f"{base}/revisions/{item.revision_number}" if base and item.revision_number else "",
+        )
+        for item in items
+    ]
 
 
 def _definition_url(session: Session, consultation: Consultation) -> str:
@@ -109,28 +140,44 @@ def _definition_url(session: Session, consultation: Consultation) -> str:
 
 def _choices(session: Session, consultation: Consultation) -> dict[str, Any]:
     """What an outcome line may point at: published comments, questions, revisions."""
-    comments = session.exec(select(Comment).where(
-        Comment.consultation_id == consultation.id,
-        Comment.state == CommentState.PUBLISHED).order_by(col(Comment.path))).all()
-    questions = session.exec(select(Question).where(Question.consultation_id == consultation.id)
-                             .order_by(col(Question.position))).all()
+    comments = session.exec(
+        select(Comment)
+        .where(Comment.consultation_id == consultation.id, Comment.state == CommentState.PUBLISHED)
+        .order_by(col(Comment.path))
+    ).all()
+    questions = session.exec(
+        select(Question)
+        .where(Question.consultation_id == consultation.id)
+        .order_by(col(Question.position))
+    ).all()
     revisions: list[int] = []
     if consultation.definition_id is not None:
-        revisions = list(session.exec(select(Revision.number).where(
-            Revision.definition_id == consultation.definition_id).order_by(col(Revision.number))))
+        revisions = list(
+            session.exec(
+                select(Revision.number)
+                .where(Revision.definition_id == consultation.definition_id)
+                .order_by(col(Revision.number))
+            )
+        )
     return {"comments": comments, "questions": questions, "revisions": revisions}
 
 
 def _form_of(consultation: Consultation, items: list[OutcomeItem]) -> FormInput:
-    values = {"summary": consultation.outcome_summary,
-              "row_count": str(max(len(items) + BLANK_ROWS, BLANK_ROWS))}
+    values = {
+        "summary": consultation.outcome_summary,
+        "row_count": str(max(len(items) + BLANK_ROWS, BLANK_ROWS)),
+    }
     for i, item in enumerate(items):
-        values.update({
-            f"row-{i}-theme": item.theme, f"row-{i}-disposition": item.disposition,
-            f"row-{i}-revision": str(item.revision_number or ""), f"row-{i}-reason": item.reason,
-            f"row-{i}-comment": str(item.comment_id or ""),
-            f"row-{i}-question": str(item.question_id or ""),
-        })
+        values.update(
+            {
+                f"row-{i}-theme": item.theme,
+                f"row-{i}-disposition": item.disposition,
+                f"row-{i}-revision": str(item.revision_number or ""),
+                f"row-{i}-reason": item.reason,
+                f"row-{i}-comment": str(item.comment_id or ""),
+                f"row-{i}-question": str(item.question_id or ""),
+            }
+        )
     return FormInput(values=values)
 
 
@@ -155,18 +202,37 @@ def _check_row(form: FormInput, i: int, choices: dict[str, Any]) -> OutcomeItem 
     theme = form.required(p + "theme", f"the theme of line {i + 1}", max_length=500)
     disposition = form.choice(p + "disposition", f"what was done about line {i + 1}", DISPOSITIONS)
     reason = form.optional(p + "reason", "The reason", max_length=2000)
-    revision = _pick(form, p + "revision", set(choices["revisions"]),
-                     f"Select the revision that changed for line {i + 1}")
-    comment = _pick(form, p + "comment", {c.id for c in choices["comments"]},
-                    f"Select a comment from the list for line {i + 1}")
-    question = _pick(form, p + "question", {q.id for q in choices["questions"]},
-                     f"Select a question from the list for line {i + 1}")
+    revision = _pick(
+        form,
+        p + "revision",
+        set(choices["revisions"]),
+        f"Select the revision that changed for line {i + 1}",
+    )
+    comment = _pick(
+        form,
+        p + "comment",
+        {c.id for c in choices["comments"]},
+        f"Select a comment from the list for line {i + 1}",  # noqa: S608 - a message, not SQL
+    )
+    question = _pick(
+        form,
+        p + "question",
+        {q.id for q in choices["questions"]},
+        f"Select a question from the list for line {i + 1}",  # noqa: S608 - a message, not SQL
+    )
     if disposition == Disposition.NOT_ACCEPTED and not reason.strip():
         form.error(p + "reason", f"Give the reason line {i + 1} was not accepted")
     if disposition == Disposition.ACCEPTED and choices["revisions"] and revision is None:
         form.error(p + "revision", f"Select the revision that changed for line {i + 1}")
-    return OutcomeItem(consultation_id=0, theme=theme, disposition=disposition, reason=reason,
-                       revision_number=revision, comment_id=comment, question_id=question)
+    return OutcomeItem(
+        consultation_id=0,
+        theme=theme,
+        disposition=disposition,
+        reason=reason,
+        revision_number=revision,
+        comment_id=comment,
+        question_id=question,
+    )
 
 
 def _pick(form: FormInput, name: str, allowed: set[Any], message: str) -> int | None:

@@ -32,7 +32,9 @@ def _zone(request: Request) -> ZoneInfo:
 async def list_page(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
     now = rt.clock()
-    sections: dict[str, list[tuple[Consultation, TaskGroup]]] = {s.value: [] for s in ConsultationStatus}
+    sections: dict[str, list[tuple[Consultation, TaskGroup]]] = {
+        s.value: [] for s in ConsultationStatus
+    }
     with rt.db.read() as session:
         for consultation, group in service.listing(session):
             if lifecycle.readable(who, consultation, now):
@@ -51,37 +53,48 @@ async def consultation_page(request: Request) -> Response:
     return render(request, "consultations/consultation.html", context)
 
 
-def _page_context(session: Session, who: Viewer, consultation: Consultation,
-                  now: Any) -> dict[str, Any]:
+def _page_context(
+    session: Session, who: Viewer, consultation: Consultation, now: Any
+) -> dict[str, Any]:
     group = session.get(TaskGroup, consultation.group_id)
     frozen = service.frozen_definition(consultation)
     tiers = _frozen_tiers(frozen)
     return {
-        "consultation": consultation, "group": group,
+        "consultation": consultation,
+        "group": group,
         "status": lifecycle.status_of(consultation, now),
         "can_manage": can(who, Action.MANAGE_PROCESS, consultation.group_id),
         "can_moderate": can(who, Action.MODERATE, consultation.group_id),
-        "frozen": frozen, "tiers": tiers,
+        "frozen": frozen,
+        "tiers": tiers,
         "pyramid": render_pyramid(tiers, title=_pyramid_title(frozen), id_prefix="frozen")
-        if frozen else None,
+        if frozen
+        else None,
         "pyramid_list": render_pyramid_list(tiers) if frozen else None,
     }
 
 
-def _extensions(session: Session, who: Viewer, consultation: Consultation,
-                now: Any) -> dict[str, Any]:
+def _extensions(
+    session: Session, who: Viewer, consultation: Consultation, now: Any
+) -> dict[str, Any]:
     """What the comments and responses parts contribute to the page."""
-    return {**responses.page_context(session, who, consultation, now),
-            **comments.thread_context(session, who, consultation, now)}
+    return {
+        **responses.page_context(session, who, consultation, now),
+        **comments.thread_context(session, who, consultation, now),
+    }
 
 
 def _frozen_tiers(frozen: dict[str, Any] | None) -> list[Tier]:
     if not frozen:
         return []
     return [
-        Tier(key=t["key"], name=t["name"], summary=t["summary"],
-             requirement=t["requirement_markdown"],
-             metric=Metric(**t["metric"]) if t["metric"] else None)
+        Tier(
+            key=t["key"],
+            name=t["name"],
+            summary=t["summary"],
+            requirement=t["requirement_markdown"],
+            metric=Metric(**t["metric"]) if t["metric"] else None,
+        )
         for t in frozen["tiers"]
     ]
 
@@ -104,8 +117,10 @@ async def new_consultation(request: Request) -> Response:
         data = check_consultation(form, _zone(request), {s.value for s in sources})
         if data is not None:
             consultation = service.do_create(rt, who, group, data)
-            return redirect(lifecycle.url(consultation),
-                            "Consultation drafted. Add its questions, then check the dates.")
+            return redirect(
+                lifecycle.url(consultation),
+                "Consultation drafted. Add its questions, then check the dates.",
+            )
     return _form_page(request, "consultations/new.html", form, group, sources, None)
 
 
@@ -161,21 +176,45 @@ def _group_from_query(request: Request) -> TaskGroup:
 def _values_of(consultation: Consultation, zone: ZoneInfo) -> dict[str, str]:
     opens_date, opens_time = local_parts(consultation.opens_at, zone)
     closes_date, closes_time = local_parts(consultation.closes_at, zone)
-    source = (f"{consultation.definition_id}:{consultation.revision_number}"
-              if consultation.definition_id else "")
-    return {"title": consultation.title, "summary": consultation.summary,
-            "body": consultation.body, "source": source, "moderation": consultation.moderation,
-            "opens_date": opens_date, "opens_time": opens_time,
-            "closes_date": closes_date, "closes_time": closes_time}
+    source = (
+        f"{consultation.definition_id}:{consultation.revision_number}"
+        if consultation.definition_id
+        else ""
+    )
+    return {
+        "title": consultation.title,
+        "summary": consultation.summary,
+        "body": consultation.body,
+        "source": source,
+        "moderation": consultation.moderation,
+        "opens_date": opens_date,
+        "opens_time": opens_time,
+        "closes_date": closes_date,
+        "closes_time": closes_time,
+    }
 
 
-def _form_page(request: Request, template: str, form: FormInput, group: TaskGroup,
-               sources: list[service.Source], consultation: Consultation | None) -> Response:
-    return render(request, template, {
-        "form": form, "group": group, "consultation": consultation,
-        "sources": sources, "moderation_choices": MODERATION_CHOICES,
-        "timezone": runtime(request).settings.timezone,
-    }, status_code=400 if form.errors else 200)
+def _form_page(
+    request: Request,
+    template: str,
+    form: FormInput,
+    group: TaskGroup,
+    sources: list[service.Source],
+    consultation: Consultation | None,
+) -> Response:
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "group": group,
+            "consultation": consultation,
+            "sources": sources,
+            "moderation_choices": MODERATION_CHOICES,
+            "timezone": runtime(request).settings.timezone,
+        },
+        status_code=400 if form.errors else 200,
+    )
 
 
 def group_section(rt: Runtime) -> GroupSectionFn:
@@ -183,12 +222,19 @@ def group_section(rt: Runtime) -> GroupSectionFn:
 
     def section(session: Session, who: Viewer, group: TaskGroup) -> GroupSection:
         now = rt.clock()
-        items = [(c, lifecycle.status_of(c, now)) for c in service.for_group(session, group.id or 0)
-                 if lifecycle.readable(who, c, now)]
-        return GroupSection("consultations/_group_section.html", {
-            "group": group, "consultations": items,
-            "can_create": can(who, Action.MANAGE_PROCESS, group.id),
-        })
+        items = [
+            (c, lifecycle.status_of(c, now))
+            for c in service.for_group(session, group.id or 0)
+            if lifecycle.readable(who, c, now)
+        ]
+        return GroupSection(
+            "consultations/_group_section.html",
+            {
+                "group": group,
+                "consultations": items,
+                "can_create": can(who, Action.MANAGE_PROCESS, group.id),
+            },
+        )
 
     return section
 

@@ -18,7 +18,7 @@ from definitions import exports as definition_exports
 from definitions import service as definitions
 from definitions.models import Definition
 from taskgroups.models import TaskGroup
-from workspace import activity
+from workspace import activity, search
 from workspace.db import WriteUnit
 from workspace.markdown import render_markdown
 from workspace.permissions import Action, Viewer, require
@@ -28,8 +28,11 @@ from workspace.text import slugify
 OPENED = "consultation.opened"
 CLOSED = "consultation.closed"
 OUTCOME_PUBLISHED = "consultation.outcome_published"
-_ANNOUNCE = {ConsultationStatus.OPEN: OPENED, ConsultationStatus.CLOSED: CLOSED,
-             ConsultationStatus.OUTCOME_PUBLISHED: OUTCOME_PUBLISHED}
+_ANNOUNCE = {
+    ConsultationStatus.OPEN: OPENED,
+    ConsultationStatus.CLOSED: CLOSED,
+    ConsultationStatus.OUTCOME_PUBLISHED: OUTCOME_PUBLISHED,
+}
 
 
 @dataclass(frozen=True)
@@ -45,23 +48,40 @@ def sources_for(session: Session, group_id: int) -> list[Source]:
     for definition in definitions.for_group(session, group_id):
         numbers = {definition.head_number, definition.proposed_number, definition.agreed_number}
         for number in sorted((n for n in numbers if n), reverse=True):
-            tags = [t for t, n in (("agreed", definition.agreed_number),
-                                   ("proposed", definition.proposed_number),
-                                   ("latest", definition.head_number)) if n == number]
-            found.append(Source(f"{definition.id}:{number}",
-                                f"{definition.title}, revision {number} ({', '.join(tags)})"))
+            tags = [
+                t
+                for t, n in (
+                    ("agreed", definition.agreed_number),
+                    ("proposed", definition.proposed_number),
+                    ("latest", definition.head_number),
+                )
+                if n == number
+            ]
+            found.append(
+                Source(
+                    f"{definition.id}:{number}",
+                    f"{definition.title}, revision {number} ({', '.join(tags)})",
+                )
+            )
     return found
 
 
 def for_group(session: Session, group_id: int) -> list[Consultation]:
-    return list(session.exec(select(Consultation).where(Consultation.group_id == group_id)
-                             .order_by(col(Consultation.opens_at).desc())))
+    return list(
+        session.exec(
+            select(Consultation)
+            .where(Consultation.group_id == group_id)
+            .order_by(col(Consultation.opens_at).desc())
+        )
+    )
 
 
 def listing(session: Session) -> list[tuple[Consultation, TaskGroup]]:
-    rows = session.exec(select(Consultation, TaskGroup)
-                        .join(TaskGroup, col(TaskGroup.id) == Consultation.group_id)
-                        .order_by(col(Consultation.closes_at).desc()))
+    rows = session.exec(
+        select(Consultation, TaskGroup)
+        .join(TaskGroup, col(TaskGroup.id) == Consultation.group_id)
+        .order_by(col(Consultation.closes_at).desc())
+    )
     return [(c, g) for c, g in rows]
 
 
@@ -69,32 +89,51 @@ def frozen_definition(consultation: Consultation) -> dict[str, Any] | None:
     return json.loads(consultation.frozen_definition) if consultation.frozen_definition else None
 
 
-def do_create(rt: Runtime, actor: Viewer, group: TaskGroup, data: ConsultationInput) -> Consultation:
+def do_create(
+    rt: Runtime, actor: Viewer, group: TaskGroup, data: ConsultationInput
+) -> Consultation:
     require(actor, Action.MANAGE_PROCESS, group.id)
     with rt.db.write() as unit:
         consultation = Consultation(
-            group_id=group.id,  # type: ignore[arg-type]
-            slug=_free_slug(unit.session, data.title), created_by=actor.user_id,
-            opens_at=data.opens_at, closes_at=data.closes_at,
+            group_id=group.id or 0,
+            title=data.title,
+            slug=_free_slug(unit.session, data.title),
+            created_by=actor.user_id,
+            opens_at=data.opens_at,
+            closes_at=data.closes_at,
         )
         _apply(unit.session, consultation, data)
         unit.session.add(consultation)
         unit.session.flush()
-        _log(unit, actor, "consultation.created", consultation,
-             f"{actor.display_name} drafted the consultation {consultation.title}",
-             visibility=activity.GROUP)
+        _log(
+            unit,
+            actor,
+            "consultation.created",
+            consultation,
+            f"{actor.display_name} drafted the consultation {consultation.title}",
+            visibility=activity.GROUP,
+        )
+        search.enqueue(rt, unit, "consultation", consultation.id)
     return consultation
 
 
-def do_update(rt: Runtime, actor: Viewer, consultation_id: int, data: ConsultationInput) -> Consultation:
+def do_update(
+    rt: Runtime, actor: Viewer, consultation_id: int, data: ConsultationInput
+) -> Consultation:
     with rt.db.write() as unit:
         consultation = _locked(unit.session, consultation_id)
         require(actor, Action.MANAGE_PROCESS, consultation.group_id)
         _require_draft(consultation, rt.clock())
         _apply(unit.session, consultation, data)
-        _log(unit, actor, "consultation.edited", consultation,
-             f"{actor.display_name} edited the draft consultation {consultation.title}",
-             visibility=activity.GROUP)
+        _log(
+            unit,
+            actor,
+            "consultation.edited",
+            consultation,
+            f"{actor.display_name} edited the draft consultation {consultation.title}",
+            visibility=activity.GROUP,
+        )
+        search.enqueue(rt, unit, "consultation", consultation.id)
     return consultation
 
 
@@ -107,6 +146,7 @@ def do_open_now(rt: Runtime, actor: Viewer, consultation_id: int) -> Consultatio
         consultation.opens_at = now
         consultation.closes_at = max(consultation.closes_at, now)
         unit.session.add(consultation)
+        search.enqueue(rt, unit, "consultation", consultation.id)  # public from now
     announce_transitions(rt)
     return consultation
 
@@ -124,8 +164,9 @@ def do_close_now(rt: Runtime, actor: Viewer, consultation_id: int) -> Consultati
     return consultation
 
 
-def do_publish_outcome(rt: Runtime, actor: Viewer, consultation_id: int, summary: str,
-                       items: list[OutcomeItem]) -> Consultation:
+def do_publish_outcome(
+    rt: Runtime, actor: Viewer, consultation_id: int, summary: str, items: list[OutcomeItem]
+) -> Consultation:
     """Replace the outcome's items and publish it (or re-publish, correcting it)."""
     now = rt.clock()
     with rt.db.write() as unit:
@@ -133,8 +174,9 @@ def do_publish_outcome(rt: Runtime, actor: Viewer, consultation_id: int, summary
         require(actor, Action.MANAGE_PROCESS, consultation.group_id)
         if status_of(consultation, now) in (ConsultationStatus.DRAFT, ConsultationStatus.OPEN):
             raise ConsultationClosed(status_of(consultation, now))
-        for old in unit.session.exec(select(OutcomeItem).where(
-                OutcomeItem.consultation_id == consultation_id)):
+        for old in unit.session.exec(
+            select(OutcomeItem).where(OutcomeItem.consultation_id == consultation_id)
+        ):
             unit.session.delete(old)
         unit.session.flush()
         for position, item in enumerate(items):
@@ -144,6 +186,7 @@ def do_publish_outcome(rt: Runtime, actor: Viewer, consultation_id: int, summary
         consultation.outcome_html = render_markdown(summary)
         consultation.outcome_published_at = consultation.outcome_published_at or now
         unit.session.add(consultation)
+        search.enqueue(rt, unit, "consultation", consultation.id)
     announce_transitions(rt)
     return consultation
 
@@ -154,8 +197,13 @@ def announce_transitions(rt: Runtime) -> int:
     with several workers noticing the same change at the same moment."""
     now = rt.clock()
     with rt.db.read() as session:
-        candidates = list(session.exec(select(Consultation).where(
-            col(Consultation.announced) != ConsultationStatus.OUTCOME_PUBLISHED.value)))
+        candidates = list(
+            session.exec(
+                select(Consultation).where(
+                    col(Consultation.announced) != ConsultationStatus.OUTCOME_PUBLISHED.value
+                )
+            )
+        )
     announced = 0
     for consultation in candidates:
         status = status_of(consultation, now)
@@ -164,30 +212,48 @@ def announce_transitions(rt: Runtime) -> int:
         with rt.db.write() as unit:
             claimed = unit.session.execute(
                 update(Consultation)
-                .where(col(Consultation.id) == consultation.id,
-                       col(Consultation.announced) == consultation.announced)
-                .values(announced=status.value)).rowcount  # type: ignore[attr-defined]
+                .where(
+                    col(Consultation.id) == consultation.id,
+                    col(Consultation.announced) == consultation.announced,
+                )
+                .values(announced=status.value)
+            ).rowcount  # type: ignore[attr-defined]
             if claimed and status in _ANNOUNCE:
                 _announce(rt, unit, consultation, status)
                 announced += 1
     return announced
 
 
-def _announce(rt: Runtime, unit: WriteUnit, consultation: Consultation,
-              status: ConsultationStatus) -> None:
+def _announce(
+    rt: Runtime, unit: WriteUnit, consultation: Consultation, status: ConsultationStatus
+) -> None:
     name = _ANNOUNCE[status]
-    activity.record(unit, actor_id=None, verb=name, object_type="consultation",
-                    object_id=consultation.id, group_id=consultation.group_id,
-                    summary=f"The consultation {consultation.title} {_VERBS[status]}",
-                    url=url(consultation))
-    payload = {"consultation_id": consultation.id, "group_id": consultation.group_id,
-               "slug": consultation.slug, "title": consultation.title, "url": url(consultation),
-               "definition_id": consultation.definition_id}
+    activity.record(
+        unit,
+        actor_id=None,
+        verb=name,
+        object_type="consultation",
+        object_id=consultation.id,
+        group_id=consultation.group_id,
+        summary=f"The consultation {consultation.title} {_VERBS[status]}",
+        url=url(consultation),
+    )
+    payload = {
+        "consultation_id": consultation.id,
+        "group_id": consultation.group_id,
+        "slug": consultation.slug,
+        "title": consultation.title,
+        "url": url(consultation),
+        "definition_id": consultation.definition_id,
+    }
     unit.after_commit(lambda: rt.events.publish(name, payload))
 
 
-_VERBS = {ConsultationStatus.OPEN: "opened", ConsultationStatus.CLOSED: "closed",
-          ConsultationStatus.OUTCOME_PUBLISHED: "published its outcome"}
+_VERBS = {
+    ConsultationStatus.OPEN: "opened",
+    ConsultationStatus.CLOSED: "closed",
+    ConsultationStatus.OUTCOME_PUBLISHED: "published its outcome",
+}
 
 
 def _apply(session: Session, consultation: Consultation, data: ConsultationInput) -> None:
@@ -217,8 +283,9 @@ def _freeze(session: Session, consultation: Consultation, definition_id: int, nu
 
 def _free_slug(session: Session, title: str) -> str:
     base = slugify(title) or "consultation"
-    taken = set(session.exec(select(Consultation.slug).where(
-        col(Consultation.slug).startswith(base))))
+    taken = set(
+        session.exec(select(Consultation.slug).where(col(Consultation.slug).startswith(base)))
+    )
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -226,8 +293,9 @@ def _free_slug(session: Session, title: str) -> str:
 
 
 def _locked(session: Session, consultation_id: int) -> Consultation:
-    consultation = session.exec(select(Consultation).where(Consultation.id == consultation_id)
-                                .with_for_update()).first()
+    consultation = session.exec(
+        select(Consultation).where(Consultation.id == consultation_id).with_for_update()
+    ).first()
     if consultation is None:
         raise LookupError(consultation_id)
     return consultation
@@ -239,8 +307,22 @@ def _require_draft(consultation: Consultation, now: datetime) -> None:
         raise ConsultationClosed(status)
 
 
-def _log(unit: WriteUnit, actor: Viewer, verb: str, consultation: Consultation, summary: str,
-         visibility: str = activity.PUBLIC) -> None:
-    activity.record(unit, actor_id=actor.user_id, verb=verb, object_type="consultation",
-                    object_id=consultation.id, group_id=consultation.group_id, summary=summary,
-                    visibility=visibility, url=url(consultation))
+def _log(
+    unit: WriteUnit,
+    actor: Viewer,
+    verb: str,
+    consultation: Consultation,
+    summary: str,
+    visibility: str = activity.PUBLIC,
+) -> None:
+    activity.record(
+        unit,
+        actor_id=actor.user_id,
+        verb=verb,
+        object_type="consultation",
+        object_id=consultation.id,
+        group_id=consultation.group_id,
+        summary=summary,
+        visibility=visibility,
+        url=url(consultation),
+    )

@@ -13,18 +13,27 @@ from taskgroups.models import TaskGroup
 SCHEMA_VERSION = 1
 
 
-def as_dict(group: TaskGroup, definition: Definition, revision: Revision,
-            tiers: list[TierRow], author: str) -> dict[str, Any]:
+def as_dict(
+    group: TaskGroup, definition: Definition, revision: Revision, tiers: list[TierRow], author: str
+) -> dict[str, Any]:
     return {
         "schema": f"sharedspace.definition.v{SCHEMA_VERSION}",
         "group": {"name": group.name, "slug": group.slug},
-        "definition": {"title": definition.title, "slug": definition.slug,
-                       "purpose": definition.purpose, "status": definition.status,
-                       "agreed_revision": definition.agreed_number},
-        "revision": {"number": revision.number, "author": author,
-                     "created_at": revision.created_at.isoformat(),
-                     "change_note": revision.change_note, "based_on": revision.base_number,
-                     "merged_with": revision.merged_with},
+        "definition": {
+            "title": definition.title,
+            "slug": definition.slug,
+            "purpose": definition.purpose,
+            "status": definition.status,
+            "agreed_revision": definition.agreed_number,
+        },
+        "revision": {
+            "number": revision.number,
+            "author": author,
+            "created_at": revision.created_at.isoformat(),
+            "change_note": revision.change_note,
+            "based_on": revision.base_number,
+            "merged_with": revision.merged_with,
+        },
         "tiers": [
             {
                 "position": row.position + 1,
@@ -32,21 +41,31 @@ def as_dict(group: TaskGroup, definition: Definition, revision: Revision,
                 "name": row.name,
                 "summary": row.summary,
                 "requirement_markdown": row.requirement,
-                "metric": ({"comparator": row.metric_comparator, "value": row.metric_value,
-                            "unit": row.metric_unit} if row.metric_comparator else None),
+                "metric": (
+                    {
+                        "comparator": row.metric_comparator,
+                        "value": row.metric_value,
+                        "unit": row.metric_unit,
+                    }
+                    if row.metric_comparator
+                    else None
+                ),
             }
             for row in tiers
         ],
     }
 
 
-def as_markdown(group: TaskGroup, definition: Definition, revision: Revision,
-                tiers: list[TierRow], author: str) -> str:
+def as_markdown(
+    group: TaskGroup, definition: Definition, revision: Revision, tiers: list[TierRow], author: str
+) -> str:
     lines = [
-        f"# {definition.title}", "",
+        f"# {definition.title}",
+        "",
         f"Task group: {group.name}  ",
         f"Revision {revision.number}, {revision.created_at:%Y-%m-%d %H:%M} UTC, by {author}  ",
-        f"Status: {definition.status}", "",
+        f"Status: {definition.status}",
+        "",
     ]
     if definition.purpose:
         lines += [definition.purpose, ""]
@@ -68,16 +87,29 @@ def _filename(definition: Definition, revision: Revision, ext: str) -> str:
     return f"{definition.slug}-r{revision.number}.{ext}"
 
 
-def json_response(group: TaskGroup, definition: Definition, revision: Revision,
-                  tiers: list[TierRow], author: str) -> Response:
-    body = json.dumps(as_dict(group, definition, revision, tiers, author), indent=2,
-                      ensure_ascii=False)
-    return Response(body, media_type="application/json", headers={
-        "Content-Disposition": f'inline; filename="{_filename(definition, revision, "json")}"'})
+def json_response(
+    group: TaskGroup, definition: Definition, revision: Revision, tiers: list[TierRow], author: str
+) -> Response:
+    body = json.dumps(
+        as_dict(group, definition, revision, tiers, author), indent=2, ensure_ascii=False
+    )
+    return Response(
+        body,
+        media_type="application/json",
+        headers={
+            "Content-Disposition": f'inline; filename="{_filename(definition, revision, "json")}"'
+        },
+    )
 
 
-def markdown_response(group: TaskGroup, definition: Definition, revision: Revision,
-                      tiers: list[TierRow], author: str) -> Response:
+def markdown_response(
+    group: TaskGroup, definition: Definition, revision: Revision, tiers: list[TierRow], author: str
+) -> Response:
     body = as_markdown(group, definition, revision, tiers, author)
-    return Response(body, media_type="text/markdown; charset=utf-8", headers={
-        "Content-Disposition": f'inline; filename="{_filename(definition, revision, "md")}"'})
+    return Response(
+        body,
+        media_type="text/markdown; charset=utf-8",
+        headers={
+            "Content-Disposition": f'inline; filename="{_filename(definition, revision, "md")}"'
+        },
+    )

@@ -62,14 +62,19 @@ def _read_tier(form: FormInput, prefix: str, *, new_key: bool = False) -> Tier |
         form.error(f"tier-{prefix}-name", f"Enter a name for {label}")
     _check_length(form, f"tier-{prefix}-name", name, NAME_MAX, "The tier name")
     _check_length(form, f"tier-{prefix}-summary", summary, SUMMARY_MAX, "The summary")
-    _check_length(form, f"tier-{prefix}-requirement", requirement, REQUIREMENT_MAX,
-                  "The requirement")
-    return Tier(key=key, name=name, summary=summary, requirement=requirement,
-                metric=_metric(form, prefix, comparator, value, unit))
+    _check_length(
+        form, f"tier-{prefix}-requirement", requirement, REQUIREMENT_MAX, "The requirement"
+    )
+    return Tier(
+        key=key,
+        name=name,
+        summary=summary,
+        requirement=requirement,
+        metric=_metric(form, prefix, comparator, value, unit),
+    )
 
 
-def _metric(form: FormInput, prefix: str, comparator: str, value: str,
-            unit: str) -> Metric | None:
+def _metric(form: FormInput, prefix: str, comparator: str, value: str, unit: str) -> Metric | None:
     if not (comparator or value or unit):
         return None
     if comparator not in COMPARATORS:
@@ -110,8 +115,9 @@ def _valid_key(key: str) -> bool:
     return len(key) == 32 and all(c in "0123456789abcdef" for c in key)
 
 
-def form_values(tiers: list[Tier], base_number: int | None, note: str = "",
-                removed: set[str] | None = None) -> FormInput:
+def form_values(
+    tiers: list[Tier], base_number: int | None, note: str = "", removed: set[str] | None = None
+) -> FormInput:
     """Fill the edit form with tiers: for the edit page and for the merge page."""
     values: dict[str, str] = {"tier_count": str(len(tiers)), "change_note": note}
     if base_number is not None:
@@ -119,8 +125,10 @@ def form_values(tiers: list[Tier], base_number: int | None, note: str = "",
     for index, tier in enumerate(tiers):
         prefix = f"tier-{index}-"
         values |= {
-            prefix + "key": tier.key, prefix + "name": tier.name,
-            prefix + "summary": tier.summary, prefix + "requirement": tier.requirement,
+            prefix + "key": tier.key,
+            prefix + "name": tier.name,
+            prefix + "summary": tier.summary,
+            prefix + "requirement": tier.requirement,
             prefix + "position": str(index + 1),
             prefix + "comparator": tier.metric.comparator if tier.metric else "",
             prefix + "value": tier.metric.value if tier.metric else "",

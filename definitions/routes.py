@@ -32,10 +32,16 @@ def _revision_context(request: Request, place: Place, number: int) -> dict[str, 
         rows = service.tier_rows(session, revision.id or 0)
         author = _author(session, revision)
     return {
-        "group": place.group, "definition": place.definition, "place": place,
-        "revision": revision, "author": author, "tiers": tiers, "tier_rows": rows,
-        "pyramid": render_pyramid(tiers, title=f"{place.definition.title}, revision {number}",
-                                  id_prefix=f"pyr-{number}"),
+        "group": place.group,
+        "definition": place.definition,
+        "place": place,
+        "revision": revision,
+        "author": author,
+        "tiers": tiers,
+        "tier_rows": rows,
+        "pyramid": render_pyramid(
+            tiers, title=f"{place.definition.title}, revision {number}", id_prefix=f"pyr-{number}"
+        ),
         "pyramid_list": render_pyramid_list(tiers),
     }
 
@@ -50,15 +56,13 @@ def _author(session: Any, revision: Revision) -> str:
 async def definition_page(request: Request) -> Response:
     place = load_place(request)
     number = service.public_number(viewer(request), place.definition)
-    return render(request, "definitions/definition.html",
-                  _revision_context(request, place, number))
+    return render(request, "definitions/definition.html", _revision_context(request, place, number))
 
 
 async def revision_page(request: Request) -> Response:
     place = load_place(request)
     number = revision_number(request, request.path_params["number"], place)
-    return render(request, "definitions/definition.html",
-                  _revision_context(request, place, number))
+    return render(request, "definitions/definition.html", _revision_context(request, place, number))
 
 
 async def print_page(request: Request) -> Response:
@@ -73,11 +77,13 @@ async def export(request: Request) -> Response:
     ctx = _revision_context(request, place, number)
     fmt = request.path_params["fmt"]
     if fmt == "json":
-        return exports.json_response(ctx["group"], ctx["definition"], ctx["revision"],
-                                     ctx["tier_rows"], ctx["author"])
+        return exports.json_response(
+            ctx["group"], ctx["definition"], ctx["revision"], ctx["tier_rows"], ctx["author"]
+        )
     if fmt == "md":
-        return exports.markdown_response(ctx["group"], ctx["definition"], ctx["revision"],
-                                         ctx["tier_rows"], ctx["author"])
+        return exports.markdown_response(
+            ctx["group"], ctx["definition"], ctx["revision"], ctx["tier_rows"], ctx["author"]
+        )
     raise HTTPException(404)
 
 
@@ -86,9 +92,16 @@ async def history_page(request: Request) -> Response:
     require(viewer(request), Action.READ_GROUP_PRIVATE, place.group.id)
     with runtime(request).db.read() as session:
         revisions = service.history(session, place.definition.id or 0)
-    return render(request, "definitions/history.html",
-                  {"place": place, "group": place.group, "definition": place.definition,
-                   "revisions": revisions})
+    return render(
+        request,
+        "definitions/history.html",
+        {
+            "place": place,
+            "group": place.group,
+            "definition": place.definition,
+            "revisions": revisions,
+        },
+    )
 
 
 async def compare_page(request: Request) -> Response:
@@ -100,30 +113,47 @@ async def compare_page(request: Request) -> Response:
         old_tiers = service.tiers_of(session, place.definition.id or 0, old)
         new_tiers = service.tiers_of(session, place.definition.id or 0, new)
     title = place.definition.title
-    return render(request, "definitions/compare.html", {
-        "place": place, "group": place.group, "definition": place.definition,
-        "old": old, "new": new, "comparisons": compare_tiers(old_tiers, new_tiers),
-        "old_pyramid": render_pyramid(old_tiers, title=f"{title}, revision {old}",
-                                      id_prefix=f"old-{old}"),
-        "new_pyramid": render_pyramid(new_tiers, title=f"{title}, revision {new}",
-                                      id_prefix=f"new-{new}"),
-        "numbers": list(range(1, head + 1)),
-    })
+    return render(
+        request,
+        "definitions/compare.html",
+        {
+            "place": place,
+            "group": place.group,
+            "definition": place.definition,
+            "old": old,
+            "new": new,
+            "comparisons": compare_tiers(old_tiers, new_tiers),
+            "old_pyramid": render_pyramid(
+                old_tiers, title=f"{title}, revision {old}", id_prefix=f"old-{old}"
+            ),
+            "new_pyramid": render_pyramid(
+                new_tiers, title=f"{title}, revision {new}", id_prefix=f"new-{new}"
+            ),
+            "numbers": list(range(1, head + 1)),
+        },
+    )
 
 
 # -- writing ----------------------------------------------------------------------------
 
 
-def _form_context(place: Place | None, group: TaskGroup, form: FormInput,
-                  **extra: Any) -> dict[str, Any]:
+def _form_context(
+    place: Place | None, group: TaskGroup, form: FormInput, **extra: Any
+) -> dict[str, Any]:
     raw = form.get("tier_count").strip()
     # Read as check_tiers reads it: a tampered count must not raise or render thousands.
     count = min(int(raw), MAX_TIERS + 1) if raw.isdigit() and len(raw) < 7 else 0
     # A new tier typed in beyond the limit stays on the page with its error, not lost.
     typed_new = any(form.get(f"tier-new-{name}") for name in ("name", "summary", "requirement"))
-    return {"place": place, "group": group, "form": form, "tier_indexes": range(count),
-            "comparators": COMPARATORS, "max_tiers": MAX_TIERS,
-            "can_add": count < MAX_TIERS or typed_new} | extra
+    return {
+        "place": place,
+        "group": group,
+        "form": form,
+        "tier_indexes": range(count),
+        "comparators": COMPARATORS,
+        "max_tiers": MAX_TIERS,
+        "can_add": count < MAX_TIERS or typed_new,
+    } | extra
 
 
 async def new_definition(request: Request) -> Response:
@@ -141,11 +171,13 @@ async def new_definition(request: Request) -> Response:
         if form.ok and service.title_taken(session, group.id or 0, title):
             form.error("title", "This group already has a definition with this title")
     if not form.ok:
-        return render(request, "definitions/new.html", _form_context(None, group, form),
-                      status_code=400)
+        return render(
+            request, "definitions/new.html", _form_context(None, group, form), status_code=400
+        )
     definition = service.do_create(rt, who, group, title, purpose, edit.tiers)
-    return redirect(service.definition_url(group, definition),
-                    f"{title} has been created as revision 1.")
+    return redirect(
+        service.definition_url(group, definition), f"{title} has been created as revision 1."
+    )
 
 
 async def edit_definition(request: Request) -> Response:
@@ -163,11 +195,16 @@ async def edit_definition(request: Request) -> Response:
     if edit.base_number is None or not 1 <= edit.base_number <= definition.head_number:
         form.error("change_note", "This form is out of date. Reload the page and try again.")
     if not form.ok:
-        return render(request, "definitions/edit.html",
-                      _form_context(place, place.group, form), status_code=400)
+        return render(
+            request,
+            "definitions/edit.html",
+            _form_context(place, place.group, form),
+            status_code=400,
+        )
     assert edit.base_number is not None
-    result = service.do_save(rt, who, place.group, definition.id or 0, edit.base_number,
-                             edit.tiers, edit.change_note)
+    result = service.do_save(
+        rt, who, place.group, definition.id or 0, edit.base_number, edit.tiers, edit.change_note
+    )
     if result.conflict is not None:
         return _merge_page(request, place, edit.tiers, edit.change_note, result)
     return redirect(place.url, _saved_notice(result))
@@ -179,21 +216,31 @@ def _saved_notice(result: service.SaveResult) -> str:
     if result.number is None:
         return "Nothing had changed, so no new revision was made."
     if result.merged:
-        return (f"Someone else saved while you were editing. Their changes were to other "
-                f"tiers, so both were merged into revision {result.number}.")
+        return (
+            f"Someone else saved while you were editing. Their changes were to other "
+            f"tiers, so both were merged into revision {result.number}."
+        )
     return f"Saved as revision {result.number}."
 
 
-def _merge_page(request: Request, place: Place, mine: list[Tier], note: str,
-                result: service.SaveResult) -> Response:
+def _merge_page(
+    request: Request, place: Place, mine: list[Tier], note: str, result: service.SaveResult
+) -> Response:
     assert result.conflict is not None
     draft, removed = service.conflict_draft(result.conflict, mine)
     form = form_values(draft, result.head_number, note, removed)
     theirs = {t.key: t for t in result.head_tiers}
     notes = {c.key: c for c in result.conflict.conflicts if c.kind != "order"}
     order_clash = any(c.kind == "order" for c in result.conflict.conflicts)
-    ctx = _form_context(place, place.group, form, theirs=theirs, conflicts=notes,
-                        order_clash=order_clash, head_number=result.head_number)
+    ctx = _form_context(
+        place,
+        place.group,
+        form,
+        theirs=theirs,
+        conflicts=notes,
+        order_clash=order_clash,
+        head_number=result.head_number,
+    )
     return render(request, "definitions/merge.html", ctx, status_code=409)
 
 
@@ -213,9 +260,12 @@ routes = [
 def group_section(session: Any, who: Viewer, group: TaskGroup) -> Any:
     """The group page's list of definitions: agreed ones for everyone, drafts for the
     group's members, observers and the secretariat."""
-    definitions = [d for d in service.for_group(session, group.id or 0)
-                   if service.readable(who, d)]
-    return GroupSection("definitions/_group_section.html", {
-        "definitions": definitions, "group": group,
-        "can_create": can(who, Action.EDIT_DRAFT, group.id),
-    })
+    definitions = [d for d in service.for_group(session, group.id or 0) if service.readable(who, d)]
+    return GroupSection(
+        "definitions/_group_section.html",
+        {
+            "definitions": definitions,
+            "group": group,
+            "can_create": can(who, Action.EDIT_DRAFT, group.id),
+        },
+    )

@@ -17,7 +17,7 @@ from definitions.merge import MergeResult, merge_tiers, resolve
 from definitions.models import Definition, DefinitionStatus, Revision, TierRow
 from definitions.tiers import Metric, Tier
 from taskgroups.models import Membership, TaskGroup
-from workspace import activity
+from workspace import activity, search
 from workspace.db import WriteUnit, utcnow
 from workspace.markdown import render_markdown
 from workspace.models import User
@@ -48,8 +48,9 @@ def to_tier(row: TierRow) -> Tier:
     metric = None
     if row.metric_comparator:
         metric = Metric(row.metric_comparator, row.metric_value, row.metric_unit)
-    return Tier(key=row.key, name=row.name, summary=row.summary, requirement=row.requirement,
-                metric=metric)
+    return Tier(
+        key=row.key, name=row.name, summary=row.summary, requirement=row.requirement, metric=metric
+    )
 
 
 def get_definition(session: Session, group_id: int, slug: str) -> Definition | None:
@@ -60,16 +61,18 @@ def get_definition(session: Session, group_id: int, slug: str) -> Definition | N
 
 def get_revision(session: Session, definition_id: int, number: int) -> Revision | None:
     return session.exec(
-        select(Revision).where(Revision.definition_id == definition_id,
-                               Revision.number == number)
+        select(Revision).where(Revision.definition_id == definition_id, Revision.number == number)
     ).first()
 
 
 def tier_rows(session: Session, revision_id: int) -> list[TierRow]:
-    return list(session.exec(
-        select(TierRow).where(TierRow.revision_id == revision_id)
-        .order_by(col(TierRow.position))
-    ).all())
+    return list(
+        session.exec(
+            select(TierRow)
+            .where(TierRow.revision_id == revision_id)
+            .order_by(col(TierRow.position))
+        ).all()
+    )
 
 
 def tiers_of(session: Session, definition_id: int, number: int) -> list[Tier]:
@@ -90,10 +93,13 @@ def history(session: Session, definition_id: int) -> list[tuple[Revision, str | 
 
 
 def for_group(session: Session, group_id: int) -> list[Definition]:
-    return list(session.exec(
-        select(Definition).where(Definition.group_id == group_id)
-        .order_by(col(Definition.title))
-    ).all())
+    return list(
+        session.exec(
+            select(Definition)
+            .where(Definition.group_id == group_id)
+            .order_by(col(Definition.title))
+        ).all()
+    )
 
 
 def readable(viewer: Viewer, definition: Definition) -> bool:
@@ -117,34 +123,59 @@ def public_number(viewer: Viewer, definition: Definition) -> int:
 
 def _author_org(session: Session, group_id: int, user_id: int | None) -> int | None:
     return session.exec(
-        select(Membership.organisation_id).where(Membership.group_id == group_id,
-                                                 Membership.user_id == user_id)
+        select(Membership.organisation_id).where(
+            Membership.group_id == group_id, Membership.user_id == user_id
+        )
     ).first()
 
 
 def title_taken(session: Session, group_id: int, title: str) -> bool:
-    return session.exec(
-        select(Definition.id).where(Definition.group_id == group_id,
-                                    Definition.slug == slugify(title))
-    ).first() is not None
+    return (
+        session.exec(
+            select(Definition.id).where(
+                Definition.group_id == group_id, Definition.slug == slugify(title)
+            )
+        ).first()
+        is not None
+    )
 
 
-def do_create(rt: Runtime, actor: Viewer, group: TaskGroup, title: str, purpose: str,
-              tiers: list[Tier]) -> Definition:
+def do_create(
+    rt: Runtime, actor: Viewer, group: TaskGroup, title: str, purpose: str, tiers: list[Tier]
+) -> Definition:
     require(actor, Action.EDIT_DRAFT, group.id)
     with rt.db.write() as unit:
-        definition = Definition(group_id=group.id, title=title, slug=slugify(title),  # type: ignore[arg-type]
-                                purpose=purpose, created_by=actor.user_id)
+        definition = Definition(
+            group_id=group.id or 0,
+            title=title,
+            slug=slugify(title),
+            purpose=purpose,
+            created_by=actor.user_id,
+        )
         unit.session.add(definition)
         unit.session.flush()
         _write_revision(unit, actor, definition, tiers, "First draft", base=None, merged=None)
-        _log(unit, actor, "definition.created", definition, group,
-             f"{actor.display_name} started the definition {title}")
+        search.enqueue(rt, unit, "definition", definition.id)
+        _log(
+            unit,
+            actor,
+            "definition.created",
+            definition,
+            group,
+            f"{actor.display_name} started the definition {title}",
+        )
     return definition
 
 
-def do_save(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int,
-            base_number: int, mine: list[Tier], note: str) -> SaveResult:
+def do_save(
+    rt: Runtime,
+    actor: Viewer,
+    group: TaskGroup,
+    definition_id: int,
+    base_number: int,
+    mine: list[Tier],
+    note: str,
+) -> SaveResult:
     require(actor, Action.EDIT_DRAFT, group.id)
     with rt.db.write() as unit:
         definition = _locked(unit, definition_id)
@@ -161,17 +192,29 @@ def do_save(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int,
                 return SaveResult(conflict=outcome, head_number=head, head_tiers=theirs)
             result_tiers, merged = outcome.tiers, True
             if result_tiers == theirs:  # their change already contained mine
-                return SaveResult(number=None, merged=True, head_number=head,
-                                  head_tiers=theirs)
-        number = _write_revision(unit, actor, definition, result_tiers, note,
-                                 base=base_number, merged=head if merged else None)
-        _log(unit, actor, "definition.revised", definition, group,
-             f"{actor.display_name} saved revision {number} of {definition.title}"
-             + (" (merged with another edit)" if merged else ""))
+                return SaveResult(number=None, merged=True, head_number=head, head_tiers=theirs)
+        number = _write_revision(
+            unit,
+            actor,
+            definition,
+            result_tiers,
+            note,
+            base=base_number,
+            merged=head if merged else None,
+        )
+        _log(
+            unit,
+            actor,
+            "definition.revised",
+            definition,
+            group,
+            f"{actor.display_name} saved revision {number} of {definition.title}"
+            + (" (merged with another edit)" if merged else ""),
+        )
+        search.enqueue(rt, unit, "definition", definition.id)
         payload = {"definition_id": definition.id, "group_id": group.id, "number": number}
         unit.after_commit(lambda: rt.events.publish(REVISED, payload))
-    return SaveResult(number=number, merged=merged, head_number=number,
-                      head_tiers=result_tiers)
+    return SaveResult(number=number, merged=merged, head_number=number, head_tiers=result_tiers)
 
 
 def conflict_draft(result: MergeResult, mine: list[Tier]) -> tuple[list[Tier], set[str]]:
@@ -204,14 +247,25 @@ def _locked(unit: WriteUnit, definition_id: int) -> Definition:
     return definition
 
 
-def _write_revision(unit: WriteUnit, actor: Viewer, definition: Definition,
-                    tiers: list[Tier], note: str, *, base: int | None,
-                    merged: int | None) -> int:
+def _write_revision(
+    unit: WriteUnit,
+    actor: Viewer,
+    definition: Definition,
+    tiers: list[Tier],
+    note: str,
+    *,
+    base: int | None,
+    merged: int | None,
+) -> int:
     number = definition.head_number + 1
     revision = Revision(
-        definition_id=definition.id, number=number, author_id=actor.user_id,  # type: ignore[arg-type]
+        definition_id=definition.id or 0,
+        number=number,
+        author_id=actor.user_id,
         organisation_id=_author_org(unit.session, definition.group_id, actor.user_id),
-        change_note=note[:500], base_number=base, merged_with=merged,
+        change_note=note[:500],
+        base_number=base,
+        merged_with=merged,
     )
     unit.session.add(revision)
     unit.session.flush()
@@ -231,8 +285,12 @@ def _write_revision(unit: WriteUnit, actor: Viewer, definition: Definition,
 def _tier_row(revision_id: int, position: int, tier: Tier) -> TierRow:
     metric = tier.metric
     return TierRow(
-        revision_id=revision_id, position=position, key=tier.key, name=tier.name,
-        summary=tier.summary, requirement=tier.requirement,
+        revision_id=revision_id,
+        position=position,
+        key=tier.key,
+        name=tier.name,
+        summary=tier.summary,
+        requirement=tier.requirement,
         requirement_html=render_markdown(tier.requirement),
         metric_comparator=metric.comparator if metric else "",
         metric_value=metric.value if metric else "",
@@ -240,14 +298,25 @@ def _tier_row(revision_id: int, position: int, tier: Tier) -> TierRow:
     )
 
 
-def _log(unit: WriteUnit, actor: Viewer, verb: str, definition: Definition,
-         group: TaskGroup, summary: str) -> None:
-    visibility = (activity.PUBLIC if definition.status == DefinitionStatus.AGREED
-                  else activity.GROUP)
+def _log(
+    unit: WriteUnit,
+    actor: Viewer,
+    verb: str,
+    definition: Definition,
+    group: TaskGroup,
+    summary: str,
+) -> None:
+    visibility = activity.PUBLIC if definition.status == DefinitionStatus.AGREED else activity.GROUP
     activity.record(
-        unit, actor_id=actor.user_id, verb=verb, object_type="definition",
-        object_id=definition.id, group_id=group.id, summary=summary,
-        url=definition_url(group, definition), visibility=visibility,
+        unit,
+        actor_id=actor.user_id,
+        verb=verb,
+        object_type="definition",
+        object_id=definition.id,
+        group_id=group.id,
+        summary=summary,
+        url=definition_url(group, definition),
+        visibility=visibility,
     )
 
 

@@ -18,6 +18,7 @@ from definitions.models import (
 from definitions.service import AGREED, PROPOSED, _log, get_revision, tiers_of
 from taskgroups.models import Membership, TaskGroup
 from taskgroups.service import member_organisations
+from workspace import search
 from workspace.db import utcnow
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, require
@@ -57,8 +58,10 @@ def state(session: Session, definition: Definition) -> SignOffState:
         rows = session.exec(
             select(Position, User.display_name)
             .join(User, User.id == Position.user_id, isouter=True)  # type: ignore[arg-type]
-            .where(Position.definition_id == definition.id,
-                   Position.revision_number == definition.proposed_number)
+            .where(
+                Position.definition_id == definition.id,
+                Position.revision_number == definition.proposed_number,
+            )
             .order_by(col(Position.created_at), col(Position.id))
         ).all()
         for position, name in rows:  # later rows overwrite: the latest one counts
@@ -67,8 +70,9 @@ def state(session: Session, definition: Definition) -> SignOffState:
     return SignOffState(rows=table, open_disputes=disputes(session, definition.id, open_only=True))
 
 
-def disputes(session: Session, definition_id: int | None, *,
-             open_only: bool = False) -> list[Dispute]:
+def disputes(
+    session: Session, definition_id: int | None, *, open_only: bool = False
+) -> list[Dispute]:
     query = select(Dispute).where(Dispute.definition_id == definition_id)
     if open_only:
         query = query.where(Dispute.status == DisputeStatus.OPEN)
@@ -99,8 +103,14 @@ def do_propose(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int)
         definition.proposed_number = definition.head_number
         unit.session.add(definition)
         number = definition.head_number
-        _log(unit, actor, "definition.proposed", definition, group,
-             f"Revision {number} of {definition.title} proposed for agreement")
+        _log(
+            unit,
+            actor,
+            "definition.proposed",
+            definition,
+            group,
+            f"Revision {number} of {definition.title} proposed for agreement",
+        )
         payload = {"definition_id": definition.id, "group_id": group.id, "number": number}
         unit.after_commit(lambda: rt.events.publish(PROPOSED, payload))
     return number
@@ -123,8 +133,9 @@ def check_position(stance: str, comment: str) -> str | None:
     return None
 
 
-def do_record_position(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int,
-                       stance: str, comment: str) -> Position:
+def do_record_position(
+    rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int, stance: str, comment: str
+) -> Position:
     require(actor, Action.RECORD_POSITION, group.id)
     with rt.db.write() as unit:
         definition = unit.session.get(Definition, definition_id)
@@ -132,40 +143,70 @@ def do_record_position(rt: Runtime, actor: Viewer, group: TaskGroup, definition_
         if definition.status != DefinitionStatus.PROPOSED or definition.proposed_number is None:
             raise SignOffError("Positions can only be recorded while a revision is proposed.")
         org_id = unit.session.exec(
-            select(Membership.organisation_id).where(Membership.group_id == group.id,
-                                                     Membership.user_id == actor.user_id)
+            select(Membership.organisation_id).where(
+                Membership.group_id == group.id, Membership.user_id == actor.user_id
+            )
         ).one()
-        position = Position(definition_id=definition_id,
-                            revision_number=definition.proposed_number, organisation_id=org_id,
-                            user_id=actor.user_id, stance=stance, comment=comment.strip())
+        position = Position(
+            definition_id=definition_id,
+            revision_number=definition.proposed_number,
+            organisation_id=org_id,
+            user_id=actor.user_id,
+            stance=stance,
+            comment=comment.strip(),
+        )
         unit.session.add(position)
         unit.session.flush()
         if stance == Stance.OBJECT:
-            unit.session.add(Dispute(definition_id=definition_id, position_id=position.id,  # type: ignore[arg-type]
-                                     organisation_id=org_id,
-                                     revision_number=definition.proposed_number))
+            unit.session.add(
+                Dispute(
+                    definition_id=definition_id,
+                    position_id=position.id,  # type: ignore[arg-type]
+                    organisation_id=org_id,
+                    revision_number=definition.proposed_number,
+                )
+            )
         org = unit.session.get(Organisation, org_id)
-        _log(unit, actor, "definition.position", definition, group,
-             f"{org.name if org else 'An organisation'}: {Stance(stance).label.lower()} "
-             f"on revision {definition.proposed_number} of {definition.title}")
+        _log(
+            unit,
+            actor,
+            "definition.position",
+            definition,
+            group,
+            f"{org.name if org else 'An organisation'}: {Stance(stance).label.lower()} "
+            f"on revision {definition.proposed_number} of {definition.title}",
+        )
     return position
 
 
-def do_answer_dispute(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int,
-                      dispute_id: int, outcome: str, answer: str,
-                      resolved_in: int | None) -> None:
+def do_answer_dispute(
+    rt: Runtime,
+    actor: Viewer,
+    group: TaskGroup,
+    definition_id: int,
+    dispute_id: int,
+    outcome: str,
+    answer: str,
+    resolved_in: int | None,
+) -> None:
     require(actor, Action.MANAGE_PROCESS, group.id)
     with rt.db.write() as unit:
         dispute = unit.session.get(Dispute, dispute_id)
         definition = unit.session.get(Definition, definition_id)
-        if (dispute is None or definition is None or definition.group_id != group.id
-                or dispute.definition_id != definition_id):
+        if (
+            dispute is None
+            or definition is None
+            or definition.group_id != group.id
+            or dispute.definition_id != definition_id
+        ):
             raise SignOffError("That dispute does not exist.")
         if dispute.status != DisputeStatus.OPEN:
             raise SignOffError("That dispute has already been answered.")
         if outcome == DisputeStatus.RESOLVED:
-            if resolved_in is None or get_revision(unit.session, definition.id or 0,
-                                                   resolved_in) is None:
+            if (
+                resolved_in is None
+                or get_revision(unit.session, definition.id or 0, resolved_in) is None
+            ):
                 raise SignOffError("Name the revision that resolved the objection.")
             if resolved_in <= dispute.revision_number:
                 raise SignOffError("The resolving revision must come after the one objected to.")
@@ -177,10 +218,19 @@ def do_answer_dispute(rt: Runtime, actor: Viewer, group: TaskGroup, definition_i
         dispute.answered_by = actor.user_id
         dispute.answered_at = utcnow()
         unit.session.add(dispute)
-        _log(unit, actor, "definition.dispute_answered", definition, group,
-             f"Objection to {definition.title} "
-             + (f"resolved in revision {resolved_in}" if outcome == DisputeStatus.RESOLVED
-                else "not accepted"))
+        _log(
+            unit,
+            actor,
+            "definition.dispute_answered",
+            definition,
+            group,
+            f"Objection to {definition.title} "
+            + (
+                f"resolved in revision {resolved_in}"
+                if outcome == DisputeStatus.RESOLVED
+                else "not accepted"
+            ),
+        )
 
 
 def do_agree(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int) -> int:
@@ -193,16 +243,25 @@ def do_agree(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int) -
         current = state(unit.session, definition)
         if current.missing:
             names = ", ".join(org.name for org in current.missing)
-            raise SignOffError(f"Every member organisation must record a position first. "
-                               f"Waiting for: {names}.")
+            raise SignOffError(
+                f"Every member organisation must record a position first. Waiting for: {names}."
+            )
         if current.open_disputes:
             raise SignOffError("Answer every open dispute before declaring agreement.")
         definition.status = DefinitionStatus.AGREED
         definition.agreed_number = definition.proposed_number
         unit.session.add(definition)
         number = definition.agreed_number
-        _log(unit, actor, "definition.agreed", definition, group,
-             f"{definition.title} agreed at revision {number}")
+        _log(
+            unit,
+            actor,
+            "definition.agreed",
+            definition,
+            group,
+            f"{definition.title} agreed at revision {number}",
+        )
+        # The agreed revision becomes public in the index.
+        search.enqueue(rt, unit, "definition", definition.id)
         payload = {"definition_id": definition.id, "group_id": group.id, "number": number}
         unit.after_commit(lambda: rt.events.publish(AGREED, payload))
     return number

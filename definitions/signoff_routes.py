@@ -21,30 +21,54 @@ from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
 
 
-def _page(request: Request, place: Place, form: FormInput | None = None, status: int = 200,
-          problem: str = "") -> Response:
+def _page(
+    request: Request,
+    place: Place,
+    form: FormInput | None = None,
+    status: int = 200,
+    problem: str = "",
+) -> Response:
     who = viewer(request)
     with runtime(request).db.read() as session:
         current = signoff.state(session, place.definition)
         history = signoff.position_history(session, place.definition.id)
         all_disputes = signoff.disputes(session, place.definition.id)
-        org_names = {o.id: o.name for o in
-                     (session.get(Organisation, d.organisation_id) for d in all_disputes) if o}
+        org_names = {
+            o.id: o.name
+            for o in (session.get(Organisation, d.organisation_id) for d in all_disputes)
+            if o
+        }
         my_org = _my_org(session, place.group.id, who.user_id)
     sectors: dict[str, list[signoff.OrganisationPosition]] = {}
     for row in current.rows:
         sectors.setdefault(row.organisation.sector_label, []).append(row)
-    return render(request, "definitions/signoff.html", {
-        "place": place, "group": place.group, "definition": place.definition,
-        "state": current, "sectors": sorted(sectors.items()), "history": history,
-        "disputes": all_disputes, "org_names": org_names, "stances": STANCE_LABELS,
-        "form": form or FormInput(), "problem": problem, "my_org": my_org,
-    }, status_code=status)
+    return render(
+        request,
+        "definitions/signoff.html",
+        {
+            "place": place,
+            "group": place.group,
+            "definition": place.definition,
+            "state": current,
+            "sectors": sorted(sectors.items()),
+            "history": history,
+            "disputes": all_disputes,
+            "org_names": org_names,
+            "stances": STANCE_LABELS,
+            "form": form or FormInput(),
+            "problem": problem,
+            "my_org": my_org,
+        },
+        status_code=status,
+    )
 
 
 def _my_org(session: Any, group_id: int | None, user_id: int | None) -> Organisation | None:
-    org_id = session.exec(select(Membership.organisation_id).where(
-        Membership.group_id == group_id, Membership.user_id == user_id)).first()
+    org_id = session.exec(
+        select(Membership.organisation_id).where(
+            Membership.group_id == group_id, Membership.user_id == user_id
+        )
+    ).first()
     return session.get(Organisation, org_id) if org_id else None
 
 
@@ -59,12 +83,14 @@ async def propose(request: Request) -> Response:
     who = viewer(request)
     require(who, Action.MANAGE_PROCESS, place.group.id)
     try:
-        number = signoff.do_propose(runtime(request), who, place.group, place.definition.id)
+        number = signoff.do_propose(runtime(request), who, place.group, place.definition.id or 0)
     except signoff.SignOffError as error:
         return _page(request, place, status=400, problem=str(error))
-    return redirect(f"{place.url}/sign-off",
-                    f"Revision {number} is proposed for agreement. Each member organisation "
-                    "can now record its position.")
+    return redirect(
+        f"{place.url}/sign-off",
+        f"Revision {number} is proposed for agreement. Each member organisation "
+        "can now record its position.",
+    )
 
 
 async def record_position(request: Request) -> Response:
@@ -75,12 +101,12 @@ async def record_position(request: Request) -> Response:
     stance, comment = form.get("stance"), form.get("comment")
     problem = signoff.check_position(stance, comment)
     if problem:
-        form.error("comment" if "reason" in problem or "comment" in problem else "stance",
-                   problem)
+        form.error("comment" if "reason" in problem or "comment" in problem else "stance", problem)
         return _page(request, place, form, status=400)
     try:
-        signoff.do_record_position(runtime(request), who, place.group, place.definition.id,
-                                   stance, comment)
+        signoff.do_record_position(
+            runtime(request), who, place.group, place.definition.id or 0, stance, comment
+        )
     except signoff.SignOffError as error:
         return _page(request, place, form, status=400, problem=str(error))
     return redirect(f"{place.url}/sign-off", "Your organisation's position has been recorded.")
@@ -101,9 +127,16 @@ async def answer_dispute(request: Request) -> Response:
     raw_number = form.get("resolved_in").strip()
     number = int(raw_number) if raw_number.isdigit() and len(raw_number) < 7 else None
     try:
-        signoff.do_answer_dispute(runtime(request), who, place.group, place.definition.id or 0,
-                                  int(raw_id), outcome,
-                                  form.get("answer"), number)
+        signoff.do_answer_dispute(
+            runtime(request),
+            who,
+            place.group,
+            place.definition.id or 0,
+            int(raw_id),
+            outcome,
+            form.get("answer"),
+            number,
+        )
     except signoff.SignOffError as error:
         form.error(f"outcome-{raw_id}", str(error))
         return _page(request, place, form, status=400)
@@ -115,7 +148,7 @@ async def agree(request: Request) -> Response:
     who = viewer(request)
     require(who, Action.MANAGE_PROCESS, place.group.id)
     try:
-        number = signoff.do_agree(runtime(request), who, place.group, place.definition.id)
+        number = signoff.do_agree(runtime(request), who, place.group, place.definition.id or 0)
     except signoff.SignOffError as error:
         return _page(request, place, status=400, problem=str(error))
     return redirect(place.url, f"{place.definition.title} is agreed at revision {number}.")

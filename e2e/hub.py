@@ -36,7 +36,8 @@ class Hub:
 
     def goto(self, path: str) -> Page:
         response = self.page.goto(path)
-        assert response is not None and response.ok, (path, response and response.status)
+        assert response is not None, path
+        assert response.ok, (path, response.status)
         self.audit()
         return self.page
 

@@ -45,7 +45,8 @@ def test_register_create_group_seat_member_and_observer(
 
     admin.page.locator("#email").fill("fiona@ukgbc.example")
     admin.page.get_by_label("Organisation they represent").select_option(
-        label="UK Green Building Council (Environmental)")
+        label="UK Green Building Council (Environmental)"
+    )
     admin.page.get_by_label("Chair").check()
     admin.click_and_wait("form button[type=submit]:has-text('Seat member')")
     admin.page.locator("#observer_email").fill("david@dclg.example")
@@ -56,9 +57,11 @@ def test_register_create_group_seat_member_and_observer(
         hub.goto("/groups/zero-carbon-homes-definition")
         members = hub.page.locator("section[aria-labelledby=members-heading]").inner_text()
         observers = hub.page.locator("section[aria-labelledby=observers-heading]").inner_text()
-        assert "Fiona Walsh" in members and "Chair" in members
+        assert "Fiona Walsh" in members
+        assert "Chair" in members
         assert "David Crane" not in members
-        assert "David Crane, DCLG" in observers and "Fiona Walsh" not in observers
+        assert "David Crane, DCLG" in observers
+        assert "Fiona Walsh" not in observers
 
     # The stored state, read back through HTTP rather than the page just seen.
     with urllib.request.urlopen(server + "/healthz") as response:  # noqa: S310
@@ -79,7 +82,8 @@ def test_works_without_javascript(new_hub: Callable[..., Hub]) -> None:
 def test_error_pages_share_the_design(new_hub: Callable[..., Hub]) -> None:
     hub = new_hub()
     response = hub.page.goto("/groups/not-a-group")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     hub.audit()
     assert hub.page.locator("h1").inner_text() == "Page not found"
     assert hub.page.locator("a.ss-header__brand").is_visible()

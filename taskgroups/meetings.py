@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from taskgroups.milestones import MEETING_HELD_EVENT, today
 from taskgroups.models import Membership, ObserverSeat, TaskGroup
 from taskgroups.models_progress import ActionItem, Meeting, MemberAttendance, ObserverAttendance
-from workspace import activity
+from workspace import activity, search
 from workspace.forms import FormInput
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
@@ -102,6 +102,7 @@ def do_schedule(
             summary=f"{group.name} meets on {local.day} {local:%B %Y at %H:%M}",
             url=meeting_url(group, meeting),
         )
+        search.enqueue(rt, unit, "meeting", meeting.id)
     return meeting
 
 
@@ -257,6 +258,7 @@ def do_record(
             url=meeting_url(group, meeting),
             visibility=activity.PUBLIC if draft.publish else activity.GROUP,
         )
+        search.enqueue(rt, unit, "meeting", meeting_id)
         if first:
             payload = {
                 "meeting_id": meeting_id,

@@ -25,7 +25,7 @@ from taskgroups.models_progress import (
     MilestoneStatus,
     Programme,
 )
-from workspace import activity
+from workspace import activity, search
 from workspace.db import WriteUnit
 from workspace.forms import FormInput
 from workspace.markdown import render_markdown
@@ -261,6 +261,7 @@ def do_create(
             milestone,
             f"Milestone {milestone.title} set for {_long(milestone.due_on)}",
         )
+        search.enqueue(rt, unit, "milestone", milestone.id)
     return milestone
 
 
@@ -294,6 +295,7 @@ def do_update(rt: Runtime, actor: Viewer, milestone_id: int, draft: MilestoneDra
         milestone.title, milestone.due_on = draft.title, draft.due_on
         _apply(rt, milestone, draft, actor)
         unit.session.add(milestone)
+        search.enqueue(rt, unit, "milestone", milestone.id)
 
 
 def _apply(rt: Runtime, milestone: Milestone, draft: MilestoneDraft, actor: Viewer) -> None:
@@ -320,6 +322,7 @@ def do_complete(rt: Runtime, actor: Viewer, milestone_id: int, note: str) -> Non
         milestone.completion_note, milestone.completion_url = note, ""
         unit.session.add(milestone)
         _log(unit, actor, "milestone.completed", milestone, f"{milestone.title} done: {note}")
+        search.enqueue(rt, unit, "milestone", milestone.id)
 
 
 def do_delete(rt: Runtime, actor: Viewer, milestone_id: int) -> None:
@@ -335,6 +338,7 @@ def do_delete(rt: Runtime, actor: Viewer, milestone_id: int) -> None:
             f"Milestone {milestone.title} removed",
             url="",
         )
+        search.enqueue(rt, unit, "milestone", milestone.id, search.DELETE)
         unit.session.delete(milestone)
 
 
@@ -389,6 +393,7 @@ def complete_by_deliverable(rt: Runtime, kind: str, target_id: int, url: str = "
                 milestone,
                 f"{milestone.title} done: {milestone.deliverable_label}",
             )
+            search.enqueue(rt, unit, "milestone", milestone.id)
     return len(waiting)
 
 

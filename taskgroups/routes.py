@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlmodel import col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from sqlmodel import col, select
 
 from taskgroups import service
 from taskgroups.models import GroupStatus, MemberRole, TaskGroup
@@ -39,7 +39,8 @@ async def group_page(request: Request) -> Response:
             "group": group,
             "sectors": service.members_by_sector(session, group.id),
             "observers": [
-                (seat, user) for seat, user in service.observers_of(session, group.id)
+                (seat, user)
+                for seat, user in service.observers_of(session, group.id)
                 if seat.active_on(_today())
             ],
             "activity": activity.recent_for_group(session, who, group.id),
@@ -64,8 +65,10 @@ async def new_group(request: Request) -> Response:
                 form.error("name", "A task group with this name already exists")
         if form.ok:
             group = service.do_create_group(rt, who, draft)
-            return redirect(f"/groups/{group.slug}/people", f"{group.name} has been created. "
-                            "Now seat its members and observers.")
+            return redirect(
+                f"/groups/{group.slug}/people",
+                f"{group.name} has been created. Now seat its members and observers.",
+            )
         return render(request, "taskgroups/group_form.html", {"form": form}, status_code=400)
     return render(request, "taskgroups/group_form.html", {"form": form})
 
@@ -88,8 +91,9 @@ async def edit_group(request: Request) -> Response:
         status = 400
     else:
         status = 200
-    return render(request, "taskgroups/group_form.html", {"form": form, "group": group},
-                  status_code=status)
+    return render(
+        request, "taskgroups/group_form.html", {"form": form, "group": group}, status_code=status
+    )
 
 
 async def set_status(request: Request) -> Response:
@@ -105,8 +109,9 @@ async def set_status(request: Request) -> Response:
     return redirect(f"/groups/{group.slug}", f"{group.name} is now {status}.")
 
 
-def _people_context(request: Request, group: TaskGroup, member_form: FormInput,
-                    observer_form: FormInput) -> dict[str, Any]:
+def _people_context(
+    request: Request, group: TaskGroup, member_form: FormInput, observer_form: FormInput
+) -> dict[str, Any]:
     assert group.id is not None
     with runtime(request).db.read() as session:
         organisations = session.exec(select(Organisation).order_by(col(Organisation.name))).all()
@@ -125,8 +130,12 @@ def _people_context(request: Request, group: TaskGroup, member_form: FormInput,
 async def people(request: Request) -> Response:
     require(viewer(request), Action.ADMINISTER)
     group = _group_or_404(request)
-    ctx = _people_context(request, group, FormInput(values={"role": "member"}),
-                          FormInput(values={"starts_on": _today().isoformat()}))
+    ctx = _people_context(
+        request,
+        group,
+        FormInput(values={"role": "member"}),
+        FormInput(values={"starts_on": _today().isoformat()}),
+    )
     return render(request, "taskgroups/people.html", ctx)
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, col, func, select
 
 from taskgroups.models import GroupStatus, MemberRole, Membership, ObserverSeat, TaskGroup
-from workspace import activity
+from workspace import activity, search
 from workspace.db import WriteUnit, utcnow
 from workspace.forms import FormInput
 from workspace.markdown import render_markdown
@@ -52,12 +52,15 @@ def do_create_group(rt: Runtime, actor: Viewer, draft: GroupDraft) -> TaskGroup:
     require(actor, Action.ADMINISTER)
     with rt.db.write() as unit:
         group = TaskGroup(
-            name=draft.name, slug=_unique_slug(unit.session, draft.name),
-            remit_source=draft.remit, remit_html=render_markdown(draft.remit),
+            name=draft.name,
+            slug=_unique_slug(unit.session, draft.name),
+            remit_source=draft.remit,
+            remit_html=render_markdown(draft.remit),
         )
         unit.session.add(group)
         unit.session.flush()
         _log(unit, actor, "group.created", group, f"Task group {group.name} created")
+        search.enqueue(rt, unit, "group", group.id)
     return group
 
 
@@ -71,6 +74,7 @@ def do_update_group(rt: Runtime, actor: Viewer, group_id: int, draft: GroupDraft
         group.remit_html = render_markdown(draft.remit)
         unit.session.add(group)
         _log(unit, actor, "group.updated", group, f"Remit of {group.name} updated")
+        search.enqueue(rt, unit, "group", group.id)
     return group
 
 
@@ -84,11 +88,24 @@ def do_set_status(rt: Runtime, actor: Viewer, group_id: int, status: GroupStatus
         _log(unit, actor, f"group.{status}", group, f"Task group {group.name} is now {status}")
 
 
-def _log(unit: WriteUnit, actor: Viewer, verb: str, group: TaskGroup, summary: str,
-         visibility: str = activity.PUBLIC) -> None:
+def _log(
+    unit: WriteUnit,
+    actor: Viewer,
+    verb: str,
+    group: TaskGroup,
+    summary: str,
+    visibility: str = activity.PUBLIC,
+) -> None:
     activity.record(
-        unit, actor_id=actor.user_id, verb=verb, object_type="task_group", object_id=group.id,
-        group_id=group.id, summary=summary, url=f"/groups/{group.slug}", visibility=visibility,
+        unit,
+        actor_id=actor.user_id,
+        verb=verb,
+        object_type="task_group",
+        object_id=group.id,
+        group_id=group.id,
+        summary=summary,
+        url=f"/groups/{group.slug}",
+        visibility=visibility,
     )
 
 
@@ -123,8 +140,11 @@ def check_member_seat(session: Session, group_id: int, form: FormInput) -> Membe
         if _membership(session, group_id, user.id) is not None:
             form.error("email", f"{user.display_name} is already a member of this group")
         elif _active_seat(session, group_id, user.id) is not None:
-            form.error("email", f"{user.display_name} observes this group. End their observer "
-                       "seat before seating them as a member: nobody can be both.")
+            form.error(
+                "email",
+                f"{user.display_name} observes this group. End their observer "
+                "seat before seating them as a member: nobody can be both.",
+            )
     return draft
 
 
@@ -140,21 +160,22 @@ def check_observer_seat(session: Session, group_id: int, form: FormInput) -> Obs
     user = _user_for(session, form, draft.email, "observer_email")
     if user is not None:
         if _membership(session, group_id, user.id) is not None:
-            form.error("observer_email", f"{user.display_name} is a member of this group. "
-                       "Observers are kept apart from members: remove the membership first.")
+            form.error(
+                "observer_email",
+                f"{user.display_name} is a member of this group. "
+                "Observers are kept apart from members: remove the membership first.",
+            )
         elif _active_seat(session, group_id, user.id) is not None:
             form.error("observer_email", f"{user.display_name} already observes this group")
     return draft
 
 
-def _user_for(session: Session, form: FormInput, email: str,
-              field: str = "email") -> User | None:
+def _user_for(session: Session, form: FormInput, email: str, field: str = "email") -> User | None:
     if field in form.errors:
         return None
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None:
-        form.error(field, "No account uses this email address. Ask the person to "
-                   "register first.")
+        form.error(field, "No account uses this email address. Ask the person to register first.")
     return user
 
 
@@ -180,11 +201,22 @@ def do_seat_member(rt: Runtime, actor: Viewer, group: TaskGroup, draft: MemberSe
         user = unit.session.exec(select(User).where(User.email == draft.email)).one()
         org = unit.session.get(Organisation, draft.organisation_id)
         assert org is not None
-        unit.session.add(Membership(group_id=group.id, user_id=user.id,  # type: ignore[arg-type]
-                                    organisation_id=org.id, role=draft.role))  # type: ignore[arg-type]
+        unit.session.add(
+            Membership(
+                group_id=group.id or 0,
+                user_id=user.id or 0,
+                organisation_id=org.id or 0,
+                role=draft.role,
+            )
+        )  # type: ignore[arg-type]
         what = "chair" if draft.role == MemberRole.CHAIR else "member"
-        _log(unit, actor, "group.member_seated", group,
-             f"{user.display_name} ({org.name}) joined {group.name} as {what}")
+        _log(
+            unit,
+            actor,
+            "group.member_seated",
+            group,
+            f"{user.display_name} ({org.name}) joined {group.name} as {what}",
+        )
 
 
 def do_remove_member(rt: Runtime, actor: Viewer, group: TaskGroup, membership_id: int) -> bool:
@@ -200,18 +232,29 @@ def do_remove_member(rt: Runtime, actor: Viewer, group: TaskGroup, membership_id
     return True
 
 
-def do_seat_observer(rt: Runtime, actor: Viewer, group: TaskGroup,
-                     draft: ObserverSeatDraft) -> None:
+def do_seat_observer(
+    rt: Runtime, actor: Viewer, group: TaskGroup, draft: ObserverSeatDraft
+) -> None:
     require(actor, Action.ADMINISTER)
     assert draft.starts_on is not None
     with rt.db.write() as unit:
         user = unit.session.exec(select(User).where(User.email == draft.email)).one()
-        unit.session.add(ObserverSeat(
-            group_id=group.id, user_id=user.id, department=draft.department,  # type: ignore[arg-type]
-            starts_on=draft.starts_on, ends_on=draft.ends_on,
-        ))
-        _log(unit, actor, "group.observer_seated", group,
-             f"{user.display_name} ({draft.department}) observes {group.name}")
+        unit.session.add(
+            ObserverSeat(
+                group_id=group.id or 0,
+                user_id=user.id or 0,
+                department=draft.department,
+                starts_on=draft.starts_on,
+                ends_on=draft.ends_on,
+            )
+        )
+        _log(
+            unit,
+            actor,
+            "group.observer_seated",
+            group,
+            f"{user.display_name} ({draft.department}) observes {group.name}",
+        )
 
 
 def do_end_observer_seat(rt: Runtime, actor: Viewer, group: TaskGroup, seat_id: int) -> bool:
@@ -263,7 +306,8 @@ def list_groups(session: Session) -> list[tuple[TaskGroup, int, int]]:
     """Every group with its number of members and of current observers."""
     members = (
         select(Membership.group_id, func.count().label("n"))
-        .group_by(col(Membership.group_id)).subquery()
+        .group_by(col(Membership.group_id))
+        .subquery()
     )
     groups = session.exec(
         select(TaskGroup, func.coalesce(members.c.n, 0))
@@ -315,27 +359,33 @@ def observers_of(session: Session, group_id: int) -> list[tuple[ObserverSeat, Us
 
 def member_organisations(session: Session, group_id: int) -> list[Organisation]:
     """Organisations with at least one member in the group: they are who sign off."""
-    return list(session.exec(
-        select(Organisation).where(
-            col(Organisation.id).in_(
-                select(Membership.organisation_id).where(Membership.group_id == group_id)
+    return list(
+        session.exec(
+            select(Organisation)
+            .where(
+                col(Organisation.id).in_(
+                    select(Membership.organisation_id).where(Membership.group_id == group_id)
+                )
             )
-        ).order_by(col(Organisation.sector), col(Organisation.name))
-    ).all())
+            .order_by(col(Organisation.sector), col(Organisation.name))
+        ).all()
+    )
 
 
-def my_seats(session: Session, user_id: int) -> tuple[list[tuple[TaskGroup, Membership,
-                                                                  Organisation]],
-                                                       list[tuple[TaskGroup, ObserverSeat]]]:
+def my_seats(
+    session: Session, user_id: int
+) -> tuple[list[tuple[TaskGroup, Membership, Organisation]], list[tuple[TaskGroup, ObserverSeat]]]:
     memberships = session.exec(
         select(TaskGroup, Membership, Organisation)
         .join(Membership, Membership.group_id == TaskGroup.id)  # type: ignore[arg-type]
         .join(Organisation, Organisation.id == Membership.organisation_id)  # type: ignore[arg-type]
-        .where(Membership.user_id == user_id).order_by(col(TaskGroup.name))
+        .where(Membership.user_id == user_id)
+        .order_by(col(TaskGroup.name))
     ).all()
     seats = session.exec(
         select(TaskGroup, ObserverSeat)
         .join(ObserverSeat, ObserverSeat.group_id == TaskGroup.id)  # type: ignore[arg-type]
-        .where(ObserverSeat.user_id == user_id).order_by(col(TaskGroup.name))
+        .where(ObserverSeat.user_id == user_id)
+        .order_by(col(TaskGroup.name))
     ).all()
     return [tuple(r) for r in memberships], [tuple(r) for r in seats]  # type: ignore[misc]

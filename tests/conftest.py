@@ -73,10 +73,17 @@ def _truncate_postgres(url: str) -> None:
     db = _PG_ENGINES.get(url) or _PG_ENGINES.setdefault(url, Database(url))
     with db.engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
-            conn.execute(text(f'DELETE FROM "{table.name}"'))
-        sequences = conn.execute(text(
-            "SELECT sequence_name FROM information_schema.sequences "
-            "WHERE sequence_schema = 'public'")).scalars().all()
+            conn.execute(text(f'DELETE FROM "{table.name}"'))  # noqa: S608 - our own table names
+        sequences = (
+            conn.execute(
+                text(
+                    "SELECT sequence_name FROM information_schema.sequences "
+                    "WHERE sequence_schema = 'public'"
+                )
+            )
+            .scalars()
+            .all()
+        )
         for name in sequences:
             conn.execute(text(f'ALTER SEQUENCE "{name}" RESTART'))
 

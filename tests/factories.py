@@ -17,18 +17,26 @@ PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
 
 
-def make_user(rt: Runtime, name: str | None = None, *, secretariat: bool = False,
-              email: str | None = None) -> User:
+def make_user(
+    rt: Runtime, name: str | None = None, *, secretariat: bool = False, email: str | None = None
+) -> User:
     n = next(_counter)
-    user = do_register(rt, Registration(
-        email=email or f"person{n}@example.org", display_name=name or f"Person {n}",
-        password=PASSWORD,
-    ), secretariat=secretariat)
+    user = do_register(
+        rt,
+        Registration(
+            email=email or f"person{n}@example.org",
+            display_name=name or f"Person {n}",
+            password=PASSWORD,
+        ),
+        secretariat=secretariat,
+    )
     assert user is not None
     return user
 
 
-def make_org(rt: Runtime, name: str | None = None, sector: Sector = Sector.INDUSTRY) -> Organisation:
+def make_org(
+    rt: Runtime, name: str | None = None, sector: Sector = Sector.INDUSTRY
+) -> Organisation:
     name = name or f"Organisation {next(_counter)}"
     with rt.db.write() as unit:
         org = Organisation(name=name, slug=name.lower().replace(" ", "-"), sector=sector)
@@ -41,23 +49,43 @@ def admin_viewer(user: User) -> Viewer:
 
 
 def make_group(rt: Runtime, admin: User, name: str | None = None) -> TaskGroup:
-    draft = groups.GroupDraft(name=name or f"Task group {next(_counter)}",
-                              remit="Agree a **definition**.")
+    draft = groups.GroupDraft(
+        name=name or f"Task group {next(_counter)}", remit="Agree a **definition**."
+    )
     return groups.do_create_group(rt, admin_viewer(admin), draft)
 
 
-def seat_member(rt: Runtime, admin: User, group: TaskGroup, user: User, org: Organisation,
-                role: str = "member") -> None:
-    groups.do_seat_member(rt, admin_viewer(admin), group, groups.MemberSeatDraft(
-        email=user.email, organisation_id=org.id, role=role))
+def seat_member(
+    rt: Runtime, admin: User, group: TaskGroup, user: User, org: Organisation, role: str = "member"
+) -> None:
+    groups.do_seat_member(
+        rt,
+        admin_viewer(admin),
+        group,
+        groups.MemberSeatDraft(email=user.email, organisation_id=org.id, role=role),
+    )
 
 
-def seat_observer(rt: Runtime, admin: User, group: TaskGroup, user: User,
-                  department: str = "DCLG", starts_on: date | None = None,
-                  ends_on: date | None = None) -> None:
-    groups.do_seat_observer(rt, admin_viewer(admin), group, groups.ObserverSeatDraft(
-        email=user.email, department=department,
-        starts_on=starts_on or date.today() - timedelta(days=30), ends_on=ends_on))
+def seat_observer(
+    rt: Runtime,
+    admin: User,
+    group: TaskGroup,
+    user: User,
+    department: str = "DCLG",
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> None:
+    groups.do_seat_observer(
+        rt,
+        admin_viewer(admin),
+        group,
+        groups.ObserverSeatDraft(
+            email=user.email,
+            department=department,
+            starts_on=starts_on or date.today() - timedelta(days=30),
+            ends_on=ends_on,
+        ),
+    )
 
 
 @dataclass

@@ -28,23 +28,47 @@ SIGNED_IN = {"visitor": 303} | dict.fromkeys(ROLES[1:], 200)
 
 
 def admin_only(allowed: int) -> dict[str, int]:
-    return {"visitor": 303, "public": 403, "member": 403, "chair": 403, "observer": 403,
-            "secretariat": allowed}
+    return {
+        "visitor": 303,
+        "public": 403,
+        "member": 403,
+        "chair": 403,
+        "observer": 403,
+        "secretariat": allowed,
+    }
 
 
 def group_private(allowed: int = 200) -> dict[str, int]:
-    return {"visitor": 303, "public": 403, "member": allowed, "chair": allowed,
-            "observer": allowed, "secretariat": allowed}
+    return {
+        "visitor": 303,
+        "public": 403,
+        "member": allowed,
+        "chair": allowed,
+        "observer": allowed,
+        "secretariat": allowed,
+    }
 
 
 def editors(allowed: int) -> dict[str, int]:
-    return {"visitor": 303, "public": 403, "member": allowed, "chair": allowed,
-            "observer": 403, "secretariat": 403}
+    return {
+        "visitor": 303,
+        "public": 403,
+        "member": allowed,
+        "chair": allowed,
+        "observer": 403,
+        "secretariat": 403,
+    }
 
 
 def chairs(allowed: int) -> dict[str, int]:
-    return {"visitor": 303, "public": 403, "member": 403, "chair": allowed, "observer": 403,
-            "secretariat": allowed}
+    return {
+        "visitor": 303,
+        "public": 403,
+        "member": 403,
+        "chair": allowed,
+        "observer": 403,
+        "secretariat": allowed,
+    }
 
 
 def signed_in(allowed: int) -> dict[str, int]:
@@ -54,8 +78,14 @@ def signed_in(allowed: int) -> dict[str, int]:
 def respondents(allowed: int) -> dict[str, int]:
     """Answering questions: the public, members and chairs; never observers; the
     secretariat runs the hub and does not respond."""
-    return {"visitor": 303, "public": allowed, "member": allowed, "chair": allowed,
-            "observer": 403, "secretariat": 403}
+    return {
+        "visitor": 303,
+        "public": allowed,
+        "member": allowed,
+        "chair": allowed,
+        "observer": 403,
+        "secretariat": 403,
+    }
 
 
 D = f"{G}/definitions/zero-carbon-homes"
@@ -72,6 +102,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # (method, route pattern, concrete path, expected per role)
     ("GET", "/", "/", OK_ALL),
     ("GET", "/healthz", "/healthz", OK_ALL),
+    ("GET", "/search", "/search?q=zero+carbon", OK_ALL),
     ("GET", "/my-groups", "/my-groups", SIGNED_IN),
     ("GET", "/organisations", "/organisations", OK_ALL),
     ("GET", "/organisations/new", "/organisations/new", admin_only(200)),
@@ -83,14 +114,26 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/account/sign-in", "/account/sign-in", OK_ALL),
     ("POST", "/account/sign-in", "/account/sign-in", dict.fromkeys(ROLES, 400)),
     ("POST", "/account/sign-out", "/account/sign-out", dict.fromkeys(ROLES, 303)),
-    ("POST", "/account/sign-out-everywhere", "/account/sign-out-everywhere",
-     dict.fromkeys(ROLES, 303)),
+    (
+        "POST",
+        "/account/sign-out-everywhere",
+        "/account/sign-out-everywhere",
+        dict.fromkeys(ROLES, 303),
+    ),
     ("GET", "/account/password-reset", "/account/password-reset", OK_ALL),
     ("POST", "/account/password-reset", "/account/password-reset", dict.fromkeys(ROLES, 400)),
-    ("GET", "/account/password-reset/{token}", "/account/password-reset/not-a-token",
-     dict.fromkeys(ROLES, 404)),
-    ("POST", "/account/password-reset/{token}", "/account/password-reset/not-a-token",
-     dict.fromkeys(ROLES, 404)),
+    (
+        "GET",
+        "/account/password-reset/{token}",
+        "/account/password-reset/not-a-token",
+        dict.fromkeys(ROLES, 404),
+    ),
+    (
+        "POST",
+        "/account/password-reset/{token}",
+        "/account/password-reset/not-a-token",
+        dict.fromkeys(ROLES, 404),
+    ),
     ("GET", "/groups/new", "/groups/new", admin_only(200)),
     ("POST", "/groups/new", "/groups/new", admin_only(400)),
     ("GET", "/groups/{slug}", G, OK_ALL),
@@ -99,11 +142,19 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", "/groups/{slug}/status", f"{G}/status", admin_only(400)),
     ("GET", "/groups/{slug}/people", f"{G}/people", admin_only(200)),
     ("POST", "/groups/{slug}/members", f"{G}/members", admin_only(400)),
-    ("POST", "/groups/{slug}/members/{seat_id}/remove", f"{G}/members/999999/remove",
-     admin_only(404)),
+    (
+        "POST",
+        "/groups/{slug}/members/{seat_id}/remove",
+        f"{G}/members/999999/remove",
+        admin_only(404),
+    ),
     ("POST", "/groups/{slug}/observers", f"{G}/observers", admin_only(400)),
-    ("POST", "/groups/{slug}/observers/{seat_id}/end", f"{G}/observers/999999/end",
-     admin_only(404)),
+    (
+        "POST",
+        "/groups/{slug}/observers/{seat_id}/end",
+        f"{G}/observers/999999/end",
+        admin_only(404),
+    ),
     # A draft definition: the group's members, observers and secretariat read it; only
     # members edit; chairs (and the secretariat) run sign-off; observers never write.
     ("GET", DP + "/new", f"{G}/definitions/new", editors(200)),
@@ -114,21 +165,27 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", DP + "/{dslug}/history", f"{D}/history", group_private()),
     ("GET", DP + "/{dslug}/compare", f"{D}/compare", group_private()),
     ("GET", DP + "/{dslug}/revisions/{number}", f"{D}/revisions/1", group_private()),
-    ("GET", DP + "/{dslug}/revisions/{number}/print", f"{D}/revisions/1/print",
-     group_private()),
-    ("GET", DP + "/{dslug}/revisions/{number}/export.{fmt}", f"{D}/revisions/1/export.json",
-     group_private()),
+    ("GET", DP + "/{dslug}/revisions/{number}/print", f"{D}/revisions/1/print", group_private()),
+    (
+        "GET",
+        DP + "/{dslug}/revisions/{number}/export.{fmt}",
+        f"{D}/revisions/1/export.json",
+        group_private(),
+    ),
     ("GET", DP + "/{dslug}/sign-off", f"{D}/sign-off", group_private()),
     ("POST", DP + "/{dslug}/propose", f"{D}/propose", chairs(303)),
     ("POST", DP + "/{dslug}/positions", f"{D}/positions", editors(400)),
-    ("POST", DP + "/{dslug}/disputes/{dispute_id}/answer", f"{D}/disputes/999999/answer",
-     chairs(400)),
+    (
+        "POST",
+        DP + "/{dslug}/disputes/{dispute_id}/answer",
+        f"{D}/disputes/999999/answer",
+        chairs(400),
+    ),
     ("POST", DP + "/{dslug}/agree", f"{D}/agree", chairs(400)),
     # An open consultation: everyone reads it; observers comment but never answer.
     ("GET", "/consultations/", "/consultations/", OK_ALL),
     ("GET", "/consultations/new", f"/consultations/new?group={G.rsplit('/', 1)[1]}", chairs(200)),
-    ("POST", "/consultations/new", f"/consultations/new?group={G.rsplit('/', 1)[1]}",
-     chairs(400)),
+    ("POST", "/consultations/new", f"/consultations/new?group={G.rsplit('/', 1)[1]}", chairs(400)),
     ("GET", CP, C, OK_ALL),
     ("GET", CP + "/edit", f"{C}/edit", chairs(409)),
     ("POST", CP + "/edit", f"{C}/edit", chairs(409)),
@@ -140,8 +197,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", CP + "/questions", f"{C}/questions", chairs(409)),
     ("GET", CP + "/questions/{question_id}/edit", f"{C}/questions/999999/edit", chairs(404)),
     ("POST", CP + "/questions/{question_id}/edit", f"{C}/questions/999999/edit", chairs(404)),
-    ("POST", CP + "/questions/{question_id}/remove", f"{C}/questions/999999/remove",
-     chairs(404)),
+    ("POST", CP + "/questions/{question_id}/remove", f"{C}/questions/999999/remove", chairs(404)),
     ("POST", CP + "/questions/{question_id}/move", f"{C}/questions/999999/move", chairs(404)),
     ("GET", CP + "/respond", f"{C}/respond", respondents(200)),
     ("POST", CP + "/respond", f"{C}/respond", respondents(400)),
@@ -186,8 +242,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", MEET + "/edit", f"{G}/meetings/1/edit", chairs(400)),
     ("GET", MEET + "/record", f"{G}/meetings/1/record", chairs(200)),
     ("POST", MEET + "/record", f"{G}/meetings/1/record", chairs(303)),
-    ("POST", MEET + "/actions/{action_id:int}/done", f"{G}/meetings/1/actions/1/done",
-     chairs(303)),
+    ("POST", MEET + "/actions/{action_id:int}/done", f"{G}/meetings/1/actions/1/done", chairs(303)),
     ("GET", "/dashboard", "/dashboard", SIGNED_IN),
     ("GET", "/feeds/calendar.ics", "/feeds/calendar.ics", OK_ALL),
     ("GET", "/feeds/activity.atom", "/feeds/activity.atom", OK_ALL),
@@ -195,15 +250,17 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/groups/{slug}/activity.atom", f"{G}/activity.atom", OK_ALL),
     ("GET", "/feeds/private", "/feeds/private", SIGNED_IN),
     ("POST", "/feeds/private", "/feeds/private", SIGNED_IN),
-    ("POST", "/feeds/private/{token_id:int}/revoke", "/feeds/private/999/revoke",
-     signed_in(404)),
-    ("GET", "/feeds/private/{token}.ics", "/feeds/private/not-a-token.ics",
-     dict.fromkeys(ROLES, 404)),
+    ("POST", "/feeds/private/{token_id:int}/revoke", "/feeds/private/999/revoke", signed_in(404)),
+    (
+        "GET",
+        "/feeds/private/{token}.ics",
+        "/feeds/private/not-a-token.ics",
+        dict.fromkeys(ROLES, 404),
+    ),
     ("GET", "/audit", "/audit", admin_only(200)),
     ("GET", "/audit.csv", "/audit.csv", admin_only(200)),
     # Last: these close the consultation and delete the milestone the rows above use.
     ("POST", CP + "/close", f"{C}/close", chairs(303)),
-
     ("POST", MT + "/delete", "/milestones/1/delete", chairs(303)),
 ]
 
@@ -213,10 +270,18 @@ def with_definition(app, rt: Runtime, world: World) -> World:  # type: ignore[no
     chair = world.users["chair"]
     with rt.db.read() as session:
         roles, observed = rt.role_loader(session, chair.id)  # type: ignore[arg-type]
-    who = Viewer(user_id=chair.id, display_name=chair.display_name, member_roles=roles,
-                 observed_groups=observed)
-    tier = Tier(key=new_tier_key(), name="Energy efficiency", summary="Fabric first",
-                requirement="Good fabric.")
+    who = Viewer(
+        user_id=chair.id,
+        display_name=chair.display_name,
+        member_roles=roles,
+        observed_groups=observed,
+    )
+    tier = Tier(
+        key=new_tier_key(),
+        name="Energy efficiency",
+        summary="Fabric first",
+        requirement="Good fabric.",
+    )
     definitions.do_create(rt, who, world.group, "Zero carbon homes", "One definition", [tier])
     consultation = make_consultation(rt, world)
     post_comment(rt, consultation, world.users["member"])
@@ -230,13 +295,23 @@ def _progress(app, world: World) -> None:  # type: ignore[no-untyped-def]
     with HubClient(app) as chair:
         chair.sign_in_as(world.users["chair"])
         made = [
-            chair.submit(f"{G}/milestones/new", {"title": "Fabric standard agreed",
-                                                 "due_on": "2013-06-01"}),
-            chair.submit(f"{G}/meetings/new", {"title": "Fourth meeting", "day": "2013-02-05",
-                                               "time": "14:30", "place": "NHBC",
-                                               "agenda": "Fabric"}),
-            chair.submit(f"{G}/meetings/1/record", {"minutes": "Agreed.",
-                                                    "action-0": "Circulate the cost model"}),
+            chair.submit(
+                f"{G}/milestones/new", {"title": "Fabric standard agreed", "due_on": "2013-06-01"}
+            ),
+            chair.submit(
+                f"{G}/meetings/new",
+                {
+                    "title": "Fourth meeting",
+                    "day": "2013-02-05",
+                    "time": "14:30",
+                    "place": "NHBC",
+                    "agenda": "Fabric",
+                },
+            ),
+            chair.submit(
+                f"{G}/meetings/1/record",
+                {"minutes": "Agreed.", "action-0": "Circulate the cost model"},
+            ),
         ]
     assert [r.status_code for r in made] == [303, 303, 303]
 

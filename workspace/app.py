@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import gc
 import asyncio
+import gc
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -37,6 +37,7 @@ from workspace.hub import dashboard as hub_dashboard
 from workspace.hub import feeds as hub_feeds
 from workspace.hub import progress_sources
 from workspace.hub import routes as hub_routes
+from workspace.hub import search_routes as hub_search
 from workspace.mail import Mailer
 from workspace.middleware import RequestContext, SecurityHeaders
 from workspace.ratelimit import RateLimiter
@@ -64,7 +65,9 @@ def load_models() -> None:
 
 def build_runtime(settings: Settings) -> Runtime:
     settings = settings.with_secret()
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url, settings.database_pool_size, settings.database_max_overflow
+    )
     hasher = auth.make_hasher(settings.argon2_fast)
     rt = Runtime(
         settings=settings,
@@ -80,6 +83,7 @@ def build_runtime(settings: Settings) -> Runtime:
     # Subscriptions and providers belong to every runtime, the CLI's (demo) included.
     taskgroup_milestones.install(rt)
     progress_sources.install(rt)
+    hub_search.install(rt)
     return rt
 
 
@@ -91,7 +95,7 @@ async def _watch_the_clock(rt: Runtime) -> None:
         await asyncio.sleep(rt.settings.clock_watch_seconds)
         try:
             await run_in_threadpool(consultation_service.announce_transitions, rt)
-        except Exception:  # noqa: BLE001 - keep watching; the next tick retries
+        except Exception:
             logging.getLogger(__name__).exception("announcing consultation transitions failed")
 
 
@@ -106,8 +110,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         live.bind_loop()
         watch = asyncio.create_task(_watch_the_clock(rt))
+        # Drains the search outbox after each commit and once a second (docs/search.md).
+        hub_search.indexer(rt).start()
         yield
         watch.cancel()
+        await run_in_threadpool(hub_search.indexer(rt).stop)
         await live.shutdown()
         rt.db.dispose()
 
@@ -124,6 +131,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *hub_dashboard.routes,
             *hub_feeds.routes,
             *hub_audit.routes,
+            *hub_search.routes,
             Mount("/groups", routes=taskgroup_routes.routes),
             Mount(
                 "/consultations",

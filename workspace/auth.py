@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from workspace.db import Database, WriteUnit, utcnow
 from workspace.models import User, UserSession
@@ -67,11 +67,11 @@ def start_session(unit: WriteUnit, user_id: int, days: int, user_agent: str) -> 
 
 
 def end_session(unit: WriteUnit, token: str) -> None:
-    unit.session.exec(delete(UserSession).where(UserSession.token_hash == hash_token(token)))  # type: ignore[call-overload]
+    unit.session.exec(delete(UserSession).where(col(UserSession.token_hash) == hash_token(token)))
 
 
 def end_all_sessions(unit: WriteUnit, user_id: int) -> None:
-    unit.session.exec(delete(UserSession).where(UserSession.user_id == user_id))  # type: ignore[call-overload]
+    unit.session.exec(delete(UserSession).where(col(UserSession.user_id) == user_id))
 
 
 def load_viewer(db: Database, token: str | None, days: int, roles: RoleLoader) -> Viewer:

@@ -1,4 +1,4 @@
-"""The `sharedspace` command: serve, demo, db upgrade, create-admin, users."""
+"""The `sharedspace` command: serve, demo, db upgrade, create-admin, users, backup, restore."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlmodel import col, select
 
-from workspace import demo, migrate
+from workspace import backup, demo, migrate
 from workspace.accounts.service import check_registration, do_register
 from workspace.app import build_runtime
 from workspace.forms import FormInput
-from workspace.runtime import Runtime
 from workspace.models import User
+from workspace.runtime import Runtime
 from workspace.settings import Settings
 
 
@@ -37,8 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--demo", action="store_true",
-                       help="load the Zero Carbon Hub demo if the database is empty")
+    serve.add_argument(
+        "--demo", action="store_true", help="load the Zero Carbon Hub demo if the database is empty"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     demo_cmd = sub.add_parser("demo", help="load the demo data into an empty database")
@@ -56,12 +58,26 @@ def _parser() -> argparse.ArgumentParser:
     admin = sub.add_parser("create-admin", help="create a secretariat account")
     admin.add_argument("email")
     admin.add_argument("name")
-    admin.add_argument("--password-stdin", action="store_true",
-                       help="read the password from standard input instead of prompting")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
     admin.set_defaults(handler=cmd_create_admin)
 
     users = sub.add_parser("users", help="list accounts")
     users.set_defaults(handler=cmd_users)
+
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
+    reindex.set_defaults(handler=cmd_reindex)
+
+    backup_cmd = sub.add_parser("backup", help="back up the database (SQLite: online copy)")
+    backup_cmd.add_argument("path", type=Path)
+    backup_cmd.set_defaults(handler=cmd_backup)
+    restore_cmd = sub.add_parser("restore", help="restore a backup into the database")
+    restore_cmd.add_argument("path", type=Path)
+    restore_cmd.add_argument("--force", action="store_true", help="replace a database in use")
+    restore_cmd.set_defaults(handler=cmd_restore)
     return parser
 
 
@@ -108,22 +124,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = Settings.from_env()
+    if args.workers > 1 and not settings.redis_url:
+        # Each worker only reaches its own sockets: without Redis to fan out, live
+        # comments would silently reach only some readers. Refuse before touching anything.
+        print(
+            f"error: --workers {args.workers} needs REDIS_URL: without Redis, live updates "
+            "reach only the people connected to the worker that made the change. Set "
+            "REDIS_URL=redis://host:6379/0 or serve with one worker (docs/deployment.md).",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
     rt = build_runtime(settings)
     migrate.upgrade(rt.db)
     if args.demo:
         _ensure_demo(rt)
     rt.db.dispose()
-    if args.workers > 1 and not settings.redis_url:
-        # Each worker only reaches its own sockets: live comments need Redis to fan out.
-        print(
-            "warning: several workers without REDIS_URL: live updates reach only the "
-            "people connected to the worker that made the change (docs/realtime.md)",
-            file=sys.stderr,
-            flush=True,
-        )
     print(f"Serving on http://{args.host}:{args.port}", flush=True)
-    uvicorn.run("workspace.app:serve_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "workspace.app:serve_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
     return 0
 
 
@@ -138,8 +164,7 @@ def _create_admin(rt: Runtime, args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = getpass.getpass("Password (10 characters or more): ")
-    form = FormInput(values={"email": args.email, "display_name": args.name,
-                             "password": password})
+    form = FormInput(values={"email": args.email, "display_name": args.name, "password": password})
     reg = check_registration(form)
     if not form.ok:
         for message in form.errors.values():
@@ -153,6 +178,16 @@ def _create_admin(rt: Runtime, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(_args: argparse.Namespace) -> int:
+    from workspace.hub import search_routes
+
+    with _runtime() as rt:
+        migrate.upgrade(rt.db)
+        written = search_routes.indexer(rt).reindex()
+    print(f"Search index rebuilt: {written} documents.")
+    return 0
+
+
 def cmd_users(_args: argparse.Namespace) -> int:
     with _runtime() as rt, rt.db.read() as session:
         users = session.exec(select(User).order_by(col(User.email))).all()
@@ -160,6 +195,22 @@ def cmd_users(_args: argparse.Namespace) -> int:
         role = "secretariat" if user.is_secretariat else "participant"
         print(f"{user.id:>5}  {user.email:<40} {role:<12} {user.display_name}")
     print(f"{len(users)} account(s)")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    outcome = backup.backup(Settings.from_env().database_url, args.path)
+    print(outcome.message)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    try:
+        outcome = backup.restore(Settings.from_env().database_url, args.path, force=args.force)
+    except (backup.RestoreRefused, FileNotFoundError) as refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    print(outcome.message)
     return 0
 
 

@@ -154,8 +154,13 @@ def _task_group(ctx: DemoContext) -> None:
     )
 
 
-DEMO_STEPS = [_people, _organisations, _task_group, demo_definitions.zero_carbon_definition,
-              demo_consultations.consultations]
+DEMO_STEPS = [
+    _people,
+    _organisations,
+    _task_group,
+    demo_definitions.zero_carbon_definition,
+    demo_consultations.consultations,
+]
 DEMO_STEPS.append(demo_progress.progress)  # programme, milestones, meetings
 
 

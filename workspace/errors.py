@@ -33,9 +33,9 @@ DEFAULT_MESSAGES = {
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.headers.get(
-        "accept", ""
-    ).startswith("application/json")
+    return request.url.path.startswith("/api/") or request.headers.get("accept", "").startswith(
+        "application/json"
+    )
 
 
 def error_response(request: Request, status: int, message: str = "") -> Response:
@@ -50,7 +50,9 @@ def error_response(request: Request, status: int, message: str = "") -> Response
     from workspace.templating import render  # templating needs the runtime; import late
 
     return render(
-        request, "errors/error.html", {"status": status, "title": title, "message": detail},
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "message": detail},
         status_code=status,
     )
 

@@ -51,15 +51,17 @@ class FormInput:
         if not value:
             self.error(name, f"Enter {label}")
         elif len(value) > max_length:
-            self.error(name, f"{label[0].upper()}{label[1:]} must be {max_length:,} "
-                             "characters or fewer")
+            self.error(
+                name, f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer"
+            )
         return value
 
     def optional(self, name: str, label: str, max_length: int = 20_000) -> str:
         value = self.get(name).strip()
         if len(value) > max_length:
-            self.error(name, f"{label[0].upper()}{label[1:]} must be {max_length:,} "
-                             "characters or fewer")
+            self.error(
+                name, f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer"
+            )
         return value
 
     def email(self, name: str = "email") -> str:
@@ -85,8 +87,7 @@ class FormInput:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.error(name, f"{label[0].upper()}{label[1:]} must be a real date, "
-                             "like 2016-04-01")
+            self.error(name, f"{label[0].upper()}{label[1:]} must be a real date, like 2016-04-01")
             return None
 
     def integer(self, name: str, label: str) -> int | None:

@@ -108,15 +108,19 @@ class RequestContext:
         content_type = headers.get(b"content-type", b"").decode("latin-1")
         if content_type.startswith("application/x-www-form-urlencoded"):
             try:
-                fields = parse_qsl(body.decode("ascii"), keep_blank_values=True,
-                                   encoding="utf-8", errors="strict")
+                fields = parse_qsl(
+                    body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict"
+                )
             except UnicodeDecodeError:
                 return (400, "The form contained text that is not valid UTF-8."), replay
             token = token or next((v for k, v in fields if k == csrf.FIELD), "")
         secret = self.runtime.settings.secret_key
         if not csrf.valid(secret, cookies.get(csrf.COOKIE), token):
-            return (403, "This form has expired or came from another site. "
-                         "Go back, reload the page and try again."), replay
+            return (
+                403,
+                "This form has expired or came from another site. "
+                "Go back, reload the page and try again.",
+            ), replay
         return None, replay
 
 

@@ -131,3 +131,18 @@ class ActivityEvent(SQLModel, table=True):
     visibility: str = Field(default="public", max_length=20)
     summary: str = Field(max_length=300)
     url: str = Field(default="", max_length=300)
+
+
+class SearchOutbox(SQLModel, table=True):
+    """A change the search index has yet to take in, written in the same transaction as
+    the change itself (so a commit is never lost to a crash before indexing) and deleted
+    only once the index has committed it. `kind` names a document provider; the indexer
+    reads the object's current state, so `op` only short-cuts deletions."""
+
+    __tablename__ = "search_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)
+    object_id: int
+    op: str = Field(default="upsert", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

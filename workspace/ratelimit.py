@@ -51,7 +51,7 @@ class RateLimiter:
 
     def reset(self, key: str) -> None:
         with self.db.write() as unit:
-            unit.session.exec(delete(RateLimitCounter).where(RateLimitCounter.key == key))  # type: ignore[call-overload]
+            unit.session.exec(delete(RateLimitCounter).where(col(RateLimitCounter.key) == key))
 
     @property
     def minutes(self) -> int:

@@ -25,6 +25,14 @@ class Settings:
         "SQLAlchemy URL of the database. SQLite by default; "
         "`postgresql+psycopg://user@host/db` for PostgreSQL.",
     )
+    database_pool_size: int = _setting(
+        10,
+        "PostgreSQL only: connections each worker keeps open. Workers x (pool size + "
+        "overflow) must stay below the server's `max_connections`.",
+    )
+    database_max_overflow: int = _setting(
+        10, "PostgreSQL only: extra connections a worker may open at a peak, closed after."
+    )
     secret_key: str = _setting(
         "",
         "Key that signs CSRF tokens. When empty, one is generated once and kept in "
@@ -81,7 +89,8 @@ class Settings:
         "opened is shown as at risk.",
     )
     clock_watch_seconds: int = _setting(
-        30, "How often a running server checks for consultations the clock has opened or "
+        30,
+        "How often a running server checks for consultations the clock has opened or "
         "closed, to announce them (statuses themselves are always computed on the spot).",
     )
 

@@ -13,7 +13,14 @@ from typing import Any
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    PrefixLoader,
+    select_autoescape,
+)
 from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
@@ -24,7 +31,7 @@ from workspace.permissions import ANONYMOUS, Action, Role, Viewer, can
 
 
 def make_environment(packages: Iterable[str], timezone: str) -> Environment:
-    loaders = [PackageLoader(name, "templates") for name in packages]
+    loaders: list[BaseLoader] = [PackageLoader(name, "templates") for name in packages]
     # The GOV.UK macros import each other as "govuk_frontend_jinja/...".
     loaders.append(PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}))
     env = Environment(

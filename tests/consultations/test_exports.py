@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +14,10 @@ import pytest
 
 from consultations import exports
 from consultations.models import Consultation, Question
-from tests.consultations.factories import Clock, add_question, make_consultation, respond
+from tests.consultations.conftest import CLOSES
+from tests.consultations.factories import Clock, add_question, respond
 from tests.factories import World, make_user
 from workspace.runtime import Runtime
-
-OPENS = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-CLOSES = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock(rt: Runtime) -> Clock:
-    clock = Clock(OPENS + timedelta(days=1))
-    rt.clock = clock
-    return clock
-
-
-@pytest.fixture
-def consultation(rt: Runtime, world: World, clock: Clock) -> Consultation:
-    return make_consultation(rt, world, opens_at=OPENS, closes_at=CLOSES)
 
 
 @pytest.fixture

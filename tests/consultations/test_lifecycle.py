@@ -3,7 +3,7 @@ its frozen draft, the events each transition publishes once, and the published o
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -14,23 +14,17 @@ from consultations.models import Consultation
 from definitions import service as definitions
 from definitions.tiers import Tier
 from tests.client import error_summary, soup
+from tests.consultations.factories import Clock
 from tests.factories import World
 from workspace.permissions import Role, Viewer
 from workspace.runtime import Runtime
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def clock(rt: Runtime) -> Clock:
+    """Before the consultations these tests draft open (10 March 2026)."""
     clock = Clock(START)
     rt.clock = clock
     return clock
@@ -38,10 +32,17 @@ def clock(rt: Runtime) -> Clock:
 
 def draft_form(**changes: str) -> dict[str, str]:
     """Opens 10 March 2026 09:00 UK time (GMT), closes 1 June 2026 17:00 (BST)."""
-    form = {"title": "Zero carbon homes: the definition", "summary": "Tell us what you think.",
-            "body": "We propose **three tiers**.", "source": "",
-            "opens_date": "2026-03-10", "opens_time": "09:00",
-            "closes_date": "2026-06-01", "closes_time": "17:00", "moderation": "post"}
+    form = {
+        "title": "Zero carbon homes: the definition",
+        "summary": "Tell us what you think.",
+        "body": "We propose **three tiers**.",
+        "source": "",
+        "opens_date": "2026-03-10",
+        "opens_time": "09:00",
+        "closes_date": "2026-06-01",
+        "closes_time": "17:00",
+        "moderation": "post",
+    }
     form.update(changes)
     return form
 
@@ -57,19 +58,28 @@ def create(as_role: Any, world: World, **changes: str) -> Consultation:
     return found
 
 
-def test_dates_are_entered_in_uk_time_and_stored_in_utc(as_role: Any, world: World,
-                                                        clock: Clock) -> None:
+def test_dates_are_entered_in_uk_time_and_stored_in_utc(
+    as_role: Any, world: World, clock: Clock
+) -> None:
     consultation = create(as_role, world)
-    assert consultation.opens_at == datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
-    assert consultation.closes_at == datetime(2026, 6, 1, 16, 0, tzinfo=timezone.utc)  # BST
+    assert consultation.opens_at == datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    assert consultation.closes_at == datetime(2026, 6, 1, 16, 0, tzinfo=UTC)  # BST
 
 
-def test_invalid_form_keeps_the_text_and_names_each_problem(as_role: Any, world: World,
-                                                            clock: Clock) -> None:
+def test_invalid_form_keeps_the_text_and_names_each_problem(
+    as_role: Any, world: World, clock: Clock
+) -> None:
     chair = as_role("chair")
-    response = chair.submit(f"/consultations/new?group={world.group.slug}",
-                            draft_form(title="", closes_date="2026-03-01", opens_time="9am",
-                                       source="999:1", body="Keep **this** text"))
+    response = chair.submit(
+        f"/consultations/new?group={world.group.slug}",
+        draft_form(
+            title="",
+            closes_date="2026-03-01",
+            opens_time="9am",
+            source="999:1",
+            body="Keep **this** text",
+        ),
+    )
     assert response.status_code == 400
     page = soup(response.text)
     assert error_summary(page) == [
@@ -88,15 +98,16 @@ def test_the_draft_is_the_groups_until_it_opens(as_role: Any, world: World, cloc
     for role in ("member", "chair", "observer", "secretariat"):
         page = as_role(role).page(path)
         assert page.select_one(".govuk-tag").text.strip() == "Not yet open"
-    clock.now = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
     page = as_role("visitor").page(path)
     assert page.select_one(".govuk-tag").text.strip() == "Open"
-    clock.now = datetime(2026, 6, 1, 16, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
     assert as_role("visitor").page(path).select_one(".govuk-tag").text.strip() == "Closed"
 
 
-def test_only_chairs_and_the_secretariat_create_and_manage(as_role: Any, world: World,
-                                                           clock: Clock) -> None:
+def test_only_chairs_and_the_secretariat_create_and_manage(
+    as_role: Any, world: World, clock: Clock
+) -> None:
     path = f"/consultations/new?group={world.group.slug}"
     for role in ("public", "member", "observer", "outsider"):
         assert as_role(role).submit(path, draft_form()).status_code == 403, role
@@ -118,11 +129,14 @@ def test_editing_stops_when_it_opens(as_role: Any, world: World, clock: Clock) -
     assert "is open" in soup(response.text).select_one("main").text
 
 
-def test_open_now_and_close_now_publish_each_event_once(rt: Runtime, as_role: Any, world: World,
-                                                        clock: Clock) -> None:
+def test_open_now_and_close_now_publish_each_event_once(
+    rt: Runtime, as_role: Any, world: World, clock: Clock
+) -> None:
     seen: list[tuple[str, int]] = []
     for name in (service.OPENED, service.CLOSED, service.OUTCOME_PUBLISHED):
-        rt.events.subscribe(name, lambda name, payload: seen.append((name, payload["consultation_id"])))
+        rt.events.subscribe(
+            name, lambda name, payload: seen.append((name, payload["consultation_id"]))
+        )
     consultation = create(as_role, world)
     chair = as_role("chair")
     assert chair.submit(f"/consultations/{consultation.slug}/open").status_code == 303
@@ -132,32 +146,49 @@ def test_open_now_and_close_now_publish_each_event_once(rt: Runtime, as_role: An
     assert seen == [(service.OPENED, consultation.id), (service.CLOSED, consultation.id)]
 
 
-def test_the_clock_opens_and_closes_without_anyone_acting(rt: Runtime, as_role: Any, world: World,
-                                                          clock: Clock) -> None:
+def test_the_clock_opens_and_closes_without_anyone_acting(
+    rt: Runtime, as_role: Any, world: World, clock: Clock
+) -> None:
     seen: list[str] = []
     rt.events.subscribe(service.OPENED, lambda _name, _payload: seen.append("opened"))
     rt.events.subscribe(service.CLOSED, lambda _name, _payload: seen.append("closed"))
     create(as_role, world)
     assert service.announce_transitions(rt) == 0
-    clock.now = datetime(2026, 4, 1, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 4, 1, tzinfo=UTC)
     assert service.announce_transitions(rt) == 1
-    clock.now = datetime(2026, 7, 1, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 7, 1, tzinfo=UTC)
     as_role("visitor").get("/consultations/")
     assert service.announce_transitions(rt) == 1
     assert seen == ["opened", "closed"]
 
 
-def test_the_frozen_draft_does_not_change_with_later_revisions(rt: Runtime, as_role: Any,
-                                                               world: World, clock: Clock) -> None:
-    member = Viewer(user_id=world.users["member"].id, display_name="Raj Member",
-                    member_roles={world.group.id: _role("member")})
-    tiers = [Tier(key="fee", name="Fabric energy efficiency", summary="Good fabric",
-                  requirement="Build **well**.")]
+def test_the_frozen_draft_does_not_change_with_later_revisions(
+    rt: Runtime, as_role: Any, world: World, clock: Clock
+) -> None:
+    member = Viewer(
+        user_id=world.users["member"].id,
+        display_name="Raj Member",
+        member_roles={world.group.id: _role("member")},
+    )
+    tiers = [
+        Tier(
+            key="fee",
+            name="Fabric energy efficiency",
+            summary="Good fabric",
+            requirement="Build **well**.",
+        )
+    ]
     definition = definitions.do_create(rt, member, world.group, "Zero carbon homes", "", tiers)
     consultation = create(as_role, world, source=f"{definition.id}:1")
-    definitions.do_save(rt, member, world.group, definition.id or 0, base_number=1,
-                        mine=[Tier(key="fee", name="Renamed later", summary="", requirement="x")],
-                        note="later change")
+    definitions.do_save(
+        rt,
+        member,
+        world.group,
+        definition.id or 0,
+        base_number=1,
+        mine=[Tier(key="fee", name="Renamed later", summary="", requirement="x")],
+        note="later change",
+    )
     assert as_role("visitor").get(f"/consultations/{consultation.slug}").status_code == 404
     page = as_role("member").page(f"/consultations/{consultation.slug}")
     heading = page.select_one("#tier-fee-heading").text
@@ -167,38 +198,57 @@ def test_the_frozen_draft_does_not_change_with_later_revisions(rt: Runtime, as_r
 
 
 def test_outcome_is_published_after_closing_and_links_the_revision(
-        rt: Runtime, as_role: Any, world: World, clock: Clock) -> None:
+    rt: Runtime, as_role: Any, world: World, clock: Clock
+) -> None:
     consultation = create(as_role, world)
     chair = as_role("chair")
     edit = f"/consultations/{consultation.slug}/outcome/edit"
     assert chair.get(edit).status_code == 409  # still a draft
-    clock.now = datetime(2026, 7, 1, tzinfo=timezone.utc)
+    clock.now = datetime(2026, 7, 1, tzinfo=UTC)
     assert as_role("member").get(edit).status_code == 403
-    bad = chair.submit(edit, {"summary": "Thank you", "row_count": "3",
-                              "row-0-theme": "Raise the fabric standard",
-                              "row-0-disposition": "not_accepted"})
+    bad = chair.submit(
+        edit,
+        {
+            "summary": "Thank you",
+            "row_count": "3",
+            "row-0-theme": "Raise the fabric standard",
+            "row-0-disposition": "not_accepted",
+        },
+    )
     assert bad.status_code == 400
     page = soup(bad.text)
     assert error_summary(page) == ["Give the reason line 1 was not accepted"]
     assert page.select_one("#row-0-theme")["value"] == "Raise the fabric standard"
-    ok = chair.submit(edit, {"summary": "Thank you **all**", "row_count": "3",
-                             "row-0-theme": "Raise the fabric standard",
-                             "row-0-disposition": "not_accepted",
-                             "row-0-reason": "Costs too much for small builders",
-                             "row-1-theme": "Define allowable solutions", "row-1-disposition": "noted"})
+    ok = chair.submit(
+        edit,
+        {
+            "summary": "Thank you **all**",
+            "row_count": "3",
+            "row-0-theme": "Raise the fabric standard",
+            "row-0-disposition": "not_accepted",
+            "row-0-reason": "Costs too much for small builders",
+            "row-1-theme": "Define allowable solutions",
+            "row-1-disposition": "noted",
+        },
+    )
     assert ok.status_code == 303
     outcome = as_role("visitor").page(f"/consultations/{consultation.slug}/outcome")
-    cells = [[td.text.split("\n")[0].strip() for td in tr.select("td")]
-             for tr in outcome.select("tbody tr")]
-    assert cells == [["Raise the fabric standard", "Not accepted"],
-                     ["Define allowable solutions", "Noted"]]
+    cells = [
+        [td.text.split("\n")[0].strip() for td in tr.select("td")]
+        for tr in outcome.select("tbody tr")
+    ]
+    assert cells == [
+        ["Raise the fabric standard", "Not accepted"],
+        ["Define allowable solutions", "Noted"],
+    ]
     assert outcome.select_one(".ss-prose strong").text == "all"
     consultation_page = as_role("visitor").page(f"/consultations/{consultation.slug}")
     assert consultation_page.select_one(".govuk-tag").text.strip() == "Outcome published"
 
 
-def test_group_page_and_list_show_consultations_by_status(as_role: Any, world: World,
-                                                         clock: Clock) -> None:
+def test_group_page_and_list_show_consultations_by_status(
+    as_role: Any, world: World, clock: Clock
+) -> None:
     consultation = create(as_role, world)
     group_page = as_role("member").page(f"/groups/{world.group.slug}")
     links = [a.text for a in group_page.select("section[aria-labelledby=consultations-heading] a")]

@@ -4,7 +4,7 @@ every error, refused to observers, and recorded without exposing who responded."
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,27 +15,13 @@ from consultations import responses
 from consultations.lifecycle import ConsultationClosed
 from consultations.models import Answer, Consultation, Question, Response
 from tests.client import error_summary, soup
-from tests.consultations.factories import Clock, add_question, make_consultation, respond
+from tests.consultations.conftest import CLOSES, OPENS
+from tests.consultations.factories import Clock, add_question, respond
 from tests.definitions.factories import viewer_for
 from tests.factories import World
 from workspace import activity
 from workspace.models import ActivityEvent
 from workspace.runtime import Runtime
-
-OPENS = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-CLOSES = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock(rt: Runtime) -> Clock:
-    clock = Clock(OPENS + timedelta(days=1))
-    rt.clock = clock
-    return clock
-
-
-@pytest.fixture
-def consultation(rt: Runtime, world: World, clock: Clock) -> Consultation:
-    return make_consultation(rt, world, opens_at=OPENS, closes_at=CLOSES)
 
 
 @pytest.fixture

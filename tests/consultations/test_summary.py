@@ -6,7 +6,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,29 +16,16 @@ from consultations import summary
 from consultations.charts import SECTOR_COLOURS, WHITE, Bar, bar_chart
 from consultations.models import Consultation, Question
 from tests.client import soup
-from tests.consultations.factories import Clock, add_question, make_consultation, respond
+from tests.consultations.conftest import CLOSES
+from tests.consultations.factories import Clock, add_question, respond
 from tests.factories import World, make_user
 from workspace.runtime import Runtime
 
-OPENS = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-CLOSES = datetime(2026, 6, 1, 16, 0, tzinfo=UTC)
 SVG = "{http://www.w3.org/2000/svg}"
 LETTER = (
     "Please keep the fabric standard at thirty nine kilowatt hours per square metre and "
     "require real on site carbon compliance for every new home built from 2016 onwards."
 )
-
-
-@pytest.fixture
-def clock(rt: Runtime) -> Clock:
-    clock = Clock(OPENS + timedelta(days=1))
-    rt.clock = clock
-    return clock
-
-
-@pytest.fixture
-def consultation(rt: Runtime, world: World, clock: Clock) -> Consultation:
-    return make_consultation(rt, world, opens_at=OPENS, closes_at=CLOSES)
 
 
 @pytest.fixture

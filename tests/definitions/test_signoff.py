@@ -690,7 +690,8 @@ def test_a_dispute_is_answered_only_through_its_own_definition(
     other = make_definition(rt, world, title="Allowable solutions list")
     wrong = f"{G}/definitions/{other.slug}/disputes/{dispute.id}/answer"
     response = as_role("chair").submit(
-        wrong, {"outcome": "not_accepted", "answer": "Answered from the wrong page"})
+        wrong, {"outcome": "not_accepted", "answer": "Answered from the wrong page"}
+    )
     assert response.status_code == 400
     assert error_summary(soup(response.text)) == ["That dispute does not exist."]
     assert [d.status for d in open_disputes(rt)] == [DisputeStatus.OPEN]

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from sqlmodel import select
 
-from tests.client import HubClient, error_summary, soup
+from tests.client import error_summary, soup
 from tests.factories import World, make_user
 from workspace.models import ActivityEvent
 from workspace.runtime import Runtime
@@ -14,8 +14,13 @@ G = "/groups/zero-carbon-homes-definition"
 
 def test_secretariat_creates_a_group_with_markdown_remit(as_role, rt: Runtime) -> None:  # type: ignore[no-untyped-def]
     admin = as_role("secretariat")
-    response = admin.submit("/groups/new", {"name": "Energy efficiency standard",
-                                            "remit": "Agree **fabric** first.\n\n<script>x</script>"})
+    response = admin.submit(
+        "/groups/new",
+        {
+            "name": "Energy efficiency standard",
+            "remit": "Agree **fabric** first.\n\n<script>x</script>",
+        },
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/groups/energy-efficiency-standard/people"
     page = admin.page("/groups/energy-efficiency-standard")
@@ -49,7 +54,8 @@ def test_group_page_lists_members_by_sector_and_observers_apart(as_role, world: 
     sectors = [h.get_text() for h in members.select("h3")]
     assert sectors == ["Environmental", "Industry"]
     member_text = members.get_text(" ")
-    assert "Helen Chair" in member_text and "Raj Member" in member_text
+    assert "Helen Chair" in member_text
+    assert "Raj Member" in member_text
     assert "David Observer" not in member_text
     assert "David Observer, DCLG" in observers.get_text(" ")
     assert "Helen Chair" not in observers.get_text()
@@ -62,39 +68,64 @@ def test_seat_member_and_observer_through_the_forms(as_role, rt: Runtime, world:
     newcomer = make_user(rt, "Priya Shah", email="priya@eon.example")
     official = make_user(rt, "Olu Civil", email="olu@dclg.example")
     org_id = world.orgs["builders"].id
-    assert admin.submit(f"{G}/members", {"email": "PRIYA@eon.example",
-                                          "organisation_id": str(org_id),
-                                          "role": "member"}).status_code == 303
+    assert (
+        admin.submit(
+            f"{G}/members",
+            {"email": "PRIYA@eon.example", "organisation_id": str(org_id), "role": "member"},
+        ).status_code
+        == 303
+    )
     start = date.today().isoformat()
-    assert admin.submit(f"{G}/observers", {"observer_email": "olu@dclg.example",
-                                            "department": "HM Treasury",
-                                            "starts_on": start}).status_code == 303
+    assert (
+        admin.submit(
+            f"{G}/observers",
+            {"observer_email": "olu@dclg.example", "department": "HM Treasury", "starts_on": start},
+        ).status_code
+        == 303
+    )
     page = admin.page(G)
     assert "Priya Shah" in page.select_one("section[aria-labelledby=members-heading]").get_text()
     assert "Olu Civil, HM Treasury" in page.select_one(
-        "section[aria-labelledby=observers-heading]").get_text(" ")
-    assert newcomer.id and official.id
+        "section[aria-labelledby=observers-heading]"
+    ).get_text(" ")
+    assert newcomer.id
+    assert official.id
 
 
 def test_a_member_cannot_also_be_an_observer(as_role, world: World) -> None:  # type: ignore[no-untyped-def]
     admin = as_role("secretariat")
-    response = admin.submit(f"{G}/observers", {"observer_email": world.users["member"].email,
-                                                "department": "DCLG",
-                                                "starts_on": date.today().isoformat()})
+    response = admin.submit(
+        f"{G}/observers",
+        {
+            "observer_email": world.users["member"].email,
+            "department": "DCLG",
+            "starts_on": date.today().isoformat(),
+        },
+    )
     assert response.status_code == 400
     assert "kept apart from members" in error_summary(soup(response.text))[0]
-    response = admin.submit(f"{G}/members", {"email": world.users["observer"].email,
-                                              "organisation_id": str(world.orgs["green"].id),
-                                              "role": "member"})
+    response = admin.submit(
+        f"{G}/members",
+        {
+            "email": world.users["observer"].email,
+            "organisation_id": str(world.orgs["green"].id),
+            "role": "member",
+        },
+    )
     assert "nobody can be both" in error_summary(soup(response.text))[0]
 
 
 def test_seat_forms_report_every_problem_and_keep_input(as_role) -> None:  # type: ignore[no-untyped-def]
     admin = as_role("secretariat")
-    response = admin.submit(f"{G}/observers", {"observer_email": "nobody@example.org",
-                                                "department": "",
-                                                "starts_on": "2016-02-30",
-                                                "ends_on": "2015-01-01"})
+    response = admin.submit(
+        f"{G}/observers",
+        {
+            "observer_email": "nobody@example.org",
+            "department": "",
+            "starts_on": "2016-02-30",
+            "ends_on": "2015-01-01",
+        },
+    )
     page = soup(response.text)
     assert error_summary(page) == [
         "Enter the government department",
@@ -113,8 +144,11 @@ def test_ending_an_observer_seat_keeps_the_record(as_role, rt: Runtime, world: W
     observers = admin.page(G).select_one("section[aria-labelledby=observers-heading]")
     assert "David Observer" not in observers.get_text()
     # The ended seat stays on record, with its dates, and no longer has an End button.
-    row = next(tr for tr in admin.page(f"{G}/people").select("table tr")
-               if "David Observer" in tr.get_text())
+    row = next(
+        tr
+        for tr in admin.page(f"{G}/people").select("table tr")
+        if "David Observer" in tr.get_text()
+    )
     yesterday = date.today() - timedelta(days=1)
     assert f"to {yesterday.day} {yesterday:%B %Y}" in row.get_text(" ")
     assert row.select_one("button") is None
@@ -127,8 +161,13 @@ def test_observer_with_future_seat_has_no_access_yet(as_role, rt: Runtime, world
     from tests.factories import seat_observer
 
     later = make_user(rt, "Future Observer")
-    seat_observer(rt, world.users["secretariat"], world.other_group, later,
-                  starts_on=date.today() + timedelta(days=10))
+    seat_observer(
+        rt,
+        world.users["secretariat"],
+        world.other_group,
+        later,
+        starts_on=date.today() + timedelta(days=10),
+    )
     viewer = rt.load_viewer(None)
     assert not viewer.signed_in
     with rt.db.read() as session:
@@ -138,8 +177,12 @@ def test_observer_with_future_seat_has_no_access_yet(as_role, rt: Runtime, world
 
 def test_writes_are_recorded_in_the_activity_log(as_role, rt: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]
     with rt.db.read() as session:
-        verbs = [e.verb for e in session.exec(
-            select(ActivityEvent).where(ActivityEvent.group_id == world.group.id))]
+        verbs = [
+            e.verb
+            for e in session.exec(
+                select(ActivityEvent).where(ActivityEvent.group_id == world.group.id)
+            )
+        ]
     assert verbs[:1] == ["group.created"]
     assert verbs.count("group.member_seated") == 2
     assert verbs.count("group.observer_seated") == 1

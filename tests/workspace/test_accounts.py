@@ -13,8 +13,11 @@ from workspace.runtime import Runtime
 
 
 def register(client: HubClient, **fields: str):  # type: ignore[no-untyped-def]
-    data = {"email": "Fiona@Example.org ", "display_name": "Fiona Walsh",
-            "password": "a long enough password"} | fields
+    data = {
+        "email": "Fiona@Example.org ",
+        "display_name": "Fiona Walsh",
+        "password": "a long enough password",
+    } | fields
     return client.submit("/account/register", data)
 
 
@@ -29,7 +32,8 @@ def test_register_normalises_email_and_signs_in(client: HubClient, rt: Runtime) 
     page = client.page("/my-groups")
     assert page.select_one("h1").get_text(strip=True) == "My groups"
     banner = page.select_one(".govuk-notification-banner")
-    assert banner is not None and "account has been created" in banner.get_text()
+    assert banner is not None
+    assert "account has been created" in banner.get_text()
 
 
 def test_register_errors_keep_what_was_typed(client: HubClient) -> None:
@@ -51,12 +55,14 @@ def test_register_refuses_duplicate_email_in_any_case(client: HubClient, rt: Run
 
 def test_sign_in_and_out(client: HubClient, rt: Runtime) -> None:
     user = make_user(rt, "Raj Patel")
-    response = client.submit("/account/sign-in", {"email": user.email.upper(),
-                                                  "password": PASSWORD, "next": "/account/"})
+    response = client.submit(
+        "/account/sign-in", {"email": user.email.upper(), "password": PASSWORD, "next": "/account/"}
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/account/"
     cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower()
+    assert "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
     page = client.page("/account/")
     assert "Raj Patel" in page.select_one(".govuk-summary-list").get_text()
     client.submit("/account/sign-out")
@@ -65,8 +71,9 @@ def test_sign_in_and_out(client: HubClient, rt: Runtime) -> None:
 
 def test_sign_in_never_redirects_off_site(client: HubClient, rt: Runtime) -> None:
     user = make_user(rt)
-    response = client.submit("/account/sign-in", {"email": user.email, "password": PASSWORD,
-                                                  "next": "//evil.example/"})
+    response = client.submit(
+        "/account/sign-in", {"email": user.email, "password": PASSWORD, "next": "//evil.example/"}
+    )
     assert response.headers["location"] == "/"
 
 
@@ -128,12 +135,14 @@ def test_password_reset_by_emailed_link(client: HubClient, rt: Runtime) -> None:
     path = link.split("127.0.0.1:8000", 1)[1].strip()
     mismatch = client.submit(path, {"password": "new password 123", "password_confirm": "other"})
     assert error_summary(soup(mismatch.text)) == ["Passwords do not match"]
-    done = client.submit(path, {"password": "new password 123",
-                                "password_confirm": "new password 123"})
+    done = client.submit(
+        path, {"password": "new password 123", "password_confirm": "new password 123"}
+    )
     assert done.status_code == 303
     assert client.get(path).status_code == 404  # used once only
-    signed_in = client.submit("/account/sign-in", {"email": user.email,
-                                                   "password": "new password 123"})
+    signed_in = client.submit(
+        "/account/sign-in", {"email": user.email, "password": "new password 123"}
+    )
     assert signed_in.status_code == 303
 
 

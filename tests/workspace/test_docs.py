@@ -16,8 +16,9 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_settings_are_read_from_the_environment() -> None:
-    settings = Settings.from_env({"DATABASE_URL": "sqlite:///x.db", "SESSION_DAYS": "3",
-                                  "ARGON2_FAST": "yes"})
+    settings = Settings.from_env(
+        {"DATABASE_URL": "sqlite:///x.db", "SESSION_DAYS": "3", "ARGON2_FAST": "yes"}
+    )
     assert settings.database_url == "sqlite:///x.db"
     assert settings.session_days == 3
     assert settings.argon2_fast is True

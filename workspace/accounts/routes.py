@@ -30,8 +30,13 @@ def _signed_in_response(request: Request, token: str, target: str, notice: str) 
     rt = runtime(request)
     response = redirect(target, notice)
     response.set_cookie(
-        auth.SESSION_COOKIE, token, max_age=rt.settings.session_days * 86400,
-        httponly=True, samesite="lax", secure=rt.settings.secure_cookies, path="/",
+        auth.SESSION_COOKIE,
+        token,
+        max_age=rt.settings.session_days * 86400,
+        httponly=True,
+        samesite="lax",
+        secure=rt.settings.secure_cookies,
+        path="/",
     )
     return response
 
@@ -44,13 +49,19 @@ async def register(request: Request) -> Response:
     form = await read_form(request)
     ip_key = f"register:ip:{_client_ip(request)}"
     if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
-        form.error("email", "Too many accounts have been made from this network recently. "
-                   f"Try again in {rt.limiter.minutes} minutes.")
+        form.error(
+            "email",
+            "Too many accounts have been made from this network recently. "
+            f"Try again in {rt.limiter.minutes} minutes.",
+        )
         return render(request, "accounts/register.html", {"form": form}, status_code=429)
     reg = service.check_registration(form)
     if form.ok and service.email_taken(rt, reg.email):
-        form.error("email", "An account with this email address already exists. "
-                   "Sign in, or reset your password if you have forgotten it.")
+        form.error(
+            "email",
+            "An account with this email address already exists. "
+            "Sign in, or reset your password if you have forgotten it.",
+        )
     if not form.ok:
         return render(request, "accounts/register.html", {"form": form}, status_code=400)
     rt.limiter.hit(ip_key)
@@ -74,8 +85,11 @@ async def sign_in(request: Request) -> Response:
     if rt.limiter.exceeded(ip_key, rt.settings.signin_limit_per_ip) or rt.limiter.exceeded(
         account_key, rt.settings.signin_limit_per_account
     ):
-        form.error("email", "Too many sign-in attempts. Wait "
-                   f"{rt.limiter.minutes} minutes, or reset your password.")
+        form.error(
+            "email",
+            "Too many sign-in attempts. Wait "
+            f"{rt.limiter.minutes} minutes, or reset your password.",
+        )
         return render(request, "accounts/sign_in.html", {"form": form}, status_code=429)
     rt.limiter.hit(ip_key)
     user = await run_in_threadpool(service.authenticate, rt, email, form.get("password"))

@@ -64,8 +64,12 @@ def do_register(rt: Runtime, reg: Registration, *, secretariat: bool = False) ->
             unit.session.add(user)
             unit.session.flush()
             activity.record(
-                unit, actor_id=user.id, verb="account.registered", object_type="user",
-                object_id=user.id, summary=f"{user.display_name} joined the hub",
+                unit,
+                actor_id=user.id,
+                verb="account.registered",
+                object_type="user",
+                object_id=user.id,
+                summary=f"{user.display_name} joined the hub",
                 visibility=activity.SECRETARIAT,
             )
     except IntegrityError:
@@ -89,7 +93,8 @@ def authenticate(rt: Runtime, email: str, password: str) -> User | None:
     if rt.hasher.check_needs_rehash(user.password_hash):
         with rt.db.write() as unit:
             unit.session.exec(
-                update(User).where(col(User.id) == user.id)  # type: ignore[call-overload]
+                update(User)
+                .where(col(User.id) == user.id)  # type: ignore[call-overload]
                 .values(password_hash=rt.hasher.hash(password))
             )
     return user
@@ -100,8 +105,12 @@ def do_sign_in(rt: Runtime, user: User, user_agent: str) -> str:
     with rt.db.write() as unit:
         token = auth.start_session(unit, user.id, rt.settings.session_days, user_agent)
         activity.record(
-            unit, actor_id=user.id, verb="account.signed_in", object_type="user",
-            object_id=user.id, summary=f"{user.display_name} signed in",
+            unit,
+            actor_id=user.id,
+            verb="account.signed_in",
+            object_type="user",
+            object_id=user.id,
+            summary=f"{user.display_name} signed in",
             visibility=activity.SECRETARIAT,
         )
     return token
@@ -116,8 +125,12 @@ def do_sign_out_everywhere(rt: Runtime, user_id: int) -> None:
     with rt.db.write() as unit:
         auth.end_all_sessions(unit, user_id)
         activity.record(
-            unit, actor_id=user_id, verb="account.signed_out_everywhere", object_type="user",
-            object_id=user_id, summary="Signed out on every device",
+            unit,
+            actor_id=user_id,
+            verb="account.signed_out_everywhere",
+            object_type="user",
+            object_id=user_id,
+            summary="Signed out on every device",
             visibility=activity.SECRETARIAT,
         )
 
@@ -132,13 +145,16 @@ def do_request_reset(rt: Runtime, email: str) -> None:
         token = auth.new_token()
         unit.session.add(
             PasswordResetToken(
-                token_hash=auth.hash_token(token), user_id=user.id,
+                token_hash=auth.hash_token(token),
+                user_id=user.id or 0,
                 expires_at=utcnow() + timedelta(hours=RESET_HOURS),
             )
         )
         link = f"{rt.settings.base_url.rstrip('/')}/account/password-reset/{token}"
         rt.mailer.queue(
-            unit, user.email, "Reset your Shared Space password",
+            unit,
+            user.email,
+            "Reset your Shared Space password",
             f"Hello {user.display_name},\n\nUse this link within {RESET_HOURS} hours to "
             f"choose a new password:\n\n{link}\n\nIf you did not ask for this, ignore this "
             "message: your password has not changed.\n",
@@ -175,8 +191,12 @@ def do_reset_password(rt: Runtime, token: str, password: str) -> bool:
         # A reset is often done because someone else got in: end every session.
         auth.end_all_sessions(unit, user.id)  # type: ignore[arg-type]
         activity.record(
-            unit, actor_id=user.id, verb="account.password_reset", object_type="user",
-            object_id=user.id, summary="Password reset by emailed link",
+            unit,
+            actor_id=user.id,
+            verb="account.password_reset",
+            object_type="user",
+            object_id=user.id,
+            summary="Password reset by emailed link",
             visibility=activity.SECRETARIAT,
         )
     return True

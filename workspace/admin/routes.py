@@ -40,8 +40,12 @@ async def new_organisation(request: Request) -> Response:
             return redirect("/organisations", f"{name} has been added.")
         if form.ok:
             form.error("name", "An organisation with this name already exists")
-        return render(request, "admin/organisation_form.html",
-                      {"form": form, "sectors": SECTORS}, status_code=400)
+        return render(
+            request,
+            "admin/organisation_form.html",
+            {"form": form, "sectors": SECTORS},
+            status_code=400,
+        )
     return render(request, "admin/organisation_form.html", {"form": form, "sectors": SECTORS})
 
 
@@ -56,9 +60,15 @@ def _create_organisation(rt: Runtime, actor_id: int | None, name: str, sector: s
             org = Organisation(name=name, slug=slugify(name), sector=sector)
             unit.session.add(org)
             unit.session.flush()
-            activity.record(unit, actor_id=actor_id, verb="organisation.created",
-                            object_type="organisation", object_id=org.id,
-                            summary=f"{name} joined the hub", url="/organisations")
+            activity.record(
+                unit,
+                actor_id=actor_id,
+                verb="organisation.created",
+                object_type="organisation",
+                object_id=org.id,
+                summary=f"{name} joined the hub",
+                url="/organisations",
+            )
     except IntegrityError:  # same slug from a differently written name
         return False
     return True
@@ -72,16 +82,25 @@ async def people(request: Request) -> Response:
         statement = select(User)
         if query:
             like = f"%{query.lower()}%"
-            statement = statement.where(or_(col(User.email).like(like),
-                                            func.lower(User.display_name).like(like)))
+            statement = statement.where(
+                or_(col(User.email).like(like), func.lower(User.display_name).like(like))
+            )
         total = session.exec(select(func.count()).select_from(statement.subquery())).one()
         users = session.exec(
             statement.order_by(col(User.display_name)).offset((page - 1) * PAGE).limit(PAGE)
         ).all()
     pages = max(1, -(-total // PAGE))
-    return render(request, "admin/people.html", {
-        "users": users, "q": query, "page": page, "pages": pages, "total": total,
-    })
+    return render(
+        request,
+        "admin/people.html",
+        {
+            "users": users,
+            "q": query,
+            "page": page,
+            "pages": pages,
+            "total": total,
+        },
+    )
 
 
 def _page_number(request: Request) -> int:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from sqlalchemy import text
 
 from taskgroups import milestones
 from taskgroups import service as groups
+from workspace import search_outbox
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import render
@@ -19,8 +20,11 @@ async def home(request: Request) -> Response:
     with rt.db.read() as session:
         listing = groups.list_groups(session)
         programme = milestones.programme(rt, session)
-    return render(request, "hub/home.html", {"groups": listing, "programme": programme,
-                                             "today": milestones.today(rt)})
+    return render(
+        request,
+        "hub/home.html",
+        {"groups": listing, "programme": programme, "today": milestones.today(rt)},
+    )
 
 
 async def my_groups(request: Request) -> Response:
@@ -39,7 +43,10 @@ async def healthz(request: Request) -> Response:
             session.exec(text("SELECT 1"))  # type: ignore[call-overload]
     except Exception as error:  # report, do not raise: this is what monitors poll
         return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "ok"})
+    # Changes committed but not yet searchable: a growing number means the indexer is stuck.
+    return JSONResponse(
+        {"status": "ok", "database": "ok", "search_backlog": search_outbox.backlog(rt.db)}
+    )
 
 
 routes = [

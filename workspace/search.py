@@ -1,0 +1,195 @@
+"""Search: the backend-neutral interface, the outbox call services make, and the registry
+of document providers.
+
+Layering: this module is core. Feature packages describe their documents by registering a
+`DocumentProvider` (kind -> "turn these ids into documents"); the roof
+(`workspace/hub/search_routes.install`) wires providers and a backend onto the runtime.
+Services call `enqueue(rt, unit, kind, id)` inside their write transaction; the indexer
+(`workspace/search_outbox.py`) drains the outbox after commit.
+
+A backend (Whoosh today in `search_whoosh.py`; PostgreSQL full-text is meant to slot in
+behind the same `SearchBackend` protocol) only stores documents and answers queries; it
+never reads the application's tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sqlmodel import Session
+
+from workspace.db import WriteUnit
+from workspace.models import SearchOutbox
+
+if TYPE_CHECKING:
+    from workspace.runtime import Runtime
+
+PUBLIC = "public"
+UPSERT = "upsert"
+DELETE = "delete"
+
+
+def group_visibility(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """One searchable thing. Several documents may share a `key` (one per tier of a
+    definition revision): the key is what the outbox names and what gets replaced."""
+
+    kind: str
+    object_id: int
+    title: str
+    body: str
+    url: str
+    date: datetime
+    visibility: str  # PUBLIC or group_visibility(n)
+    group_id: int | None = None
+    part: str = ""  # tells apart documents of one object ("r3-t0")
+    label: str = ""  # shown beside the title ("Draft, revision 3")
+    # Visible to everyone from this moment, whatever `visibility` says: a consultation is
+    # its group's draft until it opens, and opening is a time, not a write (see
+    # docs/search.md), so the query compares it with the clock.
+    public_from: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return doc_key(self.kind, self.object_id)
+
+    @property
+    def doc_id(self) -> str:
+        return f"{self.key}:{self.part}" if self.part else self.key
+
+
+def doc_key(kind: str, object_id: int) -> str:
+    return f"{kind}:{object_id}"
+
+
+FetchFn = Callable[[Session, Sequence[int]], dict[int, list[SearchDocument]]]
+AllIdsFn = Callable[[Session], Iterable[int]]
+
+
+@dataclass(frozen=True)
+class DocumentProvider:
+    kind: str
+    label: str  # plural, for the kind filter ("Comments")
+    fetch: FetchFn  # ids -> their current documents; a missing id means "not indexed"
+    all_ids: AllIdsFn  # every id, for `sharedspace reindex`
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    # Groups whose private documents the asker may read; None = every group (secretariat).
+    readable_groups: frozenset[int] | None
+    now: datetime
+    kinds: frozenset[str] = frozenset()
+    group_id: int | None = None
+    page: int = 1
+    per_page: int = 10
+
+
+@dataclass(frozen=True)
+class Hit:
+    kind: str
+    title: str
+    url: str
+    date: datetime | None
+    group_id: int | None
+    label: str
+    # Snippet as (text, is_match) runs: templates escape every run and wrap matches in
+    # <mark>, so no indexed text is ever trusted as markup.
+    snippet: list[list[tuple[str, bool]]]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    total: int
+    page: int
+    pages: int
+    hits: list[Hit] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    size_bytes: int
+    last_indexed_at: datetime | None
+
+
+class QueryError(ValueError):
+    """The query could not be understood; the message is for the person who typed it."""
+
+
+class IndexSession(Protocol):
+    def index_documents(self, key: str, documents: Sequence[SearchDocument]) -> None:
+        """Replace every document stored under `key` with these (none: remove them)."""
+
+    def delete(self, key: str) -> None: ...
+
+
+class SearchBackend(Protocol):
+    def writing(self) -> AbstractContextManager[IndexSession | None]:
+        """A batch of changes committed together on leaving the block, or None when
+        another process holds the writer (its holder will drain the outbox instead)."""
+
+    def rebuilding(self) -> AbstractContextManager[IndexSession]:
+        """An empty index that replaces the current one when the block ends."""
+
+    def query(self, query: SearchQuery) -> SearchResults:
+        """Only documents the asker may read, filtered inside the engine, so totals and
+        pages count what is shown. Raises QueryError for text it cannot parse."""
+
+    def stats(self) -> IndexStats: ...
+
+    def close(self) -> None: ...
+
+
+class SearchService:
+    """What a runtime holds for search: providers, the backend, and a way to wake the
+    indexer (set by `search_outbox.Indexer` while it runs)."""
+
+    def __init__(self, backend: SearchBackend) -> None:
+        self.backend = backend
+        self.providers: dict[str, DocumentProvider] = {}
+        self.wake: Callable[[], None] = lambda: None
+
+    def register(self, provider: DocumentProvider) -> None:
+        self.providers[provider.kind] = provider
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(p.kind, p.label) for p in self.providers.values()]
+
+
+def service(rt: Runtime) -> SearchService | None:
+    found: Any = rt.extras.get("search")
+    return found if isinstance(found, SearchService) else None
+
+
+def enqueue(
+    rt: Runtime, unit: WriteUnit, kind: str, object_id: int | None, op: str = UPSERT
+) -> None:
+    """Note in this transaction that an object's documents changed, and wake the indexer
+    once it has committed. Cheap: one small insert, no index work on the request path."""
+    if object_id is None:
+        return
+    unit.session.add(SearchOutbox(kind=kind, object_id=object_id, op=op))
+    found = service(rt)
+    if found is not None:
+        unit.after_commit(lambda: found.wake())
+
+
+def chunks(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for object_id in ids:
+        batch.append(object_id)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

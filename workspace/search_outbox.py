@@ -1,0 +1,140 @@
+"""The indexer: drains the search outbox into the backend, and rebuilds the index.
+
+Order matters for durability. The outbox rows commit with the change they describe; the
+indexer takes the backend's writer, reads the rows, indexes the objects' *current*
+documents, commits the index, and only then deletes the rows it read. A crash anywhere in
+between leaves the rows, and indexing them again is harmless (documents are replaced by
+key). Rows written while a drain runs have higher ids and wait for the next drain.
+
+One thread per process runs `Indexer.run`: it wakes when a write commits (`wake`) and
+otherwise once a second, so rows left by a crashed process are picked up too. Batching
+is what keeps it cheap: one index commit takes in every row that arrived meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, delete, func, select
+
+from workspace.db import Database
+from workspace.models import SearchOutbox
+from workspace.search import DELETE, IndexSession, SearchService, chunks, doc_key
+
+log = logging.getLogger(__name__)
+BATCH = 2000
+
+
+class Indexer:
+    def __init__(self, db: Database, search: SearchService, interval: float = 1.0) -> None:
+        self.db = db
+        self.search = search
+        self.interval = interval
+        self._wanted = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self.search.wake = self._wanted.set
+        self._thread = threading.Thread(target=self.run, name="search-indexer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wanted.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        self._thread = None
+        self.search.wake = lambda: None
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self._wanted.wait(self.interval)
+            self._wanted.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.drain()
+            except Exception:
+                # The rows stay; the next turn of the loop tries again.
+                log.exception("search indexing failed")
+
+    # -- draining -----------------------------------------------------------------------
+
+    def drain(self) -> int:
+        """Index everything in the outbox; the number of rows taken in. Returns 0 at once
+        when another process holds the index writer: the rows are its to drain."""
+        done = 0
+        while True:
+            with self.db.read() as session:
+                if session.exec(select(SearchOutbox.id).limit(1)).first() is None:
+                    return done
+            taken = self._drain_batch()
+            if taken == 0:
+                return done
+            done += taken
+
+    def _drain_batch(self) -> int:
+        with self.search.backend.writing() as writer:
+            if writer is None:
+                return 0
+            with self.db.read() as session:
+                rows = session.exec(
+                    select(SearchOutbox).order_by(col(SearchOutbox.id)).limit(BATCH)
+                ).all()
+                self._apply(session, writer, rows)
+        # The index has committed (leaving the block): now the rows may go.
+        ids = [row.id for row in rows]
+        with self.db.write() as unit:
+            unit.session.exec(delete(SearchOutbox).where(col(SearchOutbox.id).in_(ids)))  # type: ignore[call-overload]
+        return len(rows)
+
+    def _apply(self, session: Session, writer: IndexSession, rows: Sequence[SearchOutbox]) -> None:
+        latest: dict[tuple[str, int], str] = {}
+        for row in rows:  # in id order: the last op for an object wins
+            latest[(row.kind, row.object_id)] = row.op
+        wanted: dict[str, list[int]] = {}
+        for (kind, object_id), op in latest.items():
+            if op == DELETE or kind not in self.search.providers:
+                writer.delete(doc_key(kind, object_id))
+            else:
+                wanted.setdefault(kind, []).append(object_id)
+        for kind, ids in wanted.items():
+            provider = self.search.providers[kind]
+            for batch in chunks(ids):
+                found = provider.fetch(session, batch)
+                for object_id in batch:
+                    # Not returned: gone, hidden or pending. It leaves the index.
+                    writer.index_documents(doc_key(kind, object_id), found.get(object_id, []))
+
+    # -- rebuilding ---------------------------------------------------------------------
+
+    def reindex(self) -> int:
+        """Rebuild the whole index from the database; the number of documents written.
+        Outbox rows present at the start are covered by the rebuild and removed; rows
+        that arrive during it stay for the next drain."""
+        with self.db.read() as session:
+            high = session.exec(select(func.max(SearchOutbox.id))).one() or 0
+        count = 0
+        with self.search.backend.rebuilding() as writer, self.db.read() as session:
+            for kind, provider in self.search.providers.items():
+                for batch in chunks(provider.all_ids(session), 1000):
+                    found = provider.fetch(session, batch)
+                    for object_id in batch:
+                        docs = found.get(object_id, [])
+                        writer.index_documents(doc_key(kind, object_id), docs)
+                        count += len(docs)
+        with self.db.write() as unit:
+            unit.session.exec(delete(SearchOutbox).where(col(SearchOutbox.id) <= high))  # type: ignore[call-overload]
+        return count
+
+
+def backlog(db: Database) -> int:
+    with db.read() as session:
+        return int(session.exec(select(func.count()).select_from(SearchOutbox)).one())
