@@ -172,7 +172,7 @@ def do_post(
         comment.path = thread.path_for(parent, comment.id)
         mark_changed(rt, unit, consultation, comment, "posted")
         what = "replied to a comment" if parent else "commented"
-        _log(
+        log_comment(
             unit,
             actor,
             "comment.posted",
@@ -210,7 +210,7 @@ def do_edit(
             comment.edited_at = now
         comment.anchor = draft.anchor
         mark_changed(rt, unit, consultation, comment, "edited")
-        _log(
+        log_comment(
             unit,
             actor,
             "comment.edited",
@@ -235,7 +235,7 @@ def do_delete(rt: Runtime, actor: Viewer, consultation_id: int, comment_id: int)
         visibility = _visibility(comment)
         comment.state = CommentState.DELETED
         mark_changed(rt, unit, consultation, comment, "deleted")
-        _log(
+        log_comment(
             unit,
             actor,
             "comment.deleted",
@@ -293,7 +293,7 @@ def permalink(consultation: Consultation, comment: Comment | int) -> str:
     return f"{lifecycle.url(consultation)}/comments/{comment_id}"
 
 
-def _log(
+def log_comment(
     unit: WriteUnit,
     actor: Viewer,
     verb: str,

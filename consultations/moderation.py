@@ -19,8 +19,8 @@ from consultations.comments import (
     CommentRefused,
     comment_in,
     lock_consultation,
+    log_comment,
     mark_changed,
-    permalink,
 )
 from consultations.models import (
     Comment,
@@ -92,7 +92,7 @@ def do_flag(
         comment.flag_count += 1
         unit.session.add(flag)
         unit.session.add(comment)
-        _log(
+        log_comment(
             unit,
             actor,
             "comment.flagged",
@@ -118,7 +118,7 @@ def do_hide(
         _handle_flags(unit, rt, comment)
         _act(unit, rt, actor, comment, HIDE, reason)
         mark_changed(rt, unit, consultation, comment, "hidden")
-        _log(
+        log_comment(
             unit,
             actor,
             "comment.hidden",
@@ -137,7 +137,7 @@ def do_restore(rt: Runtime, actor: Viewer, consultation_id: int, comment_id: int
         comment.state, comment.moderation_reason = CommentState.PUBLISHED, ""
         _act(unit, rt, actor, comment, RESTORE, "")
         mark_changed(rt, unit, consultation, comment, "restored")
-        _log(
+        log_comment(
             unit,
             actor,
             "comment.restored",
@@ -156,7 +156,7 @@ def do_approve(rt: Runtime, actor: Viewer, consultation_id: int, comment_id: int
         comment.state = CommentState.PUBLISHED
         _act(unit, rt, actor, comment, APPROVE, "")
         mark_changed(rt, unit, consultation, comment, "approved")
-        _log(
+        log_comment(
             unit,
             actor,
             "comment.approved",
@@ -175,7 +175,7 @@ def do_dismiss_flags(rt: Runtime, actor: Viewer, consultation_id: int, comment_i
             raise CommentRefused("This comment has no open flags.")
         _handle_flags(unit, rt, comment)
         _act(unit, rt, actor, comment, DISMISS, "")
-        _log(
+        log_comment(
             unit,
             actor,
             "comment.flags_dismissed",
@@ -215,28 +215,6 @@ def _act(
             reason=reason,
             created_at=rt.clock(),
         )
-    )
-
-
-def _log(
-    unit: WriteUnit,
-    actor: Viewer,
-    verb: str,
-    consultation: Consultation,
-    comment: Comment,
-    summary: str,
-    visibility: str = activity.PUBLIC,
-) -> None:
-    activity.record(
-        unit,
-        actor_id=actor.user_id,
-        verb=verb,
-        object_type="comment",
-        object_id=comment.id,
-        group_id=consultation.group_id,
-        summary=summary,
-        visibility=visibility,
-        url=permalink(consultation, comment),
     )
 
 

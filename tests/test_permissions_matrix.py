@@ -18,8 +18,8 @@ from definitions import service as definitions
 from definitions.tiers import Tier, new_tier_key
 from tests.client import HubClient
 from tests.consultations.factories import make_consultation, post_comment
+from tests.definitions.factories import viewer_for
 from tests.factories import ROLES, World
-from workspace.permissions import Viewer
 from workspace.runtime import Runtime
 
 G = "/groups/zero-carbon-homes-definition"
@@ -267,15 +267,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
 
 @pytest.fixture
 def with_definition(app, rt: Runtime, world: World) -> World:  # type: ignore[no-untyped-def]
-    chair = world.users["chair"]
-    with rt.db.read() as session:
-        roles, observed = rt.role_loader(session, chair.id)  # type: ignore[arg-type]
-    who = Viewer(
-        user_id=chair.id,
-        display_name=chair.display_name,
-        member_roles=roles,
-        observed_groups=observed,
-    )
+    who = viewer_for(rt, world.users["chair"])
     tier = Tier(
         key=new_tier_key(),
         name="Energy efficiency",

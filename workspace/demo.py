@@ -17,6 +17,7 @@ from taskgroups import service as groups
 from taskgroups.models import TaskGroup
 from workspace import demo_consultations, demo_definitions, demo_progress
 from workspace.accounts.service import Registration, do_register
+from workspace.auth import viewer_of
 from workspace.db import utcnow
 from workspace.models import Organisation, Sector, User
 from workspace.permissions import Viewer
@@ -74,18 +75,8 @@ class DemoContext:
 
     def as_member(self, key: str) -> Viewer:
         """A viewer with the user's real seats, for steps that write as them."""
-        user = self.users[key]
-        assert user.id is not None
         with self.rt.db.read() as session:
-            roles, observed = self.rt.role_loader(session, user.id)
-        return Viewer(
-            user_id=user.id,
-            display_name=user.display_name,
-            email=user.email,
-            is_secretariat=user.is_secretariat,
-            member_roles=roles,
-            observed_groups=observed,
-        )
+            return viewer_of(session, self.users[key], self.rt.role_loader)
 
 
 def demo_email(key: str) -> str:

@@ -15,8 +15,8 @@ from definitions import service as definitions
 from definitions.tiers import Tier
 from tests.client import error_summary, soup
 from tests.consultations.factories import Clock
+from tests.definitions.factories import viewer_for
 from tests.factories import World
-from workspace.permissions import Role, Viewer
 from workspace.runtime import Runtime
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -165,11 +165,7 @@ def test_the_clock_opens_and_closes_without_anyone_acting(
 def test_the_frozen_draft_does_not_change_with_later_revisions(
     rt: Runtime, as_role: Any, world: World, clock: Clock
 ) -> None:
-    member = Viewer(
-        user_id=world.users["member"].id,
-        display_name="Raj Member",
-        member_roles={world.group.id: _role("member")},
-    )
+    member = viewer_for(rt, world.users["member"])
     tiers = [
         Tier(
             key="fee",
@@ -258,7 +254,3 @@ def test_group_page_and_list_show_consultations_by_status(
     listing = as_role("public").page("/consultations/")
     assert listing.select_one("#open-heading").text == "Open now"
     assert [a.text for a in listing.select(".ss-card h3 a")] == [consultation.title]
-
-
-def _role(name: str) -> Role:
-    return Role(name)

@@ -13,6 +13,7 @@ from definitions.models import Definition
 from definitions.tiers import Metric, Tier, new_tier_key
 from tests.client import HubClient
 from tests.factories import World
+from workspace.auth import viewer_of
 from workspace.models import User
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
@@ -21,15 +22,7 @@ from workspace.runtime import Runtime
 def viewer_for(rt: Runtime, user: User) -> Viewer:
     """The Viewer a signed-in request by this user would get, seats included."""
     with rt.db.read() as session:
-        roles, observed = rt.role_loader(session, user.id)  # type: ignore[arg-type]
-    return Viewer(
-        user_id=user.id,
-        display_name=user.display_name,
-        email=user.email,
-        is_secretariat=user.is_secretariat,
-        member_roles=roles,
-        observed_groups=observed,
-    )
+        return viewer_of(session, user, rt.role_loader)
 
 
 def demo_tiers() -> list[Tier]:
