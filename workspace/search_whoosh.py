@@ -12,6 +12,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from typing import Any
 with warnings.catch_warnings():
     # Whoosh 2.7.4 compiles regexes with invalid escapes: DeprecationWarnings at import.
     warnings.simplefilter("ignore")
-    from whoosh import highlight, index, qparser
+    from whoosh import collectors, highlight, index, qparser
     from whoosh import query as wq
     from whoosh.analysis import LanguageAnalyzer
     from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
@@ -38,6 +39,7 @@ from workspace.search import (
 )
 
 MAX_QUERY_CHARS = 500
+_CACHED_RESTRICTIONS = 8  # (groups, kinds, group) keys kept per thread and generation
 SNIPPET_CHARS = 240
 
 
@@ -214,29 +216,85 @@ class WhooshBackend:
 
     def query(self, query: SearchQuery) -> SearchResults:
         parsed = self._parse(query.text)
-        restrict = [_visibility_filter(query)]
-        if query.kinds:
-            restrict.append(wq.Or([wq.Term("kind", k) for k in sorted(query.kinds)]))
-        if query.group_id is not None:
-            restrict.append(wq.Term("group_id", str(query.group_id)))
-        restrict = [r for r in restrict if r is not None]
-        # The filter is part of the query (constant score, so it does not change ranking):
-        # totals, pages and snippets only ever count what this person may read.
-        full = wq.And([parsed, *(wq.ConstantScoreQuery(r, 0.0) for r in restrict)])
         searcher = self._searcher()
+        allow, deny = self._restriction(searcher, query)
+        if allow is not None and not allow:
+            # Nothing readable passes (Whoosh treats an empty `allow` as "no filter").
+            return SearchResults(total=0, page=1, pages=1, hits=[])
+        # The restriction is a set of document numbers handed to Whoosh as a filter, not
+        # a clause And-ed into the query: the scored query stays the reader's own, and
+        # the filter drops what this person may not read before anything is collected
+        # or counted. Block-max skipping (`optimize`) pays only for a single word: Whoosh
+        # skips posting blocks that cannot reach the page and the total is counted after
+        # without scoring. Intersections and phrases claim block quality but skip almost
+        # nothing, and the checks plus a second pass to count made them 2-3x slower, so
+        # they are scored in one pass that also counts.
+        collector = searcher.collector(
+            limit=max(1, query.page) * query.per_page, optimize=_skips_well(parsed)
+        )
+        if allow is not None or deny is not None:
+            collector = collectors.FilterCollector(collector, allow, deny)
         try:
-            # A page past the end answers the last page (Whoosh clamps it).
-            page = searcher.search_page(full, max(1, query.page), pagelen=query.per_page)
+            searcher.search_with_collector(parsed, collector)
+            results = collector.results()
+            # Exact, and only over what this person may read: hidden documents are in
+            # `deny` (or missing from `allow`), deleted ones are never matched.
+            if collector.computes_count():
+                total = collector.count()
+            else:
+                total = _count(searcher, parsed, allow, deny)
+        except QueryError:
+            raise
         except Exception as error:
             raise QueryError(_explain(query.text)) from error
-        page.results.highlighter = highlight.Highlighter(
+        pages = max(1, -(-total // query.per_page))
+        # A page past the end answers the last page, as Whoosh's `search_page` did.
+        pagenum = min(max(1, query.page), pages)
+        if pagenum != max(1, query.page):
+            return self.query(replace(query, page=pagenum))
+        results.highlighter = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
             formatter=_SnippetFormatter(),
         )
-        hits = [self._hit(hit) for hit in page]
-        total = len(page.results)
-        pages = max(1, -(-total // query.per_page))
-        return SearchResults(total=total, page=page.pagenum, pages=pages, hits=hits)
+        start = (pagenum - 1) * query.per_page
+        hits = [
+            self._hit(results[i])
+            for i in range(start, min(start + query.per_page, len(results.top_n)))
+        ]
+        return SearchResults(total=total, page=pagenum, pages=pages, hits=hits)
+
+    def _restriction(
+        self, searcher: Searcher, query: SearchQuery
+    ) -> tuple[set[int] | None, set[int] | None]:
+        """(allow, deny) document numbers for this query's reader and filters; at most one
+        is set, whichever is smaller. The expensive part depends only on the index
+        generation and the filters, so it is cached with this thread's searcher; only
+        "opened since" (`public_from` before now) is worked out per query."""
+        if query.readable_groups is None and not query.kinds and query.group_id is None:
+            return None, None
+        cache: dict[Any, Any] = self._local.__dict__.setdefault("restrictions", {})
+        if cache.get("searcher") is not searcher:
+            cache.clear()
+            cache["searcher"] = searcher
+        key = (query.readable_groups, query.kinds, query.group_id)
+        found = cache.get(key)
+        if found is None:
+            found = _restriction_sets(searcher, query)
+            if len(cache) > _CACHED_RESTRICTIONS:
+                cache.clear()
+                cache["searcher"] = searcher
+            cache[key] = found
+        allow, deny, restricted = found
+        if query.readable_groups is None:
+            return allow, deny
+        opened = _docset(searcher, wq.DateRange("public_from", None, _naive(query.now)))
+        # Documents opened to everyone still obey the kind and group filters.
+        opened -= restricted
+        if not opened:
+            return allow, deny
+        if allow is not None:
+            return allow | opened, None
+        return None, deny - opened
 
     def _hit(self, hit: Any) -> Hit:
         snippet = hit.highlights("body", top=2) or []
@@ -274,16 +332,44 @@ class WhooshBackend:
         self._ix.close()
 
 
-def _visibility_filter(query: SearchQuery) -> Any | None:
-    if query.readable_groups is None:
-        return None
-    allowed = [PUBLIC, *(group_visibility(g) for g in sorted(query.readable_groups))]
-    return wq.Or(
-        [
-            *(wq.Term("visibility", v) for v in allowed),
-            wq.DateRange("public_from", None, _naive(query.now)),
-        ]
-    )
+def _restriction_sets(searcher: Searcher, query: SearchQuery) -> tuple[Any, Any, set[int]]:
+    """(allow, deny, filtered_out): allow or deny is the smaller representation of the
+    documents that pass every filter except the clock; filtered_out are the documents
+    the kind and group filters remove (opened documents must still pass those)."""
+    everything = set(range(searcher.doc_count_all()))
+    passing = set(everything)
+    if query.kinds:
+        passing &= _docset(searcher, wq.Or([wq.Term("kind", k) for k in sorted(query.kinds)]))
+    if query.group_id is not None:
+        passing &= _docset(searcher, wq.Term("group_id", str(query.group_id)))
+    filtered_out = everything - passing
+    if query.readable_groups is not None:
+        allowed = [PUBLIC, *(group_visibility(g) for g in sorted(query.readable_groups))]
+        passing &= _docset(searcher, wq.Or([wq.Term("visibility", v) for v in allowed]))
+    if len(passing) * 2 > len(everything):
+        return None, everything - passing, filtered_out
+    return passing, None, filtered_out
+
+
+def _skips_well(q: Any) -> bool:
+    """A word, or the same word in several fields: a union of plain term postings."""
+    if isinstance(q, wq.Term):
+        return True
+    return type(q) is wq.Or and all(_skips_well(sub) for sub in q.subqueries)
+
+
+def _docset(searcher: Searcher, q: Any) -> set[int]:
+    """Matching document numbers, unscored, deleted documents excluded."""
+    return set(searcher.docs_for_query(q))
+
+
+def _count(searcher: Searcher, q: Any, allow: set[int] | None, deny: set[int] | None) -> int:
+    docs = searcher.docs_for_query(q)
+    if allow is not None:
+        return sum(1 for d in docs if d in allow)
+    if deny is not None:
+        return sum(1 for d in docs if d not in deny)
+    return sum(1 for _ in docs)
 
 
 def _explain(text: str) -> str:
