@@ -5,65 +5,24 @@ And with JavaScript off the thread is read and written with plain forms."""
 
 from __future__ import annotations
 
-import itertools
 import json
-import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from e2e.hub import Hub
+from e2e.steps import article, open_consultation, post_comment, register
 
 LIVE = "#comments[data-live=connected]"
-_people = itertools.count(1)
-
-
-def register(hub: Hub, name: str) -> None:
-    email = f"live{next(_people)}-{name.split()[0].lower()}@example.org"
-    hub.goto("/account/register")
-    hub.page.get_by_label("Email address").fill(email)
-    hub.page.get_by_label("Your name").fill(name)
-    hub.page.get_by_label("Password", exact=True).fill("a good long password")
-    hub.click_and_wait("form button[type=submit]:has-text('Create account')")
 
 
 @pytest.fixture(scope="module")
 def consultation(browser, server: str) -> str:  # type: ignore[no-untyped-def]
     """An open consultation, made through the pages as the secretariat would."""
-    context = browser.new_context(base_url=server)
-    admin = Hub(context.new_page(), server)
-    admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
-    admin.goto("/groups/new")
-    admin.page.get_by_label("Name").fill("Live comments group")
-    admin.click_and_wait("form button[type=submit]:has-text('Create task group')")
-    group = re.search(r"/groups/([^/]+)/", admin.page.url)
-    assert group is not None, admin.page.url
-    admin.goto(f"/consultations/new?group={group.group(1)}")
-    admin.page.get_by_label("Title").fill("Zero carbon homes: live thread")
-    admin.page.get_by_label("What you are consulting on").fill("We propose **three tiers**.")
-    admin.click_and_wait("form button[type=submit]:has-text('Save draft consultation')")
-    admin.click_and_wait("form button[type=submit]:has-text('Open now')")
-    path = admin.page.url.removeprefix(server).split("#")[0]
-    assert path.startswith("/consultations/"), path
-    admin.assert_no_console_errors()
-    context.close()
-    return path
-
-
-def article(page: Page, text: str):  # type: ignore[no-untyped-def]
-    return page.locator("article.ss-comment", has_text=text)
-
-
-def post_comment(hub: Hub, path: str, text: str) -> str:
-    """Post a top-level comment through the page's form; the new comment's element id."""
-    hub.goto(path)
-    hub.page.get_by_label("Add a comment").fill(text)
-    hub.click_and_wait("form.ss-comment-form button[type=submit]:has-text('Post comment')")
-    posted = article(hub.page, text)
-    expect(posted).to_have_count(1)
-    return str(posted.get_attribute("id"))
+    return open_consultation(
+        browser, server, "Live comments group", "Zero carbon homes: live thread"
+    )
 
 
 def post_reply(hub: Hub, path: str, parent_id: str, text: str) -> str:

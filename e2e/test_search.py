@@ -11,31 +11,17 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from e2e.hub import Hub
-from e2e.test_live_comments import post_comment, register
+from e2e.steps import open_consultation, post_comment, register
 
 WORD = "zorblaxian"  # in no dictionary: only the new comment can match
 
 
 @pytest.fixture(scope="module")
 def consultation(browser, server: str) -> str:  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=server)
-    admin = Hub(context.new_page(), server)
-    admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
-    admin.goto("/groups/new")
-    admin.page.get_by_label("Name").fill("Search group")
-    admin.click_and_wait("form button[type=submit]:has-text('Create task group')")
-    group = re.search(r"/groups/([^/]+)/", admin.page.url)
-    assert group is not None, admin.page.url
-    admin.goto(f"/consultations/new?group={group.group(1)}")
-    admin.page.get_by_label("Title").fill("Zero carbon homes: searchable thread")
-    admin.page.get_by_label("What you are consulting on").fill("We propose **three tiers**.")
-    admin.click_and_wait("form button[type=submit]:has-text('Save draft consultation')")
-    admin.click_and_wait("form button[type=submit]:has-text('Open now')")
-    path = admin.page.url.removeprefix(server).split("#")[0]
-    context.close()
-    return path
+    return open_consultation(
+        browser, server, "Search group", "Zero carbon homes: searchable thread"
+    )
 
 
 def test_a_posted_comment_is_found_by_someone_else_within_two_seconds(
