@@ -43,6 +43,13 @@ def status_of(consultation: Consultation, now: datetime) -> ConsultationStatus:
     return ConsultationStatus.CLOSED
 
 
+def next_change(consultation: Consultation, now: datetime) -> datetime | None:
+    """When the clock alone next changes this consultation's status (None: never)."""
+    if consultation.outcome_published_at is not None:
+        return None
+    return next((t for t in (consultation.opens_at, consultation.closes_at) if now < t), None)
+
+
 def is_open(consultation: Consultation, now: datetime) -> bool:
     return status_of(consultation, now) is ConsultationStatus.OPEN
 

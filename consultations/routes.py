@@ -20,6 +20,7 @@ from definitions.tiers import Metric, Tier
 from taskgroups import service as groups
 from taskgroups.models import TaskGroup
 from workspace.forms import FormInput, read_form
+from workspace.pagecache import FRESH_UNTIL, anonymous_cache
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import GroupSection, GroupSectionFn, Runtime, runtime, viewer
 from workspace.templating import redirect, render
@@ -42,12 +43,15 @@ async def list_page(request: Request) -> Response:
     return render(request, "consultations/list.html", {"sections": sections, "now": now})
 
 
+@anonymous_cache
 async def consultation_page(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
     service.announce_transitions(rt)
     now = rt.clock()
     with rt.db.read() as session:
         consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
+        # A page kept for anonymous visitors must not outlive the status it shows.
+        setattr(request.state, FRESH_UNTIL, lifecycle.next_change(consultation, now))
         context = _page_context(session, who, consultation, now)
         context.update(_extensions(session, who, consultation, now))
     return render(request, "consultations/consultation.html", context)

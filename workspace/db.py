@@ -118,6 +118,9 @@ class Database:
             if url.startswith("sqlite")
             else self.engine
         )
+        # Commits made through this object: caches of rendered pages compare it to
+        # know whether anything changed since they rendered (see workspace/pagecache.py).
+        self.generation = 0
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -131,6 +134,7 @@ class Database:
             try:
                 yield unit
                 session.commit()
+                self.generation += 1
             except BaseException:
                 session.rollback()
                 raise

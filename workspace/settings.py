@@ -88,6 +88,12 @@ class Settings:
         "A milestone due within this many days whose deliverable is not yet proposed or "
         "opened is shown as at risk.",
     )
+    page_cache_seconds: int = _setting(
+        2,
+        "Seconds a page as anonymous visitors see it (the consultation page) is served from "
+        "memory without rendering; any write in the same worker drops it at once. 0 turns "
+        "the cache off.",
+    )
     clock_watch_seconds: int = _setting(
         30,
         "How often a running server checks for consultations the clock has opened or "
