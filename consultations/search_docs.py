@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from consultations.comments import permalink
 from consultations.lifecycle import url
 from consultations.models import Comment, CommentState, Consultation
+from workspace.markdown import plain_text
 from workspace.search import PUBLIC, DocumentProvider, SearchDocument, group_visibility
 
 CONSULTATION = "consultation"
@@ -26,7 +27,9 @@ def _consultations(session: Session, ids: Sequence[int]) -> dict[int, list[Searc
     rows = session.exec(select(Consultation).where(col(Consultation.id).in_(ids))).all()
     found = {}
     for c in rows:
-        body = "\n".join(p for p in (c.summary, c.body, c.outcome_summary) if p)
+        body = "\n".join(
+            p for p in (c.summary, plain_text(c.body), plain_text(c.outcome_summary)) if p
+        )
         found[c.id or 0] = [
             SearchDocument(
                 kind=CONSULTATION,
@@ -57,7 +60,7 @@ def _comments(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocu
                 kind=COMMENT,
                 object_id=comment.id or 0,
                 title=f"{comment.author_name} on {consultation.title}",
-                body=comment.body,
+                body=plain_text(comment.body),
                 url=permalink(consultation, comment),
                 date=comment.edited_at or comment.created_at,
                 visibility=PUBLIC,

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from definitions.models import Definition, Revision, TierRow
 from definitions.service import definition_url
 from taskgroups.models import TaskGroup
+from workspace.markdown import plain_text
 from workspace.search import PUBLIC, DocumentProvider, SearchDocument, group_visibility
 
 KIND = "definition"
@@ -57,7 +58,7 @@ def _fetch(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocumen
                 kind=KIND,
                 object_id=definition.id or 0,
                 title=f"{definition.title}: {tier.name}",
-                body=f"{tier.summary}\n{tier.requirement}\n{metric}",
+                body=f"{tier.summary}\n{plain_text(tier.requirement)}\n{metric}",
                 url=f"{definition_url(group, definition)}/revisions/{revision.number}",
                 date=revision.created_at,
                 visibility=visibility,

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from taskgroups.meetings import meeting_url
 from taskgroups.models import TaskGroup
 from taskgroups.models_progress import Meeting, Milestone
+from workspace.markdown import plain_text
 from workspace.search import (
     PUBLIC,
     AllIdsFn,
@@ -36,7 +37,7 @@ def _groups(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocume
                 kind=GROUP,
                 object_id=g.id or 0,
                 title=g.name,
-                body=g.remit_source,
+                body=plain_text(g.remit_source),
                 url=f"/groups/{g.slug}",
                 date=g.created_at,
                 visibility=PUBLIC,
@@ -67,7 +68,7 @@ def _meetings(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocu
         docs = [
             SearchDocument(
                 **common,  # type: ignore[arg-type]
-                body=f"{meeting.place}\n{meeting.agenda}",
+                body=f"{meeting.place}\n{plain_text(meeting.agenda)}",
                 visibility=private,
                 part="agenda",
                 label="Agenda",
@@ -77,7 +78,7 @@ def _meetings(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocu
             docs.append(
                 SearchDocument(
                     **common,  # type: ignore[arg-type]
-                    body=f"{meeting.minutes}\n{meeting.decisions}",
+                    body=f"{plain_text(meeting.minutes)}\n{plain_text(meeting.decisions)}",
                     visibility=PUBLIC if meeting.minutes_published else private,
                     part="minutes",
                     label="Minutes" if meeting.minutes_published else "Minutes, not published",
@@ -95,7 +96,7 @@ def _milestones(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDo
                 kind=MILESTONE,
                 object_id=m.id or 0,
                 title=m.title,
-                body=f"{m.description}\n{m.deliverable_label}\n{m.completion_note}",
+                body=f"{plain_text(m.description)}\n{m.deliverable_label}\n{m.completion_note}",
                 url=f"/milestones/{m.id}",
                 date=datetime.combine(m.due_on, time(), UTC),
                 visibility=PUBLIC,

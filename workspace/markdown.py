@@ -7,6 +7,7 @@ URLs; we narrow it further), and links get rel="nofollow ugc noopener".
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -47,3 +48,40 @@ def render_markdown(source: str) -> str:
 def markup(html: str) -> Markup:
     """Mark HTML produced by `render_markdown` (and stored) as safe for templates."""
     return Markup(html)  # noqa: S704 - only ever given our own sanitised output
+
+
+_BLOCK_ENDS = {
+    "paragraph_close",
+    "heading_close",
+    "list_item_close",
+    "blockquote_close",
+    "tr_close",
+    "th_close",
+    "td_close",
+}
+
+
+def plain_text(source: str) -> str:
+    """What a reader sees of some markdown, as plain text: for the search index, whose
+    snippets would otherwise show `**`, `[text](url)` and link targets nobody reads."""
+    parts: list[str] = []
+    for token in _PARSER.parse(source):
+        if token.type in ("fence", "code_block"):
+            parts.append(token.content)
+        elif token.type == "inline":
+            parts.extend(_inline_text(token.children or []))
+        if token.type in _BLOCK_ENDS or token.type in ("fence", "code_block", "hr"):
+            parts.append("\n")
+    return re.sub(r"\n{2,}", "\n", "".join(parts)).strip()
+
+
+def _inline_text(children: list[Any]) -> list[str]:
+    out: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type == "image":
+            out.append(child.content)  # its alt text
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append("\n" if child.type == "hardbreak" else " ")
+    return out

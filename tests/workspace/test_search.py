@@ -183,6 +183,21 @@ def test_snippets_escape_what_people_wrote(
     assert page.select_one(".ss-snippet mark").get_text() == "insulation"  # type: ignore[union-attr]
 
 
+def test_snippets_show_what_readers_see_not_markdown(
+    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+) -> None:
+    consultation = make_consultation(rt, world)
+    text = "Put **airtightness** first: see [the study](https://example.org/tracker-9)."
+    post_comment(rt, consultation, world.users["public"], text)
+    drain(rt)
+    snippet = results(client_as("visitor"), "airtightness").select_one(".ss-snippet")
+    assert snippet is not None
+    assert "airtightness first: see the study" in snippet.get_text(" ", strip=True)
+    assert "**" not in snippet.get_text() and "example.org" not in snippet.get_text()
+    # A link's target is not something the reader sees, so it is not found either.
+    assert count(results(client_as("visitor"), "tracker")) == 0
+
+
 # -- durability --------------------------------------------------------------------------
 
 
