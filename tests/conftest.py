@@ -90,7 +90,12 @@ def _truncate_postgres(url: str) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
+    return fresh_database(request, tmp_path, request.param)
+
+
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path, engine: str) -> str:
+    """An empty, migrated database on `engine` ("sqlite" or "postgres") for one test."""
+    if engine == "sqlite":
         path = tmp_path / "hub.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"

@@ -64,7 +64,7 @@ def load_models() -> None:
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    settings = settings.with_secret()
+    settings = settings.check().with_secret()
     db = Database(
         settings.database_url, settings.database_pool_size, settings.database_max_overflow
     )

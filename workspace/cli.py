@@ -18,7 +18,7 @@ from workspace.app import build_runtime
 from workspace.forms import FormInput
 from workspace.models import User
 from workspace.runtime import Runtime
-from workspace.settings import Settings
+from workspace.settings import Settings, SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
-    return int(args.handler(args) or 0)
+    try:
+        return int(args.handler(args) or 0)
+    except SettingsError as problem:
+        print(f"error: {problem}", file=sys.stderr, flush=True)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -146,3 +146,26 @@ class SearchOutbox(SQLModel, table=True):
     object_id: int
     op: str = Field(default="upsert", max_length=10)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SearchIndexEntry(SQLModel, table=True):
+    """One document of the PostgreSQL search backend (`workspace/search_pg.py`), the
+    columns of `workspace.search.SearchDocument`. On PostgreSQL the migration adds a
+    generated `tsv` column (title weight A, body weight B) with a GIN index, which the
+    models do not describe (`migrate.include_object`). On SQLite the table stays empty."""
+
+    __tablename__ = "search_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    doc_id: str = Field(max_length=200, unique=True)
+    key: str = Field(max_length=120, index=True)
+    kind: str = Field(max_length=30)
+    group_id: int | None = None
+    visibility: str = Field(max_length=40)
+    public_from: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    title: str
+    body: str
+    url: str
+    label: str
+    date: datetime = Field(sa_type=UTCDateTime)
+    indexed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

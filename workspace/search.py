@@ -7,18 +7,19 @@ Layering: this module is core. Feature packages describe their documents by regi
 Services call `enqueue(rt, unit, kind, id)` inside their write transaction; the indexer
 (`workspace/search_outbox.py`) drains the outbox after commit.
 
-A backend (Whoosh today in `search_whoosh.py`; PostgreSQL full-text is meant to slot in
-behind the same `SearchBackend` protocol) only stores documents and answers queries; it
-never reads the application's tables.
+A backend (Whoosh in `search_whoosh.py`, the default; PostgreSQL full-text search in
+`search_pg.py`, chosen with SEARCH_BACKEND=postgres) only stores documents and answers
+queries; it never reads the application's tables.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from sqlmodel import Session
 
@@ -126,6 +127,39 @@ class QueryError(ValueError):
     """The query could not be understood; the message is for the person who typed it."""
 
 
+# What every backend says to the person searching, so both answer alike.
+MAX_QUERY_CHARS = 500
+TOO_LONG = f"Search for at most {MAX_QUERY_CHARS} characters."
+UNCLOSED_QUOTE = 'Close the quotation marks around a phrase, as in "carbon compliance".'
+UNBALANCED = "Match every opening bracket with a closing one."
+NO_WORDS = "Your search has no words we can look for. Try plain words."
+NOT_UNDERSTOOD = (
+    'We could not understand that search. Use plain words, "quoted phrases", AND, OR and NOT.'
+)
+# A phrase with slop: neither backend keeps the positions to check it.
+NO_PROXIMITY = (
+    'Searching for words near each other ("…"~N) is not supported: '
+    "use a quoted phrase or plain words."
+)
+
+
+def check_query_text(text: str) -> None:
+    """Refuse, with a message, what no backend can search: too long, an unclosed quote,
+    unbalanced brackets (outside quotes). Each backend calls this before its parser, so
+    neither quietly guesses what an unfinished query meant."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(TOO_LONG)
+    if text.count('"') % 2:
+        raise QueryError(UNCLOSED_QUOTE)
+    depth = 0
+    for char in re.sub(r'"[^"]*"', " ", text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            raise QueryError(UNBALANCED)
+    if depth:
+        raise QueryError(UNBALANCED)
+
+
 class IndexSession(Protocol):
     def index_documents(self, key: str, documents: Sequence[SearchDocument]) -> None:
         """Replace every document stored under `key` with these (none: remove them)."""
@@ -148,6 +182,16 @@ class SearchBackend(Protocol):
     def stats(self) -> IndexStats: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class UpgradableBackend(Protocol):
+    """A backend whose stored index can be of an older format than its code writes (a
+    Whoosh index from before a schema change)."""
+
+    def upgrading(self) -> AbstractContextManager[IndexSession | None]:
+        """A full rebuild replacing an index of an older format, or None when there is
+        none (or another process is already rebuilding it)."""
 
 
 class SearchService:

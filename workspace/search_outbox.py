@@ -16,12 +16,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 
 from sqlmodel import Session, col, delete, func, select
 
 from workspace.db import Database
 from workspace.models import SearchOutbox
-from workspace.search import DELETE, IndexSession, SearchService, chunks, doc_key
+from workspace.search import (
+    DELETE,
+    IndexSession,
+    SearchService,
+    UpgradableBackend,
+    chunks,
+    doc_key,
+)
 
 log = logging.getLogger(__name__)
 BATCH = 2000
@@ -69,7 +77,9 @@ class Indexer:
 
     def drain(self) -> int:
         """Index everything in the outbox; the number of rows taken in. Returns 0 at once
-        when another process holds the index writer: the rows are its to drain."""
+        when another process holds the index writer: the rows are its to drain. An index
+        of an older format is rebuilt first (see `upgrade`)."""
+        self.upgrade()
         done = 0
         while True:
             with self.db.read() as session:
@@ -119,17 +129,38 @@ class Indexer:
         """Rebuild the whole index from the database; the number of documents written.
         Outbox rows present at the start are covered by the rebuild and removed; rows
         that arrive during it stay for the next drain."""
-        with self.db.read() as session:
-            high = session.exec(select(func.max(SearchOutbox.id))).one() or 0
+        written = self._rebuild(self.search.backend.rebuilding())
+        assert written is not None
+        return written
+
+    def upgrade(self) -> int | None:
+        """Rebuild the index if the backend holds one of an older format (a schema
+        change in a new release): documents written, None when nothing was to do or
+        another process is doing it. The older index answers queries until then."""
+        backend = self.search.backend
+        if not isinstance(backend, UpgradableBackend):
+            return None
+        written = self._rebuild(backend.upgrading())
+        if written is not None:
+            log.warning("search index rebuilt in the current format: %d documents", written)
+        return written
+
+    def _rebuild(self, rebuilding: AbstractContextManager[IndexSession | None]) -> int | None:
         count = 0
-        with self.search.backend.rebuilding() as writer, self.db.read() as session:
-            for kind, provider in self.search.providers.items():
-                for batch in chunks(provider.all_ids(session), 1000):
-                    found = provider.fetch(session, batch)
-                    for object_id in batch:
-                        docs = found.get(object_id, [])
-                        writer.index_documents(doc_key(kind, object_id), docs)
-                        count += len(docs)
+        with rebuilding as writer:
+            if writer is None:
+                return None
+            # Rows up to here were committed before the documents are read below.
+            with self.db.read() as session:
+                high = session.exec(select(func.max(SearchOutbox.id))).one() or 0
+            with self.db.read() as session:
+                for kind, provider in self.search.providers.items():
+                    for batch in chunks(provider.all_ids(session), 1000):
+                        found = provider.fetch(session, batch)
+                        for object_id in batch:
+                            docs = found.get(object_id, [])
+                            writer.index_documents(doc_key(kind, object_id), docs)
+                            count += len(docs)
         with self.db.write() as unit:
             unit.session.exec(delete(SearchOutbox).where(col(SearchOutbox.id) <= high))  # type: ignore[call-overload]
         return count

@@ -1,16 +1,22 @@
 """The Whoosh implementation of `workspace.search.SearchBackend`.
 
-One index directory under DATA_DIR. Writers take Whoosh's own lock file without waiting
-(`timeout=0`): with several workers exactly one indexes at a time and the others leave
-the outbox rows for it. Searchers are kept per thread and refreshed (cheap when nothing
-changed) instead of being reopened for every query.
+One index directory under DATA_DIR (schema, versions and writing: `search_whoosh_index`).
+Writers take Whoosh's own lock file without waiting (`timeout=0`): with several workers
+exactly one indexes at a time and the others leave the outbox rows for it. Searchers are
+kept per thread and refreshed (cheap when nothing changed) instead of being reopened for
+every query. How queries are answered quickly (word pairs for phrases, term-at-a-time
+scoring) is in `search_whoosh_query`.
+
+An index an older release wrote (another schema version) keeps answering queries until
+the indexer has rebuilt the current one from the database (`upgrading`, run by the
+indexer before it drains); then its files are removed.
 """
 
 from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -20,92 +26,37 @@ from typing import Any
 with warnings.catch_warnings():
     # Whoosh 2.7.4 compiles regexes with invalid escapes: DeprecationWarnings at import.
     warnings.simplefilter("ignore")
-    from whoosh import collectors, highlight, index, qparser
+    from whoosh import collectors, highlight, qparser
     from whoosh import query as wq
-    from whoosh.analysis import LanguageAnalyzer
-    from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
-    from whoosh.searching import Searcher
+    from whoosh.searching import Results, Searcher
     from whoosh.writing import CLEAR, IndexWriter, LockError
 
 from workspace.search import (
+    NO_PROXIMITY,
+    NO_WORDS,
+    NOT_UNDERSTOOD,
     PUBLIC,
     Hit,
     IndexStats,
     QueryError,
-    SearchDocument,
     SearchQuery,
     SearchResults,
+    check_query_text,
     group_visibility,
 )
+from workspace.search_whoosh_index import (
+    Writer,
+    make_schema,
+    naive,
+    open_older,
+    open_or_create,
+    remove_older,
+)
+from workspace.search_whoosh_query import NoProximity, rewrite
+from workspace.search_whoosh_query import search as search_terms
 
-MAX_QUERY_CHARS = 500
 _CACHED_RESTRICTIONS = 8  # (groups, kinds, group) keys kept per thread and generation
 SNIPPET_CHARS = 240
-
-
-def make_schema() -> Schema:
-    # LanguageAnalyzer("en") stems with Snowball English (porter2): "run" finds "Running",
-    # which Whoosh's StemmingAnalyzer (porter, "runn") misses.
-    text = LanguageAnalyzer("en")
-    return Schema(
-        doc_id=ID(stored=True, unique=True),
-        key=ID(stored=True),
-        kind=ID(stored=True),
-        group_id=ID(stored=True),
-        visibility=ID,
-        public_from=DATETIME,
-        title=TEXT(stored=True, analyzer=text, field_boost=2.0),
-        body=TEXT(stored=True, analyzer=text),
-        url=STORED,
-        label=STORED,
-        date=DATETIME(stored=True),
-    )
-
-
-def _naive(value: datetime) -> datetime:
-    """Whoosh stores naive datetimes: ours are UTC."""
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-
-
-class _Writer:
-    def __init__(self, writer: IndexWriter, *, fresh: bool = False) -> None:
-        self.writer = writer
-        self.fresh = fresh  # an empty index being rebuilt: nothing to delete first
-        self._searcher: Any = None
-
-    def _delete(self, key: str) -> None:
-        # One searcher for the whole batch: `delete_by_term` opens a new one per call,
-        # which on 100,000 documents made a 1,000-comment burst take 40 s to index.
-        if self._searcher is None:
-            self._searcher = self.writer.searcher()
-        self.writer.delete_by_query(wq.Term("key", key), searcher=self._searcher)
-
-    def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-
-    def index_documents(self, key: str, documents: Sequence[SearchDocument]) -> None:
-        if not self.fresh:
-            self._delete(key)
-        for doc in documents:
-            fields: dict[str, Any] = {
-                "doc_id": doc.doc_id,
-                "key": doc.key,
-                "kind": doc.kind,
-                "group_id": str(doc.group_id) if doc.group_id is not None else "",
-                "visibility": doc.visibility,
-                "title": doc.title,
-                "body": doc.body,
-                "url": doc.url,
-                "label": doc.label,
-                "date": _naive(doc.date),
-            }
-            if doc.public_from is not None:
-                fields["public_from"] = _naive(doc.public_from)
-            self.writer.add_document(**fields)
-
-    def delete(self, key: str) -> None:
-        self._delete(key)
 
 
 class _SnippetFormatter(highlight.Formatter):  # type: ignore[misc]
@@ -133,27 +84,37 @@ class WhooshBackend:
         self.directory = directory
         self.schema = make_schema()
         self._local = threading.local()
-        self._ix: Any = self._open_or_create()
+        self._ix: Any = open_or_create(directory, self.schema)
+        # An index of an older schema: it answers queries until the current one has
+        # been rebuilt (the indexer does that first, see `upgrading`).
+        self._older: Any = open_older(directory)
 
-    def _open_or_create(self) -> Any:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        if index.exists_in(str(self.directory)):
-            return index.open_dir(str(self.directory))
-        try:
-            return index.create_in(str(self.directory), self.schema)
-        except LockError:  # another worker is creating it at this moment
-            return index.open_dir(str(self.directory))
+    def _older_index(self) -> Any:
+        """The older index while it is still on disk (another process may have
+        finished the rebuild and removed it)."""
+        older: Any = self._older
+        if older is not None and older.latest_generation() < 0:
+            self._older = None
+            return None
+        return older
+
+    def _serving(self) -> Any:
+        older = self._older_index()
+        return self._ix if older is None else older
+
+    def needs_rebuild(self) -> bool:
+        return self._older_index() is not None
 
     # -- writing ------------------------------------------------------------------------
 
     @contextmanager
-    def writing(self) -> Iterator[_Writer | None]:
+    def writing(self) -> Iterator[Writer | None]:
         try:
             writer = self._ix.writer(timeout=0.0, limitmb=128)
         except LockError:
             yield None
             return
-        batch = _Writer(writer)
+        batch = Writer(writer)
         try:
             yield batch
         except BaseException:
@@ -166,42 +127,73 @@ class WhooshBackend:
         writer.commit()
 
     @contextmanager
-    def rebuilding(self) -> Iterator[_Writer]:
+    def rebuilding(self) -> Iterator[Writer]:
         """Writes every document into the live index with the writer lock held (drains
         wait), then commits with CLEAR, which drops all older segments: searches keep
         answering from the old documents until the new set is complete."""
         writer = self._ix.writer(timeout=120.0, delay=0.25, limitmb=256)
+        with self._rebuild(writer) as batch:
+            yield batch
+
+    @contextmanager
+    def upgrading(self) -> Iterator[Writer | None]:
+        """A rebuild when an index of an older schema is still here; None when there is
+        none, or another process holds the writer (it is rebuilding, or will)."""
+        if self._older_index() is None:
+            yield None
+            return
         try:
-            yield _Writer(writer, fresh=True)
+            writer = self._ix.writer(timeout=0.0, limitmb=256)
+        except LockError:
+            yield None
+            return
+        if self._older_index() is None:  # another process finished it meanwhile
+            writer.cancel()
+            yield None
+            return
+        with self._rebuild(writer) as batch:
+            yield batch
+
+    @contextmanager
+    def _rebuild(self, writer: IndexWriter) -> Iterator[Writer]:
+        try:
+            yield Writer(writer, fresh=True)
         except BaseException:
             writer.cancel()
             raise
         writer.commit(mergetype=CLEAR)
-
-    # -- reading ------------------------------------------------------------------------
+        remove_older(self.directory)
+        self._older = None
 
     def _searcher(self) -> Searcher:
         """This thread's searcher, reopened when the index has a new generation. Not
         `Searcher.refresh()`: it reuses segment readers by segment id, so deletions
         committed into an unchanged segment (a hidden comment) would stay visible."""
-        ix: Any = self._ix
+        ix: Any = self._serving()
         searcher: Searcher | None = getattr(self._local, "searcher", None)
-        generation = ix.latest_generation()
         if searcher is not None and (
-            getattr(self._local, "ix", None) is not ix
-            or generation != searcher.reader().generation()
+            ix.latest_generation() != searcher.reader().generation()
+            or getattr(self._local, "ix", None) is not ix
         ):
             searcher.close()
             searcher = None
         if searcher is None:
-            searcher = self._ix.searcher()
-            self._local.ix = self._ix
+            searcher = ix.searcher()
+            self._local.ix = ix
             self._local.searcher = searcher
+            # Field lengths are per segment, and segments never change them: keep those
+            # of the segments still in use.
+            live = {
+                r.segment().segment_id()
+                for r, _ in searcher.reader().leaf_readers()
+                if r.segment() is not None
+            }
+            lengths = getattr(self._local, "lengths", {})
+            self._local.lengths = {k: v for k, v in lengths.items() if k[0] in live}
         return searcher
 
     def _parse(self, text: str) -> Any:
-        if len(text) > MAX_QUERY_CHARS:
-            raise QueryError(f"Search for at most {MAX_QUERY_CHARS} characters.")
+        check_query_text(text)
         parser = qparser.MultifieldParser(["title", "body"], self.schema)
         # Only the text fields may be named: filters are ours to set, not the query's.
         parser.remove_plugin_class(qparser.FieldsPlugin)
@@ -209,49 +201,36 @@ class WhooshBackend:
         try:
             parsed = parser.parse(text)
         except Exception as error:  # Whoosh raises many kinds for odd input
-            raise QueryError(_explain(text)) from error
+            raise QueryError(NOT_UNDERSTOOD) from error
         if parsed is wq.NullQuery or isinstance(parsed, type(wq.NullQuery)):
-            raise QueryError("Your search has no words we can look for. Try plain words.")
+            raise QueryError(NO_WORDS)
         return parsed
 
     def query(self, query: SearchQuery) -> SearchResults:
         parsed = self._parse(query.text)
         searcher = self._searcher()
+        try:
+            q = rewrite(parsed, searcher.schema)
+        except NoProximity as error:
+            raise QueryError(NO_PROXIMITY) from error
         allow, deny = self._restriction(searcher, query)
         if allow is not None and not allow:
             # Nothing readable passes (Whoosh treats an empty `allow` as "no filter").
             return SearchResults(total=0, page=1, pages=1, hits=[])
-        # The restriction is a set of document numbers handed to Whoosh as a filter, not
-        # a clause And-ed into the query: the scored query stays the reader's own, and
-        # the filter drops what this person may not read before anything is collected
-        # or counted. Block-max skipping (`optimize`) pays only for a single word: Whoosh
-        # skips posting blocks that cannot reach the page and the total is counted after
-        # without scoring. Intersections and phrases claim block quality but skip almost
-        # nothing, and the checks plus a second pass to count made them 2-3x slower, so
-        # they are scored in one pass that also counts.
-        collector = searcher.collector(
-            limit=max(1, query.page) * query.per_page, optimize=_skips_well(parsed)
-        )
-        if allow is not None or deny is not None:
-            collector = collectors.FilterCollector(collector, allow, deny)
         try:
-            searcher.search_with_collector(parsed, collector)
-            results = collector.results()
-            # Exact, and only over what this person may read: hidden documents are in
-            # `deny` (or missing from `allow`), deleted ones are never matched.
-            if collector.computes_count():
-                total = collector.count()
-            else:
-                total = _count(searcher, parsed, allow, deny)
+            results, total = self._run(searcher, q, allow, deny, query)
         except QueryError:
             raise
         except Exception as error:
-            raise QueryError(_explain(query.text)) from error
+            raise QueryError(NOT_UNDERSTOOD) from error
         pages = max(1, -(-total // query.per_page))
         # A page past the end answers the last page, as Whoosh's `search_page` did.
         pagenum = min(max(1, query.page), pages)
         if pagenum != max(1, query.page):
             return self.query(replace(query, page=pagenum))
+        # Snippets highlight the words of the query as typed (a phrase's words, not the
+        # pairs it was answered from).
+        results.q = parsed
         results.highlighter = highlight.Highlighter(
             fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60),
             formatter=_SnippetFormatter(),
@@ -262,6 +241,38 @@ class WhooshBackend:
             for i in range(start, min(start + query.per_page, len(results.top_n)))
         ]
         return SearchResults(total=total, page=pagenum, pages=pages, hits=hits)
+
+    def _run(
+        self,
+        searcher: Searcher,
+        q: Any,
+        allow: set[int] | None,
+        deny: set[int] | None,
+        query: SearchQuery,
+    ) -> tuple[Results, int]:
+        """(results holding at least the asked page, exact total) for the rewritten
+        query. The restriction is a set of document numbers applied before anything is
+        ranked or counted, never a clause of the scored query, so totals count only what
+        this person may read."""
+        limit = max(1, query.page) * query.per_page
+        # Words, pairs and phrases joined by AND / OR: scored a term at a time.
+        found = search_terms(searcher, q, allow, deny, limit, self._local.lengths)
+        if found is not None:
+            top, total = found
+            return Results(searcher, q, top), total
+        # Anything else (NOT, wildcards...) goes through Whoosh's collector. Block-max
+        # skipping (`optimize`) pays only for a single term: Whoosh skips posting blocks
+        # that cannot reach the page and the total is counted after, unscored.
+        # Intersections claim block quality but skip almost nothing, so they are scored
+        # in one pass that also counts.
+        collector = searcher.collector(limit=limit, optimize=_skips_well(q))
+        if allow is not None or deny is not None:
+            collector = collectors.FilterCollector(collector, allow, deny)
+        searcher.search_with_collector(q, collector)
+        results = collector.results()
+        if collector.computes_count():
+            return results, collector.count()
+        return results, _count(searcher, q, allow, deny)
 
     def _restriction(
         self, searcher: Searcher, query: SearchQuery
@@ -287,7 +298,7 @@ class WhooshBackend:
         allow, deny, restricted = found
         if query.readable_groups is None:
             return allow, deny
-        opened = _docset(searcher, wq.DateRange("public_from", None, _naive(query.now)))
+        opened = _docset(searcher, wq.DateRange("public_from", None, naive(query.now)))
         # Documents opened to everyone still obey the kind and group filters.
         opened -= restricted
         if not opened:
@@ -317,7 +328,7 @@ class WhooshBackend:
     def stats(self) -> IndexStats:
         files = [p for p in self.directory.iterdir() if p.is_file()]
         tocs = [p.stat().st_mtime for p in files if p.suffix == ".toc"]
-        with self._ix.searcher() as searcher:
+        with self._serving().searcher() as searcher:
             documents = searcher.doc_count()
         return IndexStats(
             documents=documents,
@@ -329,6 +340,8 @@ class WhooshBackend:
         searcher = getattr(self._local, "searcher", None)
         if searcher is not None:
             searcher.close()
+        if self._older is not None:
+            self._older.close()
         self._ix.close()
 
 
@@ -370,13 +383,3 @@ def _count(searcher: Searcher, q: Any, allow: set[int] | None, deny: set[int] | 
     if deny is not None:
         return sum(1 for d in docs if d not in deny)
     return sum(1 for _ in docs)
-
-
-def _explain(text: str) -> str:
-    if text.count('"') % 2:
-        return 'Close the quotation marks around a phrase, as in "carbon compliance".'
-    if text.count("(") != text.count(")"):
-        return "Match every opening bracket with a closing one."
-    return (
-        'We could not understand that search. Use plain words, "quoted phrases", AND, OR and NOT.'
-    )

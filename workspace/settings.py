@@ -13,6 +13,12 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+SEARCH_BACKENDS = ("whoosh", "postgres")
+
+
+class SettingsError(ValueError):
+    """Settings that cannot work together; the message says what to change."""
+
 
 def _setting(default: Any, help_text: str) -> Any:
     return field(default=default, metadata={"help": help_text})
@@ -39,6 +45,12 @@ class Settings:
         "`DATA_DIR/secret_key`, so every worker on the machine shares it.",
     )
     data_dir: str = _setting("var", "Directory for the search index, outgoing mail and keys.")
+    search_backend: str = _setting(
+        "whoosh",
+        "`whoosh`: a search index in `DATA_DIR`, for one machine. `postgres`: PostgreSQL "
+        "full-text search in the database itself, for several machines; needs a PostgreSQL "
+        "`DATABASE_URL` and `sharedspace reindex` once after switching.",
+    )
     base_url: str = _setting(
         "http://127.0.0.1:8000",
         "Public address of the site; cookies are marked `Secure` when it starts with https.",
@@ -127,6 +139,22 @@ class Settings:
                 pass
         return replace(self, secret_key=path.read_text().strip())
 
+    def check(self) -> Settings:
+        """Refuse combinations that cannot work, before anything is opened or served."""
+        if self.search_backend not in SEARCH_BACKENDS:
+            raise SettingsError(
+                f"SEARCH_BACKEND={self.search_backend!r} is not one of "
+                + ", ".join(SEARCH_BACKENDS)
+                + "."
+            )
+        if self.search_backend == "postgres" and not self.is_postgres:
+            raise SettingsError(
+                "SEARCH_BACKEND=postgres searches inside PostgreSQL, but DATABASE_URL is not "
+                "a PostgreSQL database. Set DATABASE_URL=postgresql+psycopg://user@host/db, "
+                "or SEARCH_BACKEND=whoosh (docs/search.md)."
+            )
+        return self
+
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
@@ -134,6 +162,10 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
 
 
 def _cast(raw: str, kind: type) -> Any:

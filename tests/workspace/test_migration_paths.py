@@ -55,7 +55,7 @@ def _current(db: Database) -> str | None:
 def _drift(db: Database) -> list[object]:
     load_models()
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts=migrate.COMPARE_OPTIONS)
         return list(compare_metadata(context, SQLModel.metadata))
 
 

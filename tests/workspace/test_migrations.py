@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
+from workspace import migrate
 from workspace.app import load_models
 from workspace.runtime import Runtime
 
@@ -14,7 +15,7 @@ from workspace.runtime import Runtime
 def test_migrations_match_the_models(rt: Runtime) -> None:
     load_models()
     with rt.db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts=migrate.COMPARE_OPTIONS)
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == []
 

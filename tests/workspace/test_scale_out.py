@@ -35,7 +35,7 @@ from tests.workspace.realtime_harness import (
     session_token,
     start_worker,
 )
-from workspace import auth, cli, migrate
+from workspace import auth, cli, migrate, search
 from workspace.app import build_runtime
 from workspace.runtime import Runtime
 from workspace.settings import Settings
@@ -57,19 +57,24 @@ class Cluster:
     logs: list[Path]
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def _cluster(
+    tmp_path_factory: pytest.TempPathFactory, name: str, search_backend: str
+) -> Iterator[Cluster]:
     if not redis_up():
         _unavailable("Redis does not answer on 127.0.0.1:6379")
-    url = scratch_database("scale_out")
+    url = scratch_database(name)
     if url is None:
         _unavailable("PostgreSQL does not answer")
     assert url is not None
-    directory = tmp_path_factory.mktemp("scale_out")
+    directory = tmp_path_factory.mktemp(name)
     # Its own key, so its own Redis channel: parallel runs never hear each other.
     secret = secrets.token_urlsafe(32)
     settings = Settings(
-        database_url=url, data_dir=str(directory), secret_key=secret, argon2_fast=True
+        database_url=url,
+        data_dir=str(directory),
+        secret_key=secret,
+        argon2_fast=True,
+        search_backend=search_backend,
     )
     rt = build_runtime(settings)
     migrate.upgrade(rt.db)
@@ -82,12 +87,16 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         "REDIS_URL": REDIS_URL,
         "ARGON2_FAST": "1",
         "LOG_LEVEL": "WARNING",
+        "SEARCH_BACKEND": search_backend,
     }
     logs = [directory / "a.log", directory / "b.log"]
     workers: list[subprocess.Popen[bytes]] = []
     try:
         urls = []
         for log in logs:
+            if search_backend == "postgres":
+                # Two machines: nothing shared but the database and Redis.
+                env = env | {"DATA_DIR": str(directory / log.stem)}
             process, address = start_worker(env, log)
             workers.append(process)
             urls.append(address)
@@ -99,6 +108,17 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         rt.db.dispose()
     for log in logs:
         assert "Traceback" not in log.read_text(), log.read_text()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    yield from _cluster(tmp_path_factory, "scale_out", "whoosh")
+
+
+@pytest.fixture(scope="module")
+def machines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """Two workers as on two machines (a DATA_DIR each), searching with PostgreSQL."""
+    yield from _cluster(tmp_path_factory, "scale_out_pg", "postgres")
 
 
 def test_a_comment_posted_on_b_reaches_clients_of_both_live_exactly_once(
@@ -183,8 +203,13 @@ def test_several_workers_without_redis_are_refused(
     assert served[1]["workers"] == 1
 
 
-def test_search_on_a_finds_a_comment_posted_on_b(cluster: Cluster) -> None:
-    """The index is fed after commit, whichever worker took the post."""
+@pytest.mark.parametrize("shape", ["cluster", "machines"])
+def test_search_on_a_finds_a_comment_posted_on_b(
+    request: pytest.FixtureRequest, shape: str
+) -> None:
+    """The index is fed after commit, whichever worker took the post: a Whoosh directory
+    the workers of one machine share, or PostgreSQL for workers on several machines."""
+    cluster: Cluster = request.getfixturevalue(shape)
     word = "zq" + secrets.token_hex(5)  # a term no other comment holds
     token = session_token(cluster.rt, "public", cluster.world)
 
@@ -204,3 +229,7 @@ def test_search_on_a_finds_a_comment_posted_on_b(cluster: Cluster) -> None:
                 await asyncio.sleep(0.25)
 
     run(scenario)
+    if shape == "machines":  # in the shared database, not in a worker's directory
+        service = search.service(cluster.rt)
+        assert service is not None
+        assert service.backend.query(search.SearchQuery(word, None, cluster.rt.clock())).total == 1

@@ -19,6 +19,7 @@ from taskgroups import service as groups
 from workspace import search
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.search_outbox import Indexer, backlog
+from workspace.search_pg import PostgresBackend
 from workspace.search_whoosh import WhooshBackend
 from workspace.templating import render
 
@@ -26,9 +27,17 @@ PER_PAGE = 10
 INDEXER = "search_indexer"
 
 
+def make_backend(rt: Runtime) -> search.SearchBackend:
+    """SEARCH_BACKEND: Whoosh in DATA_DIR (one machine), or PostgreSQL full-text search
+    in the shared database (several machines). Settings.check refused "postgres" on any
+    other database before this runs."""
+    if rt.settings.search_backend == "postgres":
+        return PostgresBackend(rt.db)
+    return WhooshBackend(Path(rt.settings.data_dir) / "search")
+
+
 def install(rt: Runtime) -> search.SearchService:
-    backend = WhooshBackend(Path(rt.settings.data_dir) / "search")
-    found = search.SearchService(backend)
+    found = search.SearchService(make_backend(rt))
     for provider in (
         *taskgroup_docs.PROVIDERS,
         *definition_docs.PROVIDERS,

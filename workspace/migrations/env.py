@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from workspace.app import load_models
 from workspace.db import make_engine
+from workspace.migrate import COMPARE_OPTIONS
 
 load_models()
 target_metadata = SQLModel.metadata
@@ -30,7 +31,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         # SQLite cannot ALTER most things; batch mode rebuilds tables instead.
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        **COMPARE_OPTIONS,  # compare_type, and what the models leave out on purpose
     )
     with context.begin_transaction():
         context.run_migrations()
