@@ -45,7 +45,6 @@ from workspace.search import (
     group_visibility,
 )
 from workspace.search_whoosh_index import (
-    Codec,
     Writer,
     make_schema,
     naive,
@@ -111,13 +110,14 @@ class WhooshBackend:
     @contextmanager
     def writing(self) -> Iterator[Writer | None]:
         try:
-            writer = self._ix.writer(timeout=0.0, limitmb=128, codec=Codec())
+            writer = self._ix.writer(timeout=0.0, limitmb=128)
         except LockError:
             yield None
             return
         batch = Writer(writer)
         try:
             yield batch
+            batch.flush()
         except BaseException:
             batch.close()
             writer.cancel()
@@ -132,7 +132,7 @@ class WhooshBackend:
         """Writes every document into the live index with the writer lock held (drains
         wait), then commits with CLEAR, which drops all older segments: searches keep
         answering from the old documents until the new set is complete."""
-        writer = self._ix.writer(timeout=120.0, delay=0.25, limitmb=256, codec=Codec())
+        writer = self._ix.writer(timeout=120.0, delay=0.25, limitmb=256)
         with self._rebuild(writer) as batch:
             yield batch
 
@@ -144,7 +144,7 @@ class WhooshBackend:
             yield None
             return
         try:
-            writer = self._ix.writer(timeout=0.0, limitmb=256, codec=Codec())
+            writer = self._ix.writer(timeout=0.0, limitmb=256)
         except LockError:
             yield None
             return

@@ -21,7 +21,6 @@ with warnings.catch_warnings():
     from whoosh import index
     from whoosh import query as wq
     from whoosh.analysis import LanguageAnalyzer
-    from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter
     from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
     from whoosh.writing import IndexWriter, LockError
 
@@ -35,44 +34,6 @@ SCHEMA_VERSION = 2
 INDEX_NAME = f"v{SCHEMA_VERSION}"
 OLDER_INDEXES = ("MAIN",)
 log = logging.getLogger(__name__)
-# Posting lists this short are kept in the term table instead of a block of their own.
-# Most word pairs occur in a handful of documents: measured on 10,000 comments, 8 made
-# the commit of a rebuild 27% faster and the index 12% smaller.
-INLINE_POSTINGS = 8
-
-
-class _InliningPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
-    """Whoosh 3's postings writer, inlining short lists as its `inlinelimit` intends.
-    Whoosh 2.7.4 never inlines with the default limit of 1 (it tests `len < 1`) and
-    fails with any other (it calls `set_inline`; the term info has `set_inlined`).
-    Reading inlined postings is Whoosh's own code (`W3Codec.postings_reader`)."""
-
-    def finish_postings(self) -> Any:
-        if self.written() or len(self) > self._inlinelimit:
-            return super().finish_postings()
-        terminfo: Any = self._terminfo  # type: ignore[has-type]  # Whoosh is untyped
-        terminfo.add_block(self)
-        terminfo.set_inlined(self._ids, self._weights, self._values)
-        self._terminfo = None
-        return terminfo
-
-
-class Codec(W3Codec):  # type: ignore[misc]
-    """Whoosh 3's codec with short posting lists inlined. Segments remember their codec
-    (pickled into the table of contents), so this class must stay importable under this
-    name; indexes written before it read as they always did."""
-
-    def __init__(self) -> None:
-        super().__init__(inlinelimit=INLINE_POSTINGS)
-
-    def postings_writer(self, dbfile: Any, byteids: bool = False) -> Any:
-        return _InliningPostingsWriter(
-            dbfile,
-            blocklimit=self._blocklimit,
-            byteids=byteids,
-            compression=self._compression,
-            inlinelimit=self._inlinelimit,
-        )
 
 
 def make_schema() -> Schema:
@@ -105,10 +66,37 @@ def naive(value: datetime) -> datetime:
 
 
 class Writer:
+    """One batch of index changes. Whoosh deletes only from committed segments, so a key
+    written twice in one batch would keep both versions: changes are kept by key until
+    `flush` (the last one for a key wins, as with the PostgreSQL backend), then each key
+    is deleted once and its documents added. A rebuild (`fresh`) writes at once: the
+    index is empty and every key comes once."""
+
     def __init__(self, writer: IndexWriter, *, fresh: bool = False) -> None:
         self.writer = writer
-        self.fresh = fresh  # an empty index being rebuilt: nothing to delete first
+        self.fresh = fresh
+        self.pending: dict[str, Sequence[SearchDocument]] = {}
         self._searcher: Any = None
+
+    def index_documents(self, key: str, documents: Sequence[SearchDocument]) -> None:
+        if self.fresh:
+            self._add(documents)
+            return
+        self.pending.pop(key, None)  # keep the order of the last change
+        self.pending[key] = documents
+
+    def delete(self, key: str) -> None:
+        self.index_documents(key, [])
+
+    def flush(self) -> None:
+        for key, documents in self.pending.items():
+            self._delete(key)
+            self._add(documents)
+        self.pending.clear()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
 
     def _delete(self, key: str) -> None:
         # One searcher for the whole batch: `delete_by_term` opens a new one per call,
@@ -117,13 +105,7 @@ class Writer:
             self._searcher = self.writer.searcher()
         self.writer.delete_by_query(wq.Term("key", key), searcher=self._searcher)
 
-    def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-
-    def index_documents(self, key: str, documents: Sequence[SearchDocument]) -> None:
-        if not self.fresh:
-            self._delete(key)
+    def _add(self, documents: Sequence[SearchDocument]) -> None:
         for doc in documents:
             fields: dict[str, Any] = {
                 "doc_id": doc.doc_id,
@@ -142,9 +124,6 @@ class Writer:
             if doc.public_from is not None:
                 fields["public_from"] = naive(doc.public_from)
             self.writer.add_document(**fields)
-
-    def delete(self, key: str) -> None:
-        self._delete(key)
 
 
 def open_or_create(directory: Path, schema: Schema) -> Any:
