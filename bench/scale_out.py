@@ -222,7 +222,7 @@ def main() -> int:
         **{
             f"{key}_{short}": r[key]
             for r, short in zip(rows, ("1w_sqlite", "2w_postgres"), strict=True)
-            for key in ("rps", "p99_ms", "errors", "search")
+            for key in ("rps", "p99_ms", "errors", "tracebacks", "search")
         },
         "shapes": rows,
         "target": "errors 0",
