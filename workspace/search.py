@@ -108,6 +108,15 @@ class Hit:
     snippet: list[list[tuple[str, bool]]]
 
 
+SNIPPET_CHARS = 240  # the most text a snippet shows
+
+
+def opening_snippet(body: str) -> list[list[tuple[str, bool]]]:
+    """The snippet when only the title matched: the body's opening, unmarked."""
+    cut = body[:SNIPPET_CHARS]
+    return [[(cut + ("…" if len(body) > SNIPPET_CHARS else ""), False)]] if cut else []
+
+
 @dataclass(frozen=True)
 class SearchResults:
     total: int

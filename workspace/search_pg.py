@@ -39,13 +39,13 @@ from workspace.search import (
     SearchQuery,
     SearchResults,
     group_visibility,
+    opening_snippet,
 )
 from workspace.search_pg_query import CONFIG, TsQuery, translate
 
 # pg_advisory_xact_lock key of the search writer (any constant no other lock uses).
 LOCK_KEY = 0x53_53_5345_4152_4348  # "SS" "SEARCH"
 FLUSH_KEYS = 500  # keys buffered before their rows are replaced
-SNIPPET_CHARS = 240
 REBUILD_LOCK_TIMEOUT = "120s"
 QUERY_WORK_MEM = "16MB"
 # Highlight markers: private-use characters, stripped from every indexed title and body,
@@ -270,8 +270,7 @@ def _snippet(headline: str, body: str) -> list[list[tuple[str, bool]]]:
     """ts_headline's marked text as (text, is_match) runs, one list per fragment. When
     the body holds no match (the title did), its start, as the Whoosh backend shows."""
     if START not in headline:
-        cut = body[:SNIPPET_CHARS]
-        return [[(cut + ("…" if len(body) > SNIPPET_CHARS else ""), False)]] if cut else []
+        return opening_snippet(body)
     fragments = []
     for fragment in headline.replace(LT, "<").split(FRAGMENT):
         runs: list[tuple[str, bool]] = []

@@ -16,6 +16,7 @@ PostgreSQL's own output for the unit with the field's weight (title A, body B).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from workspace.search import (
@@ -124,18 +125,20 @@ class _Parser:
         return _join("AND", parts)
 
     def either(self, fld: str | None) -> Query | None:
-        parts = [self.both(fld)]
-        while self.peek() == "OR":
-            self.take()
-            parts.append(self.both(fld))
-        return _join("OR", parts)
+        return self._chain("OR", self.both, fld)
 
     def both(self, fld: str | None) -> Query | None:
-        parts = [self.unary(fld)]
-        while self.peek() == "AND":
+        return self._chain("AND", self.unary, fld)
+
+    def _chain(
+        self, op: str, operand: Callable[[str | None], Query | None], fld: str | None
+    ) -> Query | None:
+        """Operands joined by `op` (OR of ANDs of unaries: AND binds tighter)."""
+        parts = [operand(fld)]
+        while self.peek() == op:
             self.take()
-            parts.append(self.unary(fld))
-        return _join("AND", parts)
+            parts.append(operand(fld))
+        return _join(op, parts)
 
     def unary(self, fld: str | None) -> Query | None:
         if self.peek() == "NOT":

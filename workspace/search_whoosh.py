@@ -36,6 +36,7 @@ from workspace.search import (
     NO_WORDS,
     NOT_UNDERSTOOD,
     PUBLIC,
+    SNIPPET_CHARS,
     Hit,
     IndexStats,
     QueryError,
@@ -43,6 +44,7 @@ from workspace.search import (
     SearchResults,
     check_query_text,
     group_visibility,
+    opening_snippet,
 )
 from workspace.search_whoosh_index import (
     Writer,
@@ -56,7 +58,6 @@ from workspace.search_whoosh_query import NoProximity, rewrite
 from workspace.search_whoosh_query import search as search_terms
 
 _CACHED_RESTRICTIONS = 8  # (groups, kinds, group) keys kept per thread and generation
-SNIPPET_CHARS = 240
 
 
 class _SnippetFormatter(highlight.Formatter):  # type: ignore[misc]
@@ -312,8 +313,7 @@ class WhooshBackend:
         snippet = hit.highlights("body", top=2) or []
         if not snippet:
             body = hit.get("body", "")
-            cut = body[:SNIPPET_CHARS]
-            snippet = [[(cut + ("…" if len(body) > SNIPPET_CHARS else ""), False)]] if cut else []
+            snippet = opening_snippet(body)
         date = hit.get("date")
         group = hit.get("group_id") or ""
         return Hit(

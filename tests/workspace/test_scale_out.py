@@ -24,7 +24,7 @@ import pytest
 from consultations.models import Consultation
 from tests.client import soup
 from tests.factories import World, build_world
-from tests.workspace.pg_scratch import scratch_database
+from tests.workspace.pg_scratch import scratch_database, unavailable
 from tests.workspace.realtime_harness import (
     REDIS_URL,
     listen,
@@ -41,12 +41,6 @@ from workspace.runtime import Runtime
 from workspace.settings import Settings
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("REQUIRE_SCALE_OUT") == "1":
-        pytest.fail(f"REQUIRE_SCALE_OUT=1 but {reason}")
-    pytest.skip(reason)
-
-
 @dataclass
 class Cluster:
     rt: Runtime
@@ -61,10 +55,10 @@ def _cluster(
     tmp_path_factory: pytest.TempPathFactory, name: str, search_backend: str
 ) -> Iterator[Cluster]:
     if not redis_up():
-        _unavailable("Redis does not answer on 127.0.0.1:6379")
+        unavailable("Redis does not answer on 127.0.0.1:6379")
     url = scratch_database(name)
     if url is None:
-        _unavailable("PostgreSQL does not answer")
+        unavailable("PostgreSQL does not answer")
     assert url is not None
     directory = tmp_path_factory.mktemp(name)
     # Its own key, so its own Redis channel: parallel runs never hear each other.

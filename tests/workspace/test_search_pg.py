@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import POSTGRES_URL, fresh_database
+from tests.workspace.pg_scratch import unavailable
 from workspace import cli
 from workspace.app import build_runtime
 from workspace.db import Database
@@ -178,7 +179,7 @@ def test_the_cli_says_what_to_change_and_touches_nothing(
 @pytest.fixture
 def pg(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     if POSTGRES_URL is None:
-        pytest.skip("PostgreSQL does not answer")
+        unavailable("PostgreSQL does not answer")
     db = Database(fresh_database(request, tmp_path, "postgres"))
     yield db
     db.dispose()
