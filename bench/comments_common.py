@@ -20,14 +20,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from consultations.models import Consultation  # noqa: E402
-from tests.consultations.factories import make_consultation, post_comment  # noqa: E402
-from tests.factories import World, build_world, make_user  # noqa: E402
-from workspace import auth, migrate  # noqa: E402
-from workspace.app import build_runtime  # noqa: E402
-from workspace.models import User  # noqa: E402
-from workspace.runtime import Runtime  # noqa: E402
-from workspace.settings import Settings  # noqa: E402
+from consultations.lifecycle.models import Consultation
+from sharedspace import migrate
+from sharedspace.app import build_runtime
+from tests.consultations.factories import make_consultation, post_comment
+from tests.factories import World, build_world, make_user
+from workspace import auth
+from workspace.models import User
+from workspace.runtime import Runtime
+from workspace.settings import Settings
 
 WORDS = [
     "fabric",

@@ -39,19 +39,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from consultations import campaign, exports  # noqa: E402
-from consultations.models import Answer, Consultation, Response  # noqa: E402
-from consultations.questions import for_consultation  # noqa: E402
-from taskgroups.models import TaskGroup  # noqa: E402
-from tests.consultations.factories import add_question, make_consultation  # noqa: E402
-from tests.factories import build_world  # noqa: E402
-from workspace import auth, migrate  # noqa: E402
-from workspace.app import build_runtime  # noqa: E402
-from workspace.models import User  # noqa: E402
-from workspace.runtime import Runtime  # noqa: E402
-from workspace.settings import Settings  # noqa: E402
+from consultations.lifecycle.models import Consultation
+from consultations.questions.service import for_consultation
+from consultations.responses import campaign
+from consultations.responses import export as exports
+from consultations.responses.models import Answer, Response
+from sharedspace import migrate
+from sharedspace.app import build_runtime
+from taskgroups.groups.models import TaskGroup
+from tests.consultations.factories import add_question, make_consultation
+from tests.factories import build_world
+from workspace import auth
+from workspace.models import User
+from workspace.runtime import Runtime
+from workspace.settings import Settings
 
 SECTORS = [
     "industry",

@@ -142,12 +142,13 @@ class Hub:
 
 def prepare_hub(data: Path) -> Hub:
     """A migrated SQLite hub with one group, one open consultation and one poster."""
-    from consultations import service as consultations
-    from consultations.forms import ConsultationInput
-    from taskgroups import service as groups
-    from workspace import auth, migrate
+    from consultations.lifecycle import service as consultations
+    from consultations.lifecycle.forms import ConsultationInput
+    from sharedspace import migrate
+    from sharedspace.app import build_runtime
+    from taskgroups.groups import service as groups
+    from workspace import auth
     from workspace.accounts.service import Registration, do_register
-    from workspace.app import build_runtime
     from workspace.db import utcnow
     from workspace.permissions import Viewer
     from workspace.settings import Settings

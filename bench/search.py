@@ -34,10 +34,10 @@ import psycopg
 from comments_common import Hub, make_hub, percentile, serve
 from sqlalchemy.engine import make_url
 
-from consultations import comments as comment_service
-from consultations.models import Comment, Consultation
+from consultations.comments import service as comment_service
+from consultations.comments.models import Comment
+from consultations.lifecycle.models import Consultation
 from tests.definitions.factories import viewer_for
-from workspace.hub import search_routes
 
 SEED = 2016
 DOMAIN = [
@@ -269,9 +269,9 @@ def measure(hub: Hub, texts: list[str], queries: dict[str, list[str]], name: str
     seed_comments(hub, texts)
     print(f"{name}: {len(texts):,} comments stored in {time.perf_counter() - t0:.1f} s", flush=True)
     t0 = time.perf_counter()
-    documents = search_routes.indexer(hub.rt).reindex()
+    documents = hub.rt.indexer.reindex()
     build = time.perf_counter() - t0
-    service = search_routes.search.service(hub.rt)
+    service = hub.rt.search
     assert service is not None
     size_mb = service.backend.stats().size_bytes / 2**20
     print(f"{name} index: {documents:,} documents in {build:.1f} s, {size_mb:.1f} MB", flush=True)

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from definitions.models import Definition, Revision, TierRow
-from taskgroups.models import TaskGroup
+from taskgroups.groups.models import TaskGroup
 
 SCHEMA_VERSION = 1
 

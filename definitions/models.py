@@ -1,12 +1,12 @@
-"""Definitions: an append-only chain of revisions, each holding ordered tiers, and the
-organisation-by-organisation record of sign-off."""
+"""Definitions: an append-only chain of revisions, each holding ordered tiers. The record of
+sign-off (positions and disputes) is in `definitions.signoff.models`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
@@ -17,29 +17,6 @@ class DefinitionStatus(StrEnum):
     PROPOSED = "proposed"
     AGREED = "agreed"
     SUPERSEDED = "superseded"
-
-
-class Stance(StrEnum):
-    SUPPORT = "support"
-    RESERVATIONS = "reservations"
-    OBJECT = "object"
-
-    @property
-    def label(self) -> str:
-        return STANCE_LABELS[self]
-
-
-STANCE_LABELS = {
-    Stance.SUPPORT: "Support",
-    Stance.RESERVATIONS: "Support with reservations",
-    Stance.OBJECT: "Object",
-}
-
-
-class DisputeStatus(StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"  # changed in a later revision
-    NOT_ACCEPTED = "not_accepted"
 
 
 class Definition(SQLModel, table=True):
@@ -91,32 +68,3 @@ class TierRow(SQLModel, table=True):
     metric_comparator: str = Field(default="", max_length=2)
     metric_value: str = Field(default="", max_length=20)
     metric_unit: str = Field(default="", max_length=40)
-
-
-class Position(SQLModel, table=True):
-    """One organisation's stance on one revision, as recorded by one of its members.
-    The latest row per organisation and revision counts; earlier ones are history."""
-
-    __table_args__ = (Index("ix_position_definition_revision", "definition_id", "revision_number"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    definition_id: int = Field(foreign_key="definition.id")
-    revision_number: int
-    organisation_id: int = Field(foreign_key="organisation.id")
-    user_id: int | None = Field(default=None, foreign_key="user.id")
-    stance: str = Field(max_length=20)
-    comment: str = Field(default="", max_length=5000)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class Dispute(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    definition_id: int = Field(foreign_key="definition.id", index=True)
-    position_id: int = Field(foreign_key="position.id", unique=True)
-    organisation_id: int = Field(foreign_key="organisation.id")
-    revision_number: int
-    status: str = Field(default=DisputeStatus.OPEN, max_length=20)
-    answer: str = Field(default="", max_length=5000)
-    resolved_in: int | None = None
-    answered_by: int | None = Field(default=None, foreign_key="user.id")
-    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

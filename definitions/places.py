@@ -9,8 +9,8 @@ from starlette.requests import Request
 
 from definitions import service
 from definitions.models import Definition
-from taskgroups import service as groups
-from taskgroups.models import TaskGroup
+from taskgroups.groups import service as groups
+from taskgroups.groups.models import TaskGroup
 from workspace.permissions import Action, SignInRequired, can, require
 from workspace.runtime import runtime, viewer
 

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from definitions import exports, service, signoff_routes
+from definitions import exports, service
 from definitions.diff import compare_tiers
 from definitions.forms import MAX_TIERS, check_tiers, form_values
 from definitions.models import Revision
 from definitions.places import Place, load_group, load_place, revision_number
 from definitions.pyramid import render_pyramid, render_pyramid_list
 from definitions.tiers import COMPARATORS, Tier
-from taskgroups.models import TaskGroup
+from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
+from workspace.hooks import GroupSection
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, can, require
-from workspace.runtime import GroupSection, runtime, viewer
+from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
 
 
@@ -253,11 +255,10 @@ routes = [
     Route("/{dslug}/revisions/{number}", revision_page),
     Route("/{dslug}/revisions/{number}/print", print_page),
     Route("/{dslug}/revisions/{number}/export.{fmt}", export),
-    *signoff_routes.routes,
 ]
 
 
-def group_section(session: Any, who: Viewer, group: TaskGroup) -> Any:
+def group_section(session: Session, who: Viewer, group: TaskGroup) -> GroupSection:
     """The group page's list of definitions: agreed ones for everyone, drafts for the
     group's members, observers and the secretariat."""
     definitions = [d for d in service.for_group(session, group.id or 0) if service.readable(who, d)]
@@ -268,4 +269,5 @@ def group_section(session: Any, who: Viewer, group: TaskGroup) -> Any:
             "group": group,
             "can_create": can(who, Action.EDIT_DRAFT, group.id),
         },
+        order=10,
     )

@@ -16,16 +16,15 @@ from sqlmodel import Session, col, select
 from definitions.merge import MergeResult, merge_tiers, resolve
 from definitions.models import Definition, DefinitionStatus, Revision, TierRow
 from definitions.tiers import Metric, Tier
-from taskgroups.models import Membership, TaskGroup
+from taskgroups.groups.models import Membership, TaskGroup
 from workspace import activity, search
 from workspace.db import WriteUnit, utcnow
+from workspace.events import DefinitionRevised
 from workspace.markdown import render_markdown
 from workspace.models import User
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
-
-REVISED, PROPOSED, AGREED = "definition.revised", "definition.proposed", "definition.agreed"
 
 
 @dataclass
@@ -205,15 +204,15 @@ def do_save(
         _log(
             unit,
             actor,
-            "definition.revised",
+            DefinitionRevised.name,
             definition,
             group,
             f"{actor.display_name} saved revision {number} of {definition.title}"
             + (" (merged with another edit)" if merged else ""),
         )
         search.enqueue(rt, unit, "definition", definition.id)
-        payload = {"definition_id": definition.id, "group_id": group.id, "number": number}
-        unit.after_commit(lambda: rt.events.publish(REVISED, payload))
+        revised = DefinitionRevised(definition.id or 0, group.id or 0, number)
+        unit.after_commit(lambda: rt.events.publish(revised))
     return SaveResult(number=number, merged=merged, head_number=number, head_tiers=result_tiers)
 
 

@@ -78,7 +78,7 @@ def _serve(data: Path, setup: list[str], stdin: bytes = b"") -> Iterator[str]:
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "workspace.app:create_app",
+                "sharedspace.app:create_app",
                 "--factory",
                 "--host",
                 "127.0.0.1",

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
+from sharedspace import migrate
+from sharedspace.app import create_app, load_models
 from tests.client import HubClient
 from tests.factories import World, build_world
-from workspace import migrate
-from workspace.app import create_app, load_models
 from workspace.db import Database
 from workspace.runtime import Runtime
 from workspace.settings import Settings

@@ -6,8 +6,8 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from taskgroups import service as groups
-from taskgroups.models import TaskGroup
+from taskgroups.groups import service as groups
+from taskgroups.groups.models import TaskGroup
 from workspace.accounts.service import Registration, do_register
 from workspace.models import Organisation, Sector, User
 from workspace.permissions import Viewer

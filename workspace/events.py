@@ -1,9 +1,16 @@
-"""Domain events: how a lower layer reacts to a higher one without importing it.
+"""Domain events: the catalogue, and the bus that carries them after commit.
 
-A feature publishes `definition.agreed`; the milestones code (lower down) subscribes.
-Events are published only after the transaction that caused them has committed, so a
-subscriber never acts on something that was rolled back. The bus is created per app:
-no module-level registry, so two apps in one process (tests) never share subscribers.
+Every event is a frozen dataclass in this module, with a stable `name` (used in logs and
+as the activity log's verb). A feature publishes an instance (`rt.events.publish(
+DefinitionAgreed(...))`) and any layer subscribes by class (`rt.events.subscribe(
+DefinitionAgreed, handler)`), so a lower layer (milestones, in `taskgroups`) reacts to a
+higher one (`definitions`) without importing it. No event name is written as a string
+anywhere else; `tests/workspace/test_events.py` checks that.
+
+Events are published only after the transaction that caused them has committed
+(`WriteUnit.after_commit`), so a subscriber never acts on something that was rolled
+back. The bus is created per app: no module-level registry, so two apps in one process
+(tests) never share subscribers.
 """
 
 from __future__ import annotations
@@ -11,27 +18,130 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[str, dict[str, Any]], None]
+
+@dataclass(frozen=True)
+class DomainEvent:
+    name: ClassVar[str]
+
+
+# --- task groups ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingHeld(DomainEvent):
+    """A meeting's record was saved for the first time."""
+
+    name: ClassVar[str] = "meeting.held"
+    meeting_id: int
+    group_id: int
+    url: str
+
+
+# --- definitions ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DefinitionChange(DomainEvent):
+    definition_id: int
+    group_id: int
+    number: int  # the revision concerned
+
+
+@dataclass(frozen=True)
+class DefinitionRevised(DefinitionChange):
+    name: ClassVar[str] = "definition.revised"
+
+
+@dataclass(frozen=True)
+class DefinitionProposed(DefinitionChange):
+    name: ClassVar[str] = "definition.proposed"
+
+
+@dataclass(frozen=True)
+class DefinitionAgreed(DefinitionChange):
+    name: ClassVar[str] = "definition.agreed"
+
+
+# --- consultations -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsultationChange(DomainEvent):
+    consultation_id: int
+    group_id: int
+    slug: str
+    title: str
+    url: str
+    definition_id: int | None
+
+
+@dataclass(frozen=True)
+class ConsultationOpened(ConsultationChange):
+    name: ClassVar[str] = "consultation.opened"
+
+
+@dataclass(frozen=True)
+class ConsultationClosed(ConsultationChange):
+    name: ClassVar[str] = "consultation.closed"
+
+
+@dataclass(frozen=True)
+class ConsultationOutcomePublished(ConsultationChange):
+    name: ClassVar[str] = "consultation.outcome_published"
+
+
+@dataclass(frozen=True)
+class CommentChanged(DomainEvent):
+    """A comment was posted, edited, deleted or moderated. A pending (pre-moderated)
+    comment carries no html or author name: nothing of it is public yet."""
+
+    name: ClassVar[str] = "comment.changed"
+    consultation_id: int
+    comment_id: int
+    parent_id: int | None
+    seq: int
+    state: str
+    html: str
+    author_name: str
+    change: str
+
+
+CATALOGUE: tuple[type[DomainEvent], ...] = (
+    MeetingHeld,
+    DefinitionRevised,
+    DefinitionProposed,
+    DefinitionAgreed,
+    ConsultationOpened,
+    ConsultationClosed,
+    ConsultationOutcomePublished,
+    CommentChanged,
+)
+
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[[Any], None]
 
 
 class EventBus:
     def __init__(self) -> None:
-        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+        self._handlers: dict[type[DomainEvent], list[Handler]] = defaultdict(list)
 
-    def subscribe(self, name: str, handler: Handler) -> None:
-        self._handlers[name].append(handler)
+    def subscribe(self, kind: type[E], handler: Callable[[E], None]) -> None:
+        if kind not in CATALOGUE:
+            raise ValueError(f"{kind.__name__} is not in the event catalogue")
+        self._handlers[kind].append(handler)
 
-    def publish(self, name: str, payload: dict[str, Any]) -> None:
-        for handler in self._handlers.get(name, []):
+    def publish(self, event: DomainEvent) -> None:
+        for handler in self._handlers.get(type(event), []):
             try:
-                handler(name, payload)
+                handler(event)
             except Exception:
                 # One subscriber's failure must not undo or hide the publisher's write.
-                log.exception("event handler for %s failed", name)
+                log.exception("event handler for %s failed", event.name)
 
-    def subscribers(self, name: str) -> list[Handler]:
-        return list(self._handlers.get(name, []))
+    def subscribers(self, kind: type[DomainEvent]) -> list[Handler]:
+        return list(self._handlers.get(kind, []))

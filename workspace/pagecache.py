@@ -90,20 +90,13 @@ class PageCache:
         self._bytes -= len(entry.body)
 
 
-def cache_of(rt: Runtime) -> PageCache:
-    found = rt.extras.get(STATE_KEY)
-    if not isinstance(found, PageCache):
-        found = rt.extras.setdefault(STATE_KEY, PageCache(rt.settings.page_cache_seconds))
-    return found
-
-
 def anonymous_cache(endpoint: Endpoint) -> Endpoint:
     """Serve this GET endpoint's anonymous page from the cache when it is still fresh."""
 
     @wraps(endpoint)
     async def cached(request: Request) -> Response:
         rt: Runtime = request.app.state.runtime
-        cache = cache_of(rt)
+        cache = rt.page_cache
         if not (cache.enabled and _anonymous_read(request)):
             return await endpoint(request)
         key = request.url.path + "?" + request.url.query

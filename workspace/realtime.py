@@ -2,13 +2,13 @@
 events relayed to those rooms after they commit.
 
 One `Realtime` per app, built by `create_app` and kept on `app.state.realtime`; nothing
-lives in module globals. The core knows no features: a feature package registers
+lives in module globals. The core knows no features: a feature's plugin returns
 
-- a **room kind** with an authoriser: `live.room_kind("consultation", authorise)`, where
+- **room kinds** (`live_rooms` hook, `hooks.LiveRoom`) with an authoriser, where
   `authorise(viewer, ref)` returns the canonical key of the room (`"12"` for
   `consultation:12`) or None when this viewer may not read it; and
-- a **relay**: `live.relay("comment.changed", emit="comment", room=..., fields=...)`,
-  which subscribes to the app's `EventBus` and emits each event to one room.
+- **relays** (`live_relays` hook, `hooks.LiveRelay`): a domain event class, subscribed
+  on the app's `EventBus`, whose events are emitted to one room each.
 
 Event handlers are synchronous and run wherever the publisher's transaction committed:
 on the server's event loop (an async route calling a service) or in a worker thread.
@@ -22,15 +22,16 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import socketio
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp
 
-from workspace import auth
+from workspace import auth, hooks
+from workspace.events import DomainEvent
+from workspace.hooks import LiveRelay, LiveRoom
 from workspace.permissions import ANONYMOUS, Viewer
 
 if TYPE_CHECKING:
@@ -43,11 +44,6 @@ SOCKETIO_PATH = "socket.io"
 MAX_ROOMS_PER_CONNECTION = 8
 MAX_REF_LENGTH = 200
 
-# (viewer, what the client named: a slug or an id) -> the room's key, or None if refused.
-Authoriser = Callable[[Viewer, str | int], str | None]
-RoomOf = Callable[[Mapping[str, Any]], str]
-Predicate = Callable[[Mapping[str, Any]], bool]
-
 
 def room_name(kind: str, key: object) -> str:
     return f"{kind}:{key}"
@@ -59,17 +55,6 @@ def redis_channel(rt: Runtime) -> str:
     hubs sharing one Redis (staging and live, or parallel test runs) never hear each other."""
     digest = hashlib.sha256(b"socketio-channel:" + rt.settings.secret_key.encode()).hexdigest()
     return f"sharedspace-{digest[:16]}"
-
-
-@dataclass(frozen=True)
-class Relay:
-    emit: str
-    room: RoomOf
-    fields: tuple[str, ...]
-    when: Predicate | None = None
-
-    def message(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        return {name: payload.get(name) for name in self.fields}
 
 
 class Realtime:
@@ -91,33 +76,26 @@ class Realtime:
             logger=False,
             engineio_logger=False,
         )
-        self._kinds: dict[str, Authoriser] = {}
+        self._kinds: dict[str, LiveRoom] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._last_emit: asyncio.Future[None] | None = None
         self._pending: set[asyncio.Future[None]] = set()
         self.sio.on("connect", self._on_connect)
         self.sio.on("join", self._on_join)
+        for room in hooks.flat(rt.hook.live_rooms(rt=rt)):
+            self._room_kind(room)
+        for relay in hooks.flat(rt.hook.live_relays(rt=rt)):
+            self._subscribe(relay)
 
     # --- registration (at app build time) -------------------------------------------
 
-    def room_kind(self, kind: str, authorise: Authoriser) -> None:
-        if kind in self._kinds:
-            raise ValueError(f"room kind {kind!r} is already registered")
-        self._kinds[kind] = authorise
+    def _room_kind(self, room: LiveRoom) -> None:
+        if room.kind in self._kinds:
+            raise ValueError(f"room kind {room.kind!r} is already registered")
+        self._kinds[room.kind] = room
 
-    def relay(
-        self,
-        event: str,
-        *,
-        emit: str,
-        room: RoomOf,
-        fields: Iterable[str],
-        when: Predicate | None = None,
-    ) -> None:
-        """Emit every `event` published on the bus as `emit` to the room `room(payload)`,
-        carrying only `fields` of the payload."""
-        spec = Relay(emit=emit, room=room, fields=tuple(fields), when=when)
-        self.rt.events.subscribe(event, lambda _name, payload: self._relay(spec, payload))
+    def _subscribe(self, relay: LiveRelay) -> None:
+        self.rt.events.subscribe(relay.event, lambda event: self._relay(relay, event))
 
     # --- serving --------------------------------------------------------------------
 
@@ -171,7 +149,7 @@ class Realtime:
             return {"ok": False, "error": "Too many rooms on one connection."}
         session = await self.sio.get_session(sid)
         viewer: Viewer = session.get("viewer", ANONYMOUS)
-        key = await asyncio.to_thread(self._kinds[kind], viewer, ref)
+        key = await asyncio.to_thread(self._kinds[kind].authorise, viewer, ref)
         if key is None:
             # The same answer for "does not exist" and "not yours": drafts stay unadvertised.
             return {"ok": False, "error": "Not found."}
@@ -181,10 +159,10 @@ class Realtime:
 
     # --- relaying bus events --------------------------------------------------------
 
-    def _relay(self, spec: Relay, payload: Mapping[str, Any]) -> None:
-        if spec.when is not None and not spec.when(payload):
+    def _relay(self, relay: LiveRelay, event: DomainEvent) -> None:
+        if relay.when is not None and not relay.when(event):
             return
-        self.schedule(spec.emit, spec.message(payload), spec.room(payload))
+        self.schedule(relay.emit, relay.message(event), relay.room(event))
 
     def schedule(self, event: str, data: dict[str, Any], room: str) -> None:
         """Emit from synchronous code on any thread, in publication order."""
@@ -230,7 +208,7 @@ async def _close_queue(manager: Any) -> None:
                 log.debug("closing the Redis %s failed", name, exc_info=True)
 
 
-def _parse_join(data: Any, kinds: Mapping[str, Authoriser]) -> tuple[str, str | int] | None:
+def _parse_join(data: Any, kinds: Mapping[str, LiveRoom]) -> tuple[str, str | int] | None:
     """A join names exactly one registered room kind and a slug (str) or an id (int)."""
     if not isinstance(data, dict) or len(data) != 1:
         return None

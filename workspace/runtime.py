@@ -1,37 +1,36 @@
-"""Everything one running app holds: settings, database, templates, mail, events.
+"""Everything one running app holds: settings, database, templates, mail, events, plugins.
 
-Built by `create_app` and kept on `app.state.runtime`; services receive it as an
-argument. Nothing lives in module globals, so tests can run many apps side by side.
+Built by `build_runtime(settings, plugins)` (the roof passes its list of feature plugins)
+and kept on `app.state.runtime`; services receive it as an argument. Nothing lives in
+module globals, so tests can run many apps side by side.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import pluggy
 from argon2 import PasswordHasher
 from jinja2 import Environment
 from sqlmodel import Session
 from starlette.requests import Request
 
-from workspace import auth
+from workspace import auth, hooks
 from workspace.db import Database, utcnow
 from workspace.events import EventBus
+from workspace.hooks import GroupSection, RoleMap
 from workspace.mail import Mailer
+from workspace.pagecache import PageCache
 from workspace.permissions import Viewer
 from workspace.ratelimit import RateLimiter
+from workspace.search import SearchService
+from workspace.search.outbox import Indexer
+from workspace.search.setup import make_search
 from workspace.settings import Settings
-
-
-@dataclass
-class GroupSection:
-    template: str
-    context: dict[str, Any]
-
-
-GroupSectionFn = Callable[[Session, Viewer, Any], GroupSection]
+from workspace.templating import make_environment
 
 
 @dataclass
@@ -43,18 +42,66 @@ class Runtime:
     mailer: Mailer
     limiter: RateLimiter
     hasher: PasswordHasher
-    role_loader: auth.RoleLoader = auth.no_roles
+    plugins: pluggy.PluginManager
+    search: SearchService
+    indexer: Indexer
+    page_cache: PageCache
     dummy_hash: str = ""
-    # Panels that higher packages add to a group's page (its definitions, say),
-    # so the group page can show them without importing those packages.
-    group_sections: list[GroupSectionFn] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
     # What time it is, for everything derived from the clock (a consultation opening and
     # closing). Tests replace it to move time on; nothing else should call utcnow() for that.
     clock: Callable[[], datetime] = utcnow
 
+    @property
+    def hook(self) -> Any:
+        return self.plugins.hook
+
+    def group_roles(self, session: Session, user_id: int) -> RoleMap:
+        found: RoleMap | None = self.hook.group_roles(session=session, user_id=user_id)
+        return found or ({}, frozenset())
+
     def load_viewer(self, token: str | None) -> Viewer:
-        return auth.load_viewer(self.db, token, self.settings.session_days, self.role_loader)
+        return auth.load_viewer(self.db, token, self.settings.session_days, self.group_roles)
+
+    def group_sections(self, session: Session, who: Viewer, group: Any) -> list[GroupSection]:
+        return hooks.ordered(
+            self.hook.group_sections(rt=self, session=session, viewer=who, group=group)
+        )
+
+    def dashboard_panels(self, session: Session, who: Viewer, group: Any) -> list[GroupSection]:
+        return hooks.ordered(
+            self.hook.dashboard_panels(rt=self, session=session, viewer=who, group=group)
+        )
+
+
+def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
+    """A runtime with every plugin registered: its tables known, its templates found,
+    its search documents and its event handlers in place. The CLI's runtime is built
+    the same way as the served app's, so the demo and `reindex` see every feature."""
+    settings = settings.check().with_secret()
+    manager = hooks.plugin_manager(plugins)
+    found = hooks.collect(manager)
+    db = Database(
+        settings.database_url, settings.database_pool_size, settings.database_max_overflow
+    )
+    hasher = auth.make_hasher(settings.argon2_fast)
+    search = make_search(settings, db, found.search_providers)
+    rt = Runtime(
+        settings=settings,
+        db=db,
+        templates=make_environment(found.template_folders, settings.timezone),
+        events=EventBus(),
+        mailer=Mailer(settings, db),
+        limiter=RateLimiter(db, settings.rate_window_seconds),
+        hasher=hasher,
+        plugins=manager,
+        search=search,
+        indexer=Indexer(db, search),
+        page_cache=PageCache(settings.page_cache_seconds),
+        dummy_hash=hasher.hash("not anyone's password"),
+    )
+    for subscription in hooks.flat(manager.hook.subscriptions(rt=rt)):
+        rt.events.subscribe(subscription.event, subscription.handler)
+    return rt
 
 
 def runtime(request: Request) -> Runtime:

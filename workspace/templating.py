@@ -7,8 +7,9 @@ no-JavaScript page and the enhanced fragment can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
@@ -17,8 +18,10 @@ from jinja2 import (
     BaseLoader,
     ChoiceLoader,
     Environment,
+    FileSystemLoader,
     PackageLoader,
     PrefixLoader,
+    TemplateNotFound,
     select_autoescape,
 )
 from jinja2_fragments import render_block
@@ -30,10 +33,40 @@ from workspace.markdown import markup
 from workspace.permissions import ANONYMOUS, Action, Role, Viewer, can
 
 
-def make_environment(packages: Iterable[str], timezone: str) -> Environment:
-    loaders: list[BaseLoader] = [PackageLoader(name, "templates") for name in packages]
-    # The GOV.UK macros import each other as "govuk_frontend_jinja/...".
-    loaders.append(PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}))
+class FolderLoader(BaseLoader):
+    """A template's name says where it lives: `consultations/comments/_comment.html` is
+    `_comment.html` in the folder registered under the prefix `consultations/comments`
+    (that sub-package's `templates/`). The longest registered prefix wins; the ground's
+    shell (`base.html`, `macros.html`, `accounts/...`) is registered under "".
+    """
+
+    def __init__(self, folders: Mapping[str, Path]) -> None:
+        self._loaders = {prefix: FileSystemLoader(path) for prefix, path in folders.items()}
+        self._prefixes = sorted(folders, key=len, reverse=True)
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        for prefix in self._prefixes:
+            if not prefix or template.startswith(prefix + "/"):
+                rest = template[len(prefix) + 1 :] if prefix else template
+                return self._loaders[prefix].get_source(environment, rest)
+        raise TemplateNotFound(template)
+
+    def list_templates(self) -> list[str]:
+        return sorted(
+            f"{prefix}/{name}" if prefix else name
+            for prefix, loader in self._loaders.items()
+            for name in loader.list_templates()
+        )
+
+
+def make_environment(folders: Mapping[str, Path], timezone: str) -> Environment:
+    loaders: list[BaseLoader] = [
+        # The GOV.UK macros import each other as "govuk_frontend_jinja/...".
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        FolderLoader(folders),
+    ]
     env = Environment(
         loader=ChoiceLoader(loaders),
         autoescape=select_autoescape(["html", "xml", "svg"]),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consultations.models import Consultation
+from consultations.lifecycle.models import Consultation
 from tests.consultations.factories import Clock, make_consultation
 from tests.factories import World
 from workspace.runtime import Runtime

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 
 from sqlmodel import func, select
 
-from consultations import comments as comment_service
-from consultations import responses as response_service
-from consultations import service as consultation_service
-from consultations.forms import ConsultationInput
-from consultations.models import Comment, Consultation, Question
+from consultations.comments import service as comment_service
+from consultations.comments.models import Comment
+from consultations.lifecycle import service as consultation_service
+from consultations.lifecycle.forms import ConsultationInput
+from consultations.lifecycle.models import Consultation
+from consultations.questions.models import Question
+from consultations.responses import service as response_service
 from tests.definitions.factories import make_definition, viewer_for
 from tests.factories import World
 from workspace.models import User

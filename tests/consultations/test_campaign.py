@@ -6,8 +6,8 @@ import random
 
 from sqlmodel import select
 
-from consultations import campaign
-from consultations.campaign import (
+from consultations.responses import campaign
+from consultations.responses.campaign import (
     MAX_DISTANCE,
     MIN_WORDS,
     distance,
@@ -17,7 +17,7 @@ from consultations.campaign import (
     to_signed,
     to_unsigned,
 )
-from consultations.models import Response
+from consultations.responses.models import Response
 from tests.consultations.factories import add_question, make_consultation, respond
 from tests.factories import World, make_user
 from workspace.runtime import Runtime

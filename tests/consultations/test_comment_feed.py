@@ -1,4 +1,4 @@
-"""The change feed (`?after=<seq>`) and the `comment.changed` event: a client that
+"""The change feed (`?after=<seq>`) and the `CommentChanged` event: a client that
 reconnects gets exactly what it missed, each comment once in its latest state, and only
 what it may read; every change is announced after it commits."""
 
@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from dataclasses import asdict
 from typing import Any
 
 from sqlmodel import select
 
-from consultations import comments as service
-from consultations import moderation
-from consultations.models import Comment, Consultation
+from consultations.comments import service
+from consultations.comments.models import Comment
+from consultations.lifecycle.models import Consultation
+from consultations.moderation import service as moderation
 from tests.client import soup
 from tests.consultations.factories import make_consultation, post_comment
 from tests.consultations.test_comments import thread_url
 from tests.definitions.factories import viewer_for
 from tests.factories import World, make_user
+from workspace.events import CommentChanged
 from workspace.runtime import Runtime
 
 
@@ -126,14 +129,14 @@ def test_each_change_is_published_after_commit_with_the_public_fragment(
     consultation = make_consultation(rt, world, moderation="pre")
     events: list[dict[str, Any]] = []
 
-    def on_change(_name: str, payload: dict[str, Any]) -> None:
+    def on_change(event: CommentChanged) -> None:
         with rt.db.read() as session:  # the change is already committed and readable
-            row = session.get(Comment, payload["comment_id"])
+            row = session.get(Comment, event.comment_id)
         assert row is not None
-        assert row.seq == payload["seq"]
-        events.append(payload)
+        assert row.seq == event.seq
+        events.append(asdict(event))
 
-    rt.events.subscribe("comment.changed", on_change)
+    rt.events.subscribe(CommentChanged, on_change)
     chair = viewer_for(rt, world.users["chair"])
     mine = post_comment(rt, consultation, world.users["chair"], "Published at once")
     pending = post_comment(rt, consultation, world.users["observer"], "Waiting")
@@ -172,8 +175,8 @@ def test_each_change_is_published_after_commit_with_the_public_fragment(
 def test_a_refused_change_publishes_nothing(rt: Runtime, world: World) -> None:
     consultation = make_consultation(rt, world)
     comment = post_comment(rt, consultation, world.users["public"], "Hello")
-    events: list[dict[str, Any]] = []
-    rt.events.subscribe("comment.changed", lambda _n, p: events.append(p))
+    events: list[CommentChanged] = []
+    rt.events.subscribe(CommentChanged, events.append)
     with contextlib.suppress(moderation.CommentRefused):
         moderation.do_restore(
             rt, viewer_for(rt, world.users["chair"]), consultation.id or 0, comment.id or 0

@@ -12,8 +12,9 @@ from bs4 import BeautifulSoup, Tag
 from sqlalchemy import event
 from sqlmodel import select
 
-from consultations import comments as service
-from consultations.models import Comment, CommentEdit, Consultation
+from consultations.comments import service
+from consultations.comments.models import Comment, CommentEdit
+from consultations.lifecycle.models import Consultation
 from tests.client import error_summary, soup
 from tests.consultations.factories import make_consultation, post_comment
 from tests.definitions.factories import viewer_for

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from consultations import exports
-from consultations.models import Consultation, Question
+from consultations.lifecycle.models import Consultation
+from consultations.questions.models import Question
+from consultations.responses import export as exports
 from tests.consultations.conftest import CLOSES
 from tests.consultations.factories import Clock, add_question, respond
 from tests.factories import World, make_user

@@ -8,15 +8,20 @@ from typing import Any
 
 import pytest
 
-from consultations import service
-from consultations.lifecycle import by_slug
-from consultations.models import Consultation
+from consultations.lifecycle import service
+from consultations.lifecycle.models import Consultation
+from consultations.lifecycle.status import by_slug
 from definitions import service as definitions
 from definitions.tiers import Tier
 from tests.client import error_summary, soup
 from tests.consultations.factories import Clock
 from tests.definitions.factories import viewer_for
 from tests.factories import World
+from workspace.events import (
+    ConsultationClosed,
+    ConsultationOpened,
+    ConsultationOutcomePublished,
+)
 from workspace.runtime import Runtime
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -133,25 +138,26 @@ def test_open_now_and_close_now_publish_each_event_once(
     rt: Runtime, as_role: Any, world: World, clock: Clock
 ) -> None:
     seen: list[tuple[str, int]] = []
-    for name in (service.OPENED, service.CLOSED, service.OUTCOME_PUBLISHED):
-        rt.events.subscribe(
-            name, lambda name, payload: seen.append((name, payload["consultation_id"]))
-        )
+    for kind in (ConsultationOpened, ConsultationClosed, ConsultationOutcomePublished):
+        rt.events.subscribe(kind, lambda event: seen.append((event.name, event.consultation_id)))
     consultation = create(as_role, world)
     chair = as_role("chair")
     assert chair.submit(f"/consultations/{consultation.slug}/open").status_code == 303
     chair.get(f"/consultations/{consultation.slug}")  # a read notices nothing new
     assert service.announce_transitions(rt) == 0
     assert chair.submit(f"/consultations/{consultation.slug}/close").status_code == 303
-    assert seen == [(service.OPENED, consultation.id), (service.CLOSED, consultation.id)]
+    assert seen == [
+        (ConsultationOpened.name, consultation.id),
+        (ConsultationClosed.name, consultation.id),
+    ]
 
 
 def test_the_clock_opens_and_closes_without_anyone_acting(
     rt: Runtime, as_role: Any, world: World, clock: Clock
 ) -> None:
     seen: list[str] = []
-    rt.events.subscribe(service.OPENED, lambda _name, _payload: seen.append("opened"))
-    rt.events.subscribe(service.CLOSED, lambda _name, _payload: seen.append("closed"))
+    rt.events.subscribe(ConsultationOpened, lambda _event: seen.append("opened"))
+    rt.events.subscribe(ConsultationClosed, lambda _event: seen.append("closed"))
     create(as_role, world)
     assert service.announce_transitions(rt) == 0
     clock.now = datetime(2026, 4, 1, tzinfo=UTC)

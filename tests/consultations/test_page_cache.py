@@ -14,18 +14,17 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import col, update
 
-from consultations import service
-from consultations.models import Consultation
+from consultations.lifecycle import service
+from consultations.lifecycle.models import Consultation
 from tests.client import HubClient
 from tests.consultations.conftest import CLOSES
 from tests.consultations.factories import Clock, post_comment
 from tests.factories import World
 from workspace import auth, csrf, pagecache
 from workspace.db import Database
-from workspace.hub import search_routes
-from workspace.pagecache import PageCache, cache_of
+from workspace.pagecache import PageCache
 from workspace.runtime import Runtime
-from workspace.search_outbox import backlog
+from workspace.search.outbox import backlog
 from workspace.templating import FLASH_COOKIE
 
 
@@ -40,7 +39,7 @@ def settle(rt: Runtime) -> None:
     (announcing that the consultation opened, indexing new comments): any write drops
     the cached page, which is what these tests are not about."""
     service.announce_transitions(rt)
-    search_routes.indexer(rt).drain()
+    rt.indexer.drain()
     deadline = time.monotonic() + 10
     while backlog(rt.db) and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -71,7 +70,7 @@ def test_a_second_visit_is_served_from_memory(
 ) -> None:
     post_comment(rt, consultation, world.users["public"], "Fabric first, please.")
     settle(rt)
-    cache = cache_of(rt)
+    cache = rt.page_cache
     first = visitor.page(path_of(consultation))
     second = visitor.page(path_of(consultation))
     assert (cache.misses, cache.hits) == (1, 1)
@@ -95,7 +94,7 @@ def test_each_visitor_gets_their_own_csrf_token(
             assert meta["content"] == own
             tokens.append(own)
     assert tokens[0] != tokens[1]
-    assert cache_of(rt).hits == 1
+    assert rt.page_cache.hits == 1
 
 
 def test_a_new_comment_shows_on_the_next_visit(
@@ -105,7 +104,7 @@ def test_a_new_comment_shows_on_the_next_visit(
     post_comment(rt, consultation, world.users["public"], "Allowable solutions need a price.")
     page = visitor.page(path_of(consultation))
     assert comment_ids(page) == ["comment-1"]
-    assert cache_of(rt).hits == 0
+    assert rt.page_cache.hits == 0
 
 
 def test_signed_in_people_always_get_a_fresh_page(
@@ -115,7 +114,7 @@ def test_signed_in_people_always_get_a_fresh_page(
     for _ in range(2):
         page = visitor.page(path_of(consultation))
         assert page.select_one("textarea") is not None  # the comment form is theirs
-    assert (cache_of(rt).hits, cache_of(rt).misses) == (0, 0)
+    assert (rt.page_cache.hits, rt.page_cache.misses) == (0, 0)
 
 
 def test_an_expired_session_or_a_notice_is_not_served_from_memory(
@@ -127,7 +126,7 @@ def test_an_expired_session_or_a_notice_is_not_served_from_memory(
     visitor.cookies.delete(auth.SESSION_COOKIE)
     visitor.cookies.set(FLASH_COOKIE, "Signed out")
     visitor.page(path_of(consultation))
-    assert (cache_of(rt).hits, cache_of(rt).misses) == (0, 0)
+    assert (rt.page_cache.hits, rt.page_cache.misses) == (0, 0)
 
 
 def test_htmx_requests_are_rendered(
@@ -136,7 +135,7 @@ def test_htmx_requests_are_rendered(
     for _ in range(2):
         response = visitor.get(path_of(consultation), headers={"HX-Request": "true"})
         assert response.status_code == 200
-    assert cache_of(rt).hits == 0
+    assert rt.page_cache.hits == 0
 
 
 def test_the_page_does_not_outlive_the_status_it_shows(
@@ -146,7 +145,7 @@ def test_the_page_does_not_outlive_the_status_it_shows(
     assert status_tag(visitor.page(path_of(consultation))) == "Open"
     clock.now = CLOSES
     assert status_tag(visitor.page(path_of(consultation))) == "Closed"
-    assert cache_of(rt).hits == 0
+    assert rt.page_cache.hits == 0
 
 
 def test_another_workers_write_shows_within_the_cache_lifetime(
@@ -175,10 +174,10 @@ def test_a_lifetime_of_zero_turns_the_cache_off(
     rt: Runtime, consultation: Consultation, visitor: HubClient
 ) -> None:
     rt.settings = replace(rt.settings, page_cache_seconds=0)
-    rt.extras.pop("page_cache", None)
+    rt.page_cache = PageCache(0)
     visitor.page(path_of(consultation))
     visitor.page(path_of(consultation))
-    assert (cache_of(rt).hits, cache_of(rt).misses) == (0, 0)
+    assert (rt.page_cache.hits, rt.page_cache.misses) == (0, 0)
 
 
 def test_the_cache_keeps_within_its_bounds() -> None:

@@ -12,7 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import col, select
 
-from consultations.models import Consultation, Question
+from consultations.lifecycle.models import Consultation
+from consultations.questions.models import Question
 from tests.client import error_summary, soup
 from tests.consultations.factories import Clock, add_question, make_consultation
 from tests.factories import World

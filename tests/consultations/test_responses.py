@@ -11,9 +11,11 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from consultations import responses
-from consultations.lifecycle import ConsultationClosed
-from consultations.models import Answer, Consultation, Question, Response
+from consultations.lifecycle.models import Consultation
+from consultations.lifecycle.status import ConsultationClosed
+from consultations.questions.models import Question
+from consultations.responses import service as responses
+from consultations.responses.models import Answer, Response
 from tests.client import error_summary, soup
 from tests.consultations.conftest import CLOSES, OPENS
 from tests.consultations.factories import Clock, add_question, respond
@@ -493,7 +495,7 @@ def test_panel_context_for_the_consultation_page(
     assert chair["summary_visible"]
     assert chair["response_count"] == 1
     assert not chair["can_edit_questions"]  # it is open
-    html = rt.templates.get_template("consultations/_responses_panel.html").render(
+    html = rt.templates.get_template("consultations/responses/_responses_panel.html").render(
         responses_panel=mine, viewer=None
     )
     panel = soup(html)

@@ -12,9 +12,10 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from sqlalchemy import event
 
-from consultations import summary
-from consultations.charts import SECTOR_COLOURS, WHITE, Bar, bar_chart
-from consultations.models import Consultation, Question
+from consultations.lifecycle.models import Consultation
+from consultations.questions.models import Question
+from consultations.summary import tally as summary
+from consultations.summary.charts import SECTOR_COLOURS, WHITE, Bar, bar_chart
 from tests.client import soup
 from tests.consultations.conftest import CLOSES
 from tests.consultations.factories import Clock, add_question, respond

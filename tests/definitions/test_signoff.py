@@ -13,17 +13,12 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
 from definitions import routes as definition_routes
-from definitions import service, signoff
+from definitions import service
 from definitions.forms import form_values
-from definitions.models import (
-    Definition,
-    DefinitionStatus,
-    Dispute,
-    DisputeStatus,
-    Position,
-    Revision,
-    Stance,
-)
+from definitions.models import Definition, DefinitionStatus, Revision
+from definitions.signoff import routes as signoff_routes
+from definitions.signoff import service as signoff
+from definitions.signoff.models import Dispute, DisputeStatus, Position, Stance
 from tests.client import HubClient, error_summary, soup
 from tests.definitions.factories import (
     D,
@@ -37,6 +32,7 @@ from tests.definitions.factories import (
     viewer_for,
 )
 from tests.factories import World, make_org, make_user, seat_member
+from workspace.events import DefinitionAgreed, DefinitionChange, DefinitionProposed
 from workspace.models import ActivityEvent, Sector
 from workspace.runtime import Runtime
 
@@ -451,14 +447,14 @@ def test_a_new_revision_after_proposal_resets_positions(
 def test_events_are_published_and_activity_recorded(
     as_role: Opener, rt: Runtime, world: World, definition: Definition
 ) -> None:
-    seen: list[tuple[str, dict[str, Any], str]] = []
+    seen: list[tuple[DefinitionChange, str]] = []
 
-    def remember(name: str, payload: dict[str, Any]) -> None:
+    def remember(event: DefinitionChange) -> None:
         # Published after commit: a fresh session already sees the change.
-        seen.append((name, payload, fresh(rt, definition).status))
+        seen.append((event, fresh(rt, definition).status))
 
-    rt.events.subscribe(service.PROPOSED, remember)
-    rt.events.subscribe(service.AGREED, remember)
+    rt.events.subscribe(DefinitionProposed, remember)
+    rt.events.subscribe(DefinitionAgreed, remember)
     chair, member = as_role("chair"), as_role("member")
 
     assert chair.submit(f"{D}/propose").status_code == 303
@@ -478,8 +474,8 @@ def test_events_are_published_and_activity_recorded(
     )
     assert chair.submit(f"{D}/agree").status_code == 303
 
-    ids = {"definition_id": definition.id, "group_id": world.group.id, "number": 1}
-    assert seen == [("definition.proposed", ids, "proposed"), ("definition.agreed", ids, "agreed")]
+    ids = (definition.id or 0, world.group.id or 0, 1)
+    assert seen == [(DefinitionProposed(*ids), "proposed"), (DefinitionAgreed(*ids), "agreed")]
     with rt.db.read() as session:
         events = session.exec(
             select(ActivityEvent)
@@ -524,7 +520,7 @@ REFUSED_ROLES = ["visitor", "public", "observer", "outsider", "member", "secreta
 def test_every_definitions_write_route_is_covered() -> None:
     posts = {
         route.path
-        for route in definition_routes.routes
+        for route in [*definition_routes.routes, *signoff_routes.routes]
         if isinstance(route, Route) and "POST" in (route.methods or set())
     }
     assert posts == set(WRITE_ROUTES)

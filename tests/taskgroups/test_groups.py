@@ -153,7 +153,7 @@ def test_ending_an_observer_seat_keeps_the_record(as_role, rt: Runtime, world: W
     assert f"to {yesterday.day} {yesterday:%B %Y}" in row.get_text(" ")
     assert row.select_one("button") is None
     with rt.db.read() as session:
-        _roles, observed = rt.role_loader(session, world.users["observer"].id)
+        _roles, observed = rt.group_roles(session, world.users["observer"].id)
     assert world.group.id not in observed
 
 
@@ -171,7 +171,7 @@ def test_observer_with_future_seat_has_no_access_yet(as_role, rt: Runtime, world
     viewer = rt.load_viewer(None)
     assert not viewer.signed_in
     with rt.db.read() as session:
-        _roles, observed = rt.role_loader(session, later.id)  # type: ignore[arg-type]
+        _roles, observed = rt.group_roles(session, later.id)  # type: ignore[arg-type]
     assert world.other_group.id not in observed
 
 

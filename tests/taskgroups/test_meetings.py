@@ -8,13 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
-from taskgroups.models_progress import (
-    ActionItem,
-    Meeting,
-    MemberAttendance,
-    Milestone,
-    ObserverAttendance,
-)
+from taskgroups.meetings.models import ActionItem, Meeting, MemberAttendance, ObserverAttendance
+from taskgroups.milestones.models import Milestone
 from tests.client import error_summary, soup
 from tests.factories import World
 from workspace.runtime import Runtime

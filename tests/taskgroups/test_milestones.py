@@ -8,14 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from consultations import service as consultation_service
-from definitions import signoff
-from taskgroups import milestones
-from taskgroups.models_progress import DeliverableKind, Milestone, MilestoneStatus
+from consultations.lifecycle import service as consultation_service
+from definitions.signoff import service as signoff
+from taskgroups.milestones import service as milestones
+from taskgroups.milestones.models import DeliverableKind, Milestone, MilestoneStatus
 from tests.client import error_summary, soup
 from tests.consultations.factories import Clock, make_consultation
 from tests.definitions.factories import make_definition, viewer_for
 from tests.factories import World
+from workspace.events import ConsultationOutcomePublished, DefinitionAgreed
 from workspace.models import ActivityEvent
 from workspace.runtime import Runtime
 
@@ -252,13 +253,16 @@ def test_other_deliverables_do_not_complete_it(
 ) -> None:  # type: ignore[no-untyped-def]
     definition = make_definition(rt, world)
     _linked(as_role, rt, f"definition_agreed:{definition.id}")
+    rt.events.publish(DefinitionAgreed((definition.id or 0) + 1, world.group.id or 0, 1))
     rt.events.publish(
-        "definition.agreed",
-        {"definition_id": (definition.id or 0) + 1, "group_id": world.group.id, "number": 1},
-    )
-    rt.events.publish(
-        "consultation.outcome_published",
-        {"consultation_id": definition.id, "group_id": world.group.id, "url": ""},
+        ConsultationOutcomePublished(
+            consultation_id=definition.id or 0,
+            group_id=world.group.id or 0,
+            slug="",
+            title="",
+            url="",
+            definition_id=None,
+        )
     )
     assert _only_milestone(rt).completed_on is None
     assert (

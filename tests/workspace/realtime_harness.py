@@ -20,13 +20,14 @@ import aiohttp
 import socketio
 import uvicorn
 
-from consultations import service as consultations
-from consultations.forms import ConsultationInput
-from consultations.models import Consultation
+from consultations.lifecycle import service as consultations
+from consultations.lifecycle.forms import ConsultationInput
+from consultations.lifecycle.models import Consultation
 from tests.client import soup
 from tests.factories import World, admin_viewer
 from workspace import auth
 from workspace.db import utcnow
+from workspace.events import CommentChanged
 from workspace.runtime import Runtime
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -139,19 +140,20 @@ def run(scenario: Callable[[], Awaitable[None]]) -> None:
     asyncio.run(scenario())
 
 
-def comment_payload(
+def comment_event(
     consultation: Consultation, comment_id: int, seq: int, state: str = "published"
-) -> dict[str, Any]:
-    return {
-        "consultation_id": consultation.id,
-        "comment_id": comment_id,
-        "parent_id": None,
-        "seq": seq,
-        "state": state,
-        "author_name": "Alex Public",
-        "html": f'<article id="comment-{comment_id}" data-seq="{seq}" data-parent="">'
+) -> CommentChanged:
+    return CommentChanged(
+        consultation_id=consultation.id or 0,
+        comment_id=comment_id,
+        parent_id=None,
+        seq=seq,
+        state=state,
+        author_name="Alex Public",
+        html=f'<article id="comment-{comment_id}" data-seq="{seq}" data-parent="">'
         "<p>Hello</p></article>",
-    }
+        change="posted",
+    )
 
 
 async def post_comment(base_url: str, slug: str, token: str, text: str) -> dict[str, Any]:
@@ -177,7 +179,7 @@ async def post_comment(base_url: str, slug: str, token: str, text: str) -> dict[
 
 
 def start_worker(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`uvicorn workspace.app:serve_app` (what `sharedspace serve` runs) in a process."""
+    """`uvicorn sharedspace.app:serve_app` (what `sharedspace serve` runs) in a process."""
     port = free_port()
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -185,7 +187,7 @@ def start_worker(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "workspace.app:serve_app",
+                "sharedspace.app:serve_app",
                 "--factory",
                 "--host",
                 "127.0.0.1",

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
+from sharedspace import cli, migrate
+from sharedspace.app import build_runtime
 from tests.factories import build_world
-from workspace import cli, migrate
-from workspace.app import build_runtime
 from workspace.db import Database
 from workspace.models import User
 from workspace.settings import Settings

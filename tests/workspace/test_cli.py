@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from workspace import cli
+from sharedspace import cli
 from workspace.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from definitions import signoff
+from definitions.signoff import service as signoff
 from tests.consultations.factories import make_consultation
 from tests.definitions.factories import make_definition, viewer_for
 from tests.factories import World

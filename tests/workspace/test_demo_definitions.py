@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from definitions import service, signoff
-from definitions.models import Definition, DefinitionStatus, DisputeStatus, Stance
-from workspace import demo
+from definitions import service
+from definitions.models import Definition, DefinitionStatus
+from definitions.signoff import service as signoff
+from definitions.signoff.models import DisputeStatus, Stance
+from sharedspace import demo
 from workspace.runtime import Runtime
 
 

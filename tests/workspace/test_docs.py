@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from workspace import cli
+from sharedspace import cli
 from workspace.settings import Settings, documented_settings
 
 ROOT = Path(__file__).resolve().parents[2]

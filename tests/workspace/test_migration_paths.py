@@ -15,9 +15,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
+from sharedspace import migrate
+from sharedspace.app import load_models
 from tests.workspace.pg_scratch import scratch_database
-from workspace import migrate
-from workspace.app import load_models
 from workspace.db import Database
 
 

@@ -7,8 +7,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from workspace import migrate
-from workspace.app import load_models
+from sharedspace import migrate
+from sharedspace.app import load_models
 from workspace.runtime import Runtime
 
 

@@ -20,7 +20,7 @@ from tests.factories import World
 from tests.workspace.realtime_harness import (
     REDIS_URL,
     WAIT,
-    comment_payload,
+    comment_event,
     listen,
     make_consultation,
     post_comment,
@@ -160,9 +160,7 @@ def test_a_committed_comment_reaches_its_room_and_no_other(
         assert (await here.join(consultation=open_one.slug))["ok"]
         assert (await elsewhere.join(consultation=other.slug))["ok"]
         # Published from this (non-server) thread, as a service in a worker thread would.
-        await asyncio.to_thread(
-            rt.events.publish, "comment.changed", comment_payload(open_one, 41, 7)
-        )
+        await asyncio.to_thread(rt.events.publish, comment_event(open_one, 41, 7))
         got = await here.next_comment()
         assert got == {
             "comment_id": 41,
@@ -170,7 +168,7 @@ def test_a_committed_comment_reaches_its_room_and_no_other(
             "seq": 7,
             "state": "published",
             "author_name": "Alex Public",
-            "html": comment_payload(open_one, 41, 7)["html"],
+            "html": comment_event(open_one, 41, 7).html,
         }
         assert "consultation_id" not in got
         await asyncio.sleep(0.2)
@@ -222,7 +220,7 @@ def test_emits_leave_in_the_order_they_were_published(
 
         def publish_many() -> None:
             for seq in range(1, 51):
-                rt.events.publish("comment.changed", comment_payload(consultation, seq, seq))
+                rt.events.publish(comment_event(consultation, seq, seq))
 
         await asyncio.to_thread(publish_many)
         assert [c["seq"] for c in await reader.until(50)] == list(range(1, 51))
@@ -237,8 +235,8 @@ def test_pending_comments_are_never_sent(rt: Runtime, world: World, live_url: st
     async def scenario() -> None:
         reader = await listen(live_url)
         assert (await reader.join(consultation=consultation.slug))["ok"]
-        rt.events.publish("comment.changed", comment_payload(consultation, 5, 1, "pending"))
-        rt.events.publish("comment.changed", comment_payload(consultation, 6, 2))
+        rt.events.publish(comment_event(consultation, 5, 1, "pending"))
+        rt.events.publish(comment_event(consultation, 6, 2))
         assert (await reader.next_comment())["comment_id"] == 6
         assert [c["comment_id"] for c in reader.received] == [6]
         await reader.client.disconnect()
@@ -249,7 +247,7 @@ def test_pending_comments_are_never_sent(rt: Runtime, world: World, live_url: st
 def test_publishing_with_no_server_running_is_harmless(rt: Runtime, world: World) -> None:
     consultation = make_consultation(rt, world, opens_in=timedelta(hours=-1))
     # No server has started (a CLI command, the demo loader): nothing to send, no error.
-    rt.events.publish("comment.changed", comment_payload(consultation, 1, 1))
+    rt.events.publish(comment_event(consultation, 1, 1))
 
 
 @pytest.mark.skipif(not redis_up(), reason="needs Redis on 127.0.0.1:6379")

@@ -21,7 +21,9 @@ from typing import Any
 import aiohttp
 import pytest
 
-from consultations.models import Consultation
+from consultations.lifecycle.models import Consultation
+from sharedspace import cli, migrate
+from sharedspace.app import build_runtime
 from tests.client import soup
 from tests.factories import World, build_world
 from tests.workspace.pg_scratch import scratch_database, unavailable
@@ -35,8 +37,7 @@ from tests.workspace.realtime_harness import (
     session_token,
     start_worker,
 )
-from workspace import auth, cli, migrate, search
-from workspace.app import build_runtime
+from workspace import auth, search
 from workspace.runtime import Runtime
 from workspace.settings import Settings
 
@@ -224,6 +225,6 @@ def test_search_on_a_finds_a_comment_posted_on_b(
 
     run(scenario)
     if shape == "machines":  # in the shared database, not in a worker's directory
-        service = search.service(cluster.rt)
+        service = cluster.rt.search
         assert service is not None
         assert service.backend.query(search.SearchQuery(word, None, cluster.rt.clock())).total == 1

@@ -15,18 +15,17 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
-from consultations import moderation
-from consultations.models import Comment
+from consultations.comments.models import Comment
+from consultations.moderation import service as moderation
 from tests.client import HubClient
 from tests.conftest import POSTGRES_URL, fresh_database
 from tests.consultations.factories import make_consultation, post_comment
 from tests.definitions.factories import make_definition, viewer_for
 from tests.factories import World
 from workspace import search
-from workspace.hub import search_routes
 from workspace.models import SearchOutbox
 from workspace.runtime import Runtime
-from workspace.search_outbox import backlog
+from workspace.search.outbox import backlog
 from workspace.settings import Settings
 
 ROLES_WITH_GROUP = ["member", "chair", "observer", "secretariat"]
@@ -56,7 +55,7 @@ def settings(settings: Settings, search_case: tuple[str, str]) -> Settings:
 
 
 def test_the_runtime_searches_with_the_chosen_backend(rt: Runtime) -> None:
-    service = search.service(rt)
+    service = rt.search
     assert service is not None
     expected = {"whoosh": "WhooshBackend", "postgres": "PostgresBackend"}
     assert type(service.backend).__name__ == expected[rt.settings.search_backend]
@@ -66,11 +65,11 @@ def drain(rt: Runtime) -> int:
     """Index everything waiting. A client opened as a context manager runs the app's
     lifespan, whose indexer thread may hold the writer: wait until the outbox is empty
     (rows go only after the index has committed them)."""
-    taken = search_routes.indexer(rt).drain()
+    taken = rt.indexer.drain()
     deadline = time.monotonic() + 10
     while backlog(rt.db) and time.monotonic() < deadline:
         time.sleep(0.02)
-        taken += search_routes.indexer(rt).drain()
+        taken += rt.indexer.drain()
     return taken
 
 
@@ -179,7 +178,7 @@ def test_hidden_and_deleted_comments_leave_the_index(
     assert count(results(visitor, "photovoltaic")) == 3
     chair = viewer_for(rt, world.users["chair"])
     moderation.do_hide(rt, chair, consultation.id or 0, hidden.id or 0, "Advertising")
-    from consultations import comments
+    from consultations.comments import service as comments
 
     comments.do_delete(rt, chair, consultation.id or 0, deleted.id or 0)
     drain(rt)
@@ -248,11 +247,11 @@ def test_rows_survive_a_crash_between_commit_and_indexing(
     # The process "died" after the commit: nothing drained, the rows are in the database.
     assert backlog(rt.db) >= 2
     visitor = client_as("visitor")
-    indexer = search_routes.indexer(rt)
+    indexer = rt.indexer
     indexer.stop()  # this test drives the indexer by hand: no background thread
     assert count(results(visitor, "glazing")) == 0
     # The index commit itself fails: the rows stay.
-    service = search.service(rt)
+    service = rt.search
     assert service is not None
     real = service.backend.writing
 
@@ -287,9 +286,9 @@ def test_another_process_holding_the_writer_leaves_rows_for_it(
 ) -> None:
     consultation = make_consultation(rt, world)
     post_comment(rt, consultation, world.users["public"], "Airtightness testing.")
-    service = search.service(rt)
+    service = rt.search
     assert service is not None
-    indexer = search_routes.indexer(rt)
+    indexer = rt.indexer
     with service.backend.writing() as holder:  # the other worker
         assert holder is not None
         assert indexer.drain() == 0
@@ -303,7 +302,7 @@ def test_reindex_rebuilds_everything_from_the_database(
 ) -> None:
     consultation = make_consultation(rt, world)
     post_comment(rt, consultation, world.users["public"], "Thermal bridging details.")
-    written = search_routes.indexer(rt).reindex()  # never drained: reindex alone suffices
+    written = rt.indexer.reindex()  # never drained: reindex alone suffices
     assert written >= 4  # two groups, a consultation, a comment
     assert backlog(rt.db) == 0
     assert count(results(client_as("visitor"), "bridging")) == 1
@@ -312,7 +311,7 @@ def test_reindex_rebuilds_everything_from_the_database(
 def test_the_indexer_thread_drains_after_commit(
     rt: Runtime, world: World, client_as: Callable[[str], HubClient]
 ) -> None:
-    indexer = search_routes.indexer(rt)
+    indexer = rt.indexer
     indexer.start()
     try:
         consultation = make_consultation(rt, world)
@@ -442,8 +441,8 @@ def test_whoosh_term_at_a_time_ranks_and_counts_as_its_collector(tmp_path: Path)
     import random
     from datetime import UTC, datetime
 
-    from workspace.search_whoosh import WhooshBackend
-    from workspace.search_whoosh_query import search as search_terms
+    from workspace.search.whoosh.backend import WhooshBackend
+    from workspace.search.whoosh.query import search as search_terms
 
     rnd = random.Random(7)
     words = ["heat", "loss", "pump", "carbon", "compliance", "fund", "solar", "roof", "cost"]
@@ -487,8 +486,8 @@ def test_whoosh_answers_stay_exact_as_small_segments_merge(tmp_path: Path) -> No
     import random
     from datetime import UTC, datetime
 
-    from workspace.search_whoosh import WhooshBackend
-    from workspace.search_whoosh_query import rewrite
+    from workspace.search.whoosh.backend import WhooshBackend
+    from workspace.search.whoosh.query import rewrite
 
     rnd = random.Random(11)
     common = ["heat", "loss", "pump"]
@@ -540,8 +539,8 @@ def _assert_fast_path_matches_collector(
     Whoosh's own collector gives when it scores every match."""
     from whoosh import collectors
 
-    from workspace.search_whoosh_query import rewrite
-    from workspace.search_whoosh_query import search as search_terms
+    from workspace.search.whoosh.query import rewrite
+    from workspace.search.whoosh.query import search as search_terms
 
     searcher = backend._searcher()  # type: ignore[attr-defined]
     for text in queries:
@@ -561,7 +560,7 @@ def _write_version_1_index(directory: Path, documents: list[search.SearchDocumen
     from whoosh.analysis import LanguageAnalyzer
     from whoosh.fields import TEXT
 
-    from workspace.search_whoosh_index import make_schema
+    from workspace.search.whoosh.index import make_schema
 
     schema = make_schema()
     for name in ("title", "body", "title_pairs", "body_pairs"):
@@ -594,14 +593,14 @@ def test_an_index_of_the_older_schema_answers_until_the_indexer_rebuilds_it(
     client_as: Callable[[str], HubClient],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from workspace.search_whoosh import WhooshBackend
-    from workspace.search_whoosh_index import INDEX_NAME
+    from workspace.search.whoosh.backend import WhooshBackend
+    from workspace.search.whoosh.index import INDEX_NAME
 
     consultation = make_consultation(rt, world)
     first = post_comment(rt, consultation, world.users["public"], "Heat loss ratings, yearly.")
     post_comment(rt, consultation, world.users["member"], "Heat loss is high; loss ratings vary.")
     visitor = client_as("visitor")
-    indexer = search_routes.indexer(rt)
+    indexer = rt.indexer
     indexer.stop()  # this test drives the indexer by hand
     # The data directory as the previous release left it: its index knows only the first
     # comment (the second is waiting in the outbox).
@@ -611,7 +610,7 @@ def test_an_index_of_the_older_schema_answers_until_the_indexer_rebuilds_it(
     )
     _write_version_1_index(directory, [old])
     backend = WhooshBackend(directory)
-    service = search.service(rt)
+    service = rt.search
     assert service is not None
     monkeypatch.setattr(service, "backend", backend)
     assert backend.needs_rebuild()
@@ -637,7 +636,7 @@ def test_an_index_of_the_older_schema_answers_until_the_indexer_rebuilds_it(
 def test_sharedspace_reindex_replaces_an_index_of_the_older_schema(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from workspace.search_whoosh import WhooshBackend
+    from workspace.search.whoosh.backend import WhooshBackend
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     directory = tmp_path / "search"
@@ -804,7 +803,7 @@ def test_sharedspace_reindex(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from workspace import cli
+    from sharedspace import cli
 
     monkeypatch.setenv("DATABASE_URL", rt.settings.database_url)
     monkeypatch.setenv("DATA_DIR", rt.settings.data_dir)
@@ -813,6 +812,6 @@ def test_sharedspace_reindex(
     assert cli.main(["reindex"]) == 0
     assert "Search index rebuilt: 2 documents." in capsys.readouterr().out  # the two groups
     assert backlog(rt.db) == 0
-    service = search.service(rt)
+    service = rt.search
     assert service is not None
     assert service.backend.stats().documents == 2  # rebuilt where this runtime searches

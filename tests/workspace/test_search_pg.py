@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from sharedspace import cli
+from sharedspace.app import build_runtime
 from tests.conftest import POSTGRES_URL, fresh_database
 from tests.workspace.pg_scratch import unavailable
-from workspace import cli
-from workspace.app import build_runtime
 from workspace.db import Database
 from workspace.search import (
     NO_WORDS,
@@ -29,13 +29,8 @@ from workspace.search import (
     SearchQuery,
     group_visibility,
 )
-from workspace.search_pg import FRAGMENT, LT, START, STOP, PostgresBackend, _snippet
-from workspace.search_pg_query import (
-    Node,
-    Unit,
-    parse,
-    translate,
-)
+from workspace.search.postgres.backend import FRAGMENT, LT, START, STOP, PostgresBackend, _snippet
+from workspace.search.postgres.query import Node, Unit, parse, translate
 from workspace.settings import Settings, SettingsError
 
 # -- query translation (no database) -----------------------------------------------------

@@ -1,0 +1,269 @@
+"""Comment pages, mounted under /consultations: the thread (HTML) and its change feed
+(JSON), posting, replying, one comment's page, editing, deleting, history and exports.
+Moderation pages are in `moderation_routes` and served from here too.
+
+Every page checks permission on the server; the links in a comment's stored fragment
+are the same for everyone and lead here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from consultations.comments import (
+    export as comment_export,
+)
+from consultations.comments import (
+    forms as comment_forms,
+)
+from consultations.comments import (
+    service as comments,
+)
+from consultations.comments import (
+    thread,
+)
+from consultations.comments.models import CommentState
+from consultations.comments.service import CommentRefused
+from consultations.comments.views import (
+    closed_message,
+    comment_context,
+    comment_for,
+    load,
+    load_comment,
+)
+from consultations.lifecycle import status as lifecycle
+from consultations.lifecycle.models import Consultation
+from consultations.lifecycle.status import ConsultationClosed
+from workspace.forms import FormInput, read_form
+from workspace.permissions import Action, Viewer, require
+from workspace.runtime import Runtime
+from workspace.templating import redirect, render
+
+# -- the thread and its feed ---------------------------------------------------------------
+
+
+async def thread_page(request: Request) -> Response:
+    """GET: the thread as a page (no JavaScript needed), or with `?after=<seq>` the change
+    feed as JSON. POST: a new top-level comment."""
+    rt, who, consultation, now = load(request)
+    if request.method == "GET" and "after" in request.query_params:
+        return _feed(request, rt, who, consultation)
+    form = FormInput()
+    status = 200
+    if request.method == "POST":
+        require(who, Action.COMMENT, consultation.group_id)
+        form = await read_form(request)
+        outcome = _post(rt, who, consultation, now, form, parent_id=None)
+        if isinstance(outcome, Response):
+            return outcome
+        status = outcome
+    with rt.db.read() as session:
+        ctx = comments.thread_context(session, who, consultation, now, form)
+    return render(
+        request,
+        "consultations/comments/comments.html",
+        {"consultation": consultation, "form": form, **ctx},
+        status_code=status,
+    )
+
+
+def _feed(request: Request, rt: Runtime, who: Viewer, consultation: Consultation) -> Response:
+    raw = request.query_params.get("after", "").strip()
+    if not raw.isdigit() or len(raw) > 12:
+        return JSONResponse(
+            {"title": "after must be a whole number, the last seq you have", "status": 400},
+            status_code=400,
+            media_type="application/problem+json",
+        )
+    with rt.db.read() as session:
+        body = comments.changes_after(session, who, consultation, int(raw))
+    return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
+
+
+def _post(
+    rt: Runtime,
+    who: Viewer,
+    consultation: Consultation,
+    now: datetime,
+    form: FormInput,
+    parent_id: int | None,
+) -> Response | int:
+    """Validate and post; a redirect on success, else the status to re-render with
+    (the problems are on `form`, the text kept)."""
+    closed = closed_message(consultation, now)
+    if closed:
+        form.error("comment", closed)
+        return 403
+    draft = comment_forms.check_draft(form, consultation)
+    if draft is None:
+        return 400
+    limited = comment_forms.check_rate(rt, who)
+    if limited:
+        form.error("comment", limited)
+        return 429
+    try:
+        comment = comments.do_post(rt, who, consultation.id or 0, draft, parent_id)
+    except ConsultationClosed as exc:
+        form.error("comment", exc.message)
+        return 403
+    except CommentRefused as exc:
+        form.error("comment", exc.message)
+        return 409
+    if comment.state == CommentState.PENDING:
+        notice = "Thank you. Your comment will appear once a moderator has approved it."
+    else:
+        notice = "Your comment has been posted."
+    return redirect(f"{lifecycle.url(consultation)}#comment-{comment.id}", notice)
+
+
+# -- one comment ---------------------------------------------------------------------------
+
+
+async def comment_page(request: Request) -> Response:
+    rt, who, consultation, now = load(request)
+    with rt.db.read() as session:
+        comment = comment_for(session, who, consultation, request.path_params["comment_id"])
+        ctx = comment_context(session, who, consultation, comment, now)
+    return render(request, "consultations/comments/comment.html", ctx | {"form": FormInput()})
+
+
+async def reply_page(request: Request) -> Response:
+    rt, who, consultation, now = load(request)
+    require(who, Action.COMMENT, consultation.group_id)
+    with rt.db.read() as session:
+        comment = comment_for(session, who, consultation, request.path_params["comment_id"])
+    closed = closed_message(consultation, now)
+    if closed and request.method == "GET":
+        raise HTTPException(403, closed)
+    form, status = FormInput(), 200
+    if comment.state != CommentState.PUBLISHED:
+        form.error("comment", comments.cannot_reply(comment))
+        status = 409
+    elif request.method == "POST":
+        form = await read_form(request)
+        outcome = _post(rt, who, consultation, now, form, parent_id=comment.id)
+        if isinstance(outcome, Response):
+            return outcome
+        status = outcome
+    return render(
+        request,
+        "consultations/comments/comment_reply.html",
+        {
+            "consultation": consultation,
+            "comment": comment,
+            "form": form,
+            "anchors": thread.anchors_of(consultation),
+            "base": comments.permalink(consultation, comment),
+            "can_post": comment.state == CommentState.PUBLISHED and not closed,
+        },
+        status_code=status,
+    )
+
+
+async def edit_page(request: Request) -> Response:
+    rt, who, consultation, now = load(request)
+    require(who, Action.SIGNED_IN)
+    with rt.db.read() as session:
+        comment = comment_for(session, who, consultation, request.path_params["comment_id"])
+    if comment.author_id != who.user_id:
+        raise HTTPException(403, "Only the person who wrote a comment can change it.")
+    closed = closed_message(consultation, now)
+    if closed and request.method == "GET":
+        raise HTTPException(403, closed)
+    form = FormInput(values={"comment": comment.body, "comment_anchor": comment.anchor})
+    status = 200
+    if comment.state not in (CommentState.PUBLISHED, CommentState.PENDING):
+        raise HTTPException(409, comments.cannot_change(comment))
+    if request.method == "POST":
+        form = await read_form(request)
+        draft = comment_forms.check_draft(form, consultation)
+        status = 400
+        if draft is not None:
+            try:
+                comments.do_edit(rt, who, consultation.id or 0, comment.id or 0, draft)
+                return redirect(
+                    comments.permalink(consultation, comment),
+                    "Your comment has been changed. Its earlier text is kept in its history.",
+                )
+            except ConsultationClosed as exc:
+                form.error("comment", exc.message)
+                status = 403
+            except CommentRefused as exc:
+                form.error("comment", exc.message)
+                status = 409
+    return render(
+        request,
+        "consultations/comments/comment_edit.html",
+        {
+            "consultation": consultation,
+            "comment": comment,
+            "form": form,
+            "anchors": thread.anchors_of(consultation),
+            "base": comments.permalink(consultation, comment),
+        },
+        status_code=status,
+    )
+
+
+async def delete_comment(request: Request) -> Response:
+    rt, who, consultation, comment = load_comment(request)
+    try:
+        comments.do_delete(rt, who, consultation.id or 0, comment.id or 0)
+    except ConsultationClosed as exc:
+        raise HTTPException(403, exc.message) from None
+    except CommentRefused as exc:
+        raise HTTPException(409, exc.message) from None
+    return redirect(
+        comments.permalink(consultation, comment),
+        "Your comment has been deleted. Replies to it stay in the thread.",
+    )
+
+
+async def history_page(request: Request) -> Response:
+    rt, who, consultation, comment = load_comment(request)
+    removed = comment.state in (CommentState.HIDDEN, CommentState.DELETED)
+    if removed and not comments.is_moderator(who, consultation):
+        raise HTTPException(
+            403, "This comment has been removed, so its earlier versions are not shown."
+        )
+    with rt.db.read() as session:
+        edits = comments.history_of(session, comment.id or 0)
+    return render(
+        request,
+        "consultations/comments/comment_history.html",
+        {
+            "consultation": consultation,
+            "comment": comment,
+            "edits": edits,
+            "base": comments.permalink(consultation, comment),
+        },
+    )
+
+
+async def export(request: Request) -> Response:
+    rt, who, consultation, _now = load(request)
+    fmt = request.path_params["fmt"]
+    if fmt not in ("csv", "json"):
+        raise HTTPException(404)
+    full = request.query_params.get("view") == "full"
+    if full:
+        require(who, Action.MODERATE, consultation.group_id)
+    return comment_export.response(rt.db, consultation, fmt, full)
+
+
+C = "/{slug}/comments/{comment_id:int}"
+
+routes = [
+    Route("/{slug}/comments", thread_page, methods=["GET", "POST"]),
+    Route(C, comment_page),
+    Route(C + "/reply", reply_page, methods=["GET", "POST"]),
+    Route(C + "/edit", edit_page, methods=["GET", "POST"]),
+    Route(C + "/delete", delete_comment, methods=["POST"]),
+    Route(C + "/history", history_page),
+    Route("/{slug}/export/comments.{fmt}", export),
+]

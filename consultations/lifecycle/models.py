@@ -1,0 +1,65 @@
+"""A consultation: a frozen draft put to the public between two times.
+
+Status is never stored: it is derived from the clock (`opens_at`, `closes_at`) and from
+whether the outcome is published, so a consultation opens and closes on time with no job
+running, and every write checks it again (see `consultations.lifecycle.status`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from workspace.db import UTCDateTime, utcnow
+
+
+class ConsultationStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    OUTCOME_PUBLISHED = "outcome_published"
+
+    @property
+    def label(self) -> str:
+        return {
+            "draft": "Not yet open",
+            "open": "Open",
+            "closed": "Closed",
+            "outcome_published": "Outcome published",
+        }[self.value]
+
+
+class ModerationMode(StrEnum):
+    POST = "post"  # comments appear at once; moderators hide afterwards
+    PRE = "pre"  # comments wait for a moderator's approval
+
+
+class Consultation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="task_group.id", index=True)
+    slug: str = Field(max_length=200, unique=True)
+    title: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=1000)
+    body: str = ""
+    body_html: str = ""
+    # The definition revision consulted on, frozen as JSON (the export format) when the
+    # consultation is created, so later revisions never change what respondents saw.
+    definition_id: int | None = Field(default=None, foreign_key="definition.id")
+    revision_number: int | None = None
+    frozen_definition: str = ""
+    opens_at: datetime = Field(sa_type=UTCDateTime)
+    closes_at: datetime = Field(sa_type=UTCDateTime)
+    moderation: str = Field(default=ModerationMode.POST, max_length=10)
+    # The last status announced as an event (consultation.opened, .closed): a transition
+    # the clock made is published once, by whichever process notices it first.
+    announced: str = Field(default=ConsultationStatus.DRAFT, max_length=20)
+    # Bumped in the same transaction as every comment change: the change feed's cursor.
+    comment_seq: int = 0
+    outcome_summary: str = ""
+    outcome_html: str = ""
+    outcome_published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,84 @@
+"""A consultation's status, derived from the clock, and who may read or act on it.
+
+Opening and closing need no scheduled job: status is computed from `opens_at` and
+`closes_at` against `Runtime.clock` on every read, and every write checks it again in
+its own transaction, so a response posted one second after closing is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+from starlette.exceptions import HTTPException
+
+from consultations.lifecycle.models import Consultation, ConsultationStatus
+from workspace.permissions import Action, Viewer, can
+
+
+class ConsultationClosed(HTTPException):
+    """A write arrived when the consultation was not in the state it needs. An HTTP 409
+    with a plain message, so a route that lets it escape still answers clearly."""
+
+    def __init__(self, status: ConsultationStatus) -> None:
+        self.status = status
+        super().__init__(status_code=409, detail=self.message)
+
+    @property
+    def message(self) -> str:
+        if self.status is ConsultationStatus.DRAFT:
+            return "This consultation has not opened yet."
+        if self.status is ConsultationStatus.OPEN:
+            return "This consultation is open, so what respondents read can no longer change."
+        return "This consultation has closed. Responses and comments can no longer be changed."
+
+
+def status_of(consultation: Consultation, now: datetime) -> ConsultationStatus:
+    if consultation.outcome_published_at is not None:
+        return ConsultationStatus.OUTCOME_PUBLISHED
+    if now < consultation.opens_at:
+        return ConsultationStatus.DRAFT
+    if now < consultation.closes_at:
+        return ConsultationStatus.OPEN
+    return ConsultationStatus.CLOSED
+
+
+def next_change(consultation: Consultation, now: datetime) -> datetime | None:
+    """When the clock alone next changes this consultation's status (None: never)."""
+    if consultation.outcome_published_at is not None:
+        return None
+    return next((t for t in (consultation.opens_at, consultation.closes_at) if now < t), None)
+
+
+def is_open(consultation: Consultation, now: datetime) -> bool:
+    return status_of(consultation, now) is ConsultationStatus.OPEN
+
+
+def require_open(consultation: Consultation, now: datetime) -> None:
+    status = status_of(consultation, now)
+    if status is not ConsultationStatus.OPEN:
+        raise ConsultationClosed(status)
+
+
+def readable(viewer: Viewer, consultation: Consultation, now: datetime) -> bool:
+    """Before it opens a consultation is a draft of its group; after, it is public."""
+    if status_of(consultation, now) is ConsultationStatus.DRAFT:
+        return can(viewer, Action.READ_GROUP_PRIVATE, consultation.group_id)
+    return True
+
+
+def by_slug(session: Session, slug: str) -> Consultation | None:
+    return session.exec(select(Consultation).where(Consultation.slug == slug)).first()
+
+
+def get_readable(session: Session, viewer: Viewer, slug: str, now: datetime) -> Consultation:
+    """The consultation named, or 404 if it does not exist or this viewer may not see it
+    (a draft is not advertised to those who cannot read it)."""
+    consultation = by_slug(session, slug)
+    if consultation is None or not readable(viewer, consultation, now):
+        raise HTTPException(404)
+    return consultation
+
+
+def url(consultation: Consultation) -> str:
+    return f"/consultations/{consultation.slug}"

@@ -1,0 +1,247 @@
+"""The published outcome, "You said, we did": each theme raised and what the group did
+about it, linked to the definition revision that changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from consultations.comments.models import Comment, CommentState
+from consultations.lifecycle import service
+from consultations.lifecycle import status as lifecycle
+from consultations.lifecycle.models import Consultation, ConsultationStatus
+from consultations.outcome.models import Disposition, OutcomeItem
+from consultations.questions.models import Question
+from definitions.models import Definition, Revision
+from taskgroups.groups.models import TaskGroup
+from workspace.forms import FormInput, read_form
+from workspace.permissions import Action, can, require
+from workspace.runtime import runtime, viewer
+from workspace.templating import redirect, render
+
+DISPOSITIONS = {
+    Disposition.ACCEPTED.value: "Accepted: the definition was changed",
+    Disposition.NOTED.value: "Noted",
+    Disposition.NOT_ACCEPTED.value: "Not accepted",
+}
+BLANK_ROWS = 3
+MAX_ROWS = 60
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    item: OutcomeItem
+    comment: Comment | None
+    question: Question | None
+    revision_url: str
+
+
+async def outcome_page(request: Request) -> Response:
+    rt, who = runtime(request), viewer(request)
+    now = rt.clock()
+    with rt.db.read() as session:
+        consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
+        status = lifecycle.status_of(consultation, now)
+        if status is not ConsultationStatus.OUTCOME_PUBLISHED:
+            raise HTTPException(404, "The outcome of this consultation has not been published yet.")
+        context = {
+            "consultation": consultation,
+            "rows": _rows(session, consultation),
+            "group": session.get(TaskGroup, consultation.group_id),
+            "labels": DISPOSITIONS,
+            "can_manage": can(who, Action.MANAGE_PROCESS, consultation.group_id),
+        }
+    return render(request, "consultations/outcome/outcome.html", context)
+
+
+async def edit_outcome(request: Request) -> Response:
+    rt, who = runtime(request), viewer(request)
+    now = rt.clock()
+    with rt.db.read() as session:
+        consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
+        require(who, Action.MANAGE_PROCESS, consultation.group_id)
+        status = lifecycle.status_of(consultation, now)
+        if status in (ConsultationStatus.DRAFT, ConsultationStatus.OPEN):
+            raise lifecycle.ConsultationClosed(status)
+        choices = _choices(session, consultation)
+        form = _form_of(consultation, [r.item for r in _rows(session, consultation)])
+    if request.method == "POST":
+        form = await read_form(request)
+        if form.get("add_rows") != "yes":
+            parsed = _check(form, choices)
+            if parsed is not None:
+                service.do_publish_outcome(
+                    rt, who, consultation.id or 0, form.get("summary"), parsed
+                )
+                return redirect(
+                    f"{lifecycle.url(consultation)}/outcome", "The outcome is published."
+                )
+        else:
+            form.values["row_count"] = str(min(_row_count(form) + BLANK_ROWS, MAX_ROWS))
+    return render(
+        request,
+        "consultations/outcome/outcome_edit.html",
+        {
+            "consultation": consultation,
+            "form": form,
+            "labels": DISPOSITIONS,
+            "rows": range(_row_count(form)),
+            **choices,
+        },
+        status_code=400 if form.errors else 200,
+    )
+
+
+def _rows(session: Session, consultation: Consultation) -> list[OutcomeRow]:
+    items = session.exec(
+        select(OutcomeItem)
+        .where(OutcomeItem.consultation_id == consultation.id)
+        .order_by(col(OutcomeItem.position))
+    ).all()
+    comment_ids = [i.comment_id for i in items if i.comment_id]
+    question_ids = [i.question_id for i in items if i.question_id]
+    comments = {
+        c.id: c for c in session.exec(select(Comment).where(col(Comment.id).in_(comment_ids)))
+    }
+    questions = {
+        q.id: q for q in session.exec(select(Question).where(col(Question.id).in_(question_ids)))
+    }
+    base = _definition_url(session, consultation)
+    return [
+        OutcomeRow(
+            item,
+            comments.get(item.comment_id),
+            questions.get(item.question_id),
+            f"{base}/revisions/{item.revision_number}" if base and item.revision_number else "",
+        )
+        for item in items
+    ]
+
+
+def _definition_url(session: Session, consultation: Consultation) -> str:
+    if consultation.definition_id is None:
+        return ""
+    definition = session.get(Definition, consultation.definition_id)
+    group = session.get(TaskGroup, consultation.group_id)
+    if definition is None or group is None:
+        return ""
+    return f"/groups/{group.slug}/definitions/{definition.slug}"
+
+
+def _choices(session: Session, consultation: Consultation) -> dict[str, Any]:
+    """What an outcome line may point at: published comments, questions, revisions."""
+    comments = session.exec(
+        select(Comment)
+        .where(Comment.consultation_id == consultation.id, Comment.state == CommentState.PUBLISHED)
+        .order_by(col(Comment.path))
+    ).all()
+    questions = session.exec(
+        select(Question)
+        .where(Question.consultation_id == consultation.id)
+        .order_by(col(Question.position))
+    ).all()
+    revisions: list[int] = []
+    if consultation.definition_id is not None:
+        revisions = list(
+            session.exec(
+                select(Revision.number)
+                .where(Revision.definition_id == consultation.definition_id)
+                .order_by(col(Revision.number))
+            )
+        )
+    return {"comments": comments, "questions": questions, "revisions": revisions}
+
+
+def _form_of(consultation: Consultation, items: list[OutcomeItem]) -> FormInput:
+    values = {
+        "summary": consultation.outcome_summary,
+        "row_count": str(max(len(items) + BLANK_ROWS, BLANK_ROWS)),
+    }
+    for i, item in enumerate(items):
+        values.update(
+            {
+                f"row-{i}-theme": item.theme,
+                f"row-{i}-disposition": item.disposition,
+                f"row-{i}-revision": str(item.revision_number or ""),
+                f"row-{i}-reason": item.reason,
+                f"row-{i}-comment": str(item.comment_id or ""),
+                f"row-{i}-question": str(item.question_id or ""),
+            }
+        )
+    return FormInput(values=values)
+
+
+def _row_count(form: FormInput) -> int:
+    raw = form.get("row_count")
+    return min(int(raw), MAX_ROWS) if raw.isdigit() else BLANK_ROWS
+
+
+def _check(form: FormInput, choices: dict[str, Any]) -> list[OutcomeItem] | None:
+    form.optional("summary", "The summary", max_length=20_000)
+    items = [item for i in range(_row_count(form)) if (item := _check_row(form, i, choices))]
+    if not items and form.ok:
+        form.error("row-0-theme", "Enter at least one theme and what was done about it")
+    return items if form.ok else None
+
+
+def _check_row(form: FormInput, i: int, choices: dict[str, Any]) -> OutcomeItem | None:
+    p = f"row-{i}-"
+    fields = ("theme", "disposition", "revision", "reason", "comment", "question")
+    if not any(form.get(p + f).strip() for f in fields):
+        return None
+    theme = form.required(p + "theme", f"the theme of line {i + 1}", max_length=500)
+    disposition = form.choice(p + "disposition", f"what was done about line {i + 1}", DISPOSITIONS)
+    reason = form.optional(p + "reason", "The reason", max_length=2000)
+    revision = _pick(
+        form,
+        p + "revision",
+        set(choices["revisions"]),
+        f"Select the revision that changed for line {i + 1}",
+    )
+    comment = _pick(
+        form,
+        p + "comment",
+        {c.id for c in choices["comments"]},
+        f"Select a comment from the list for line {i + 1}",  # noqa: S608 - a message, not SQL
+    )
+    question = _pick(
+        form,
+        p + "question",
+        {q.id for q in choices["questions"]},
+        f"Select a question from the list for line {i + 1}",  # noqa: S608 - a message, not SQL
+    )
+    if disposition == Disposition.NOT_ACCEPTED and not reason.strip():
+        form.error(p + "reason", f"Give the reason line {i + 1} was not accepted")
+    if disposition == Disposition.ACCEPTED and choices["revisions"] and revision is None:
+        form.error(p + "revision", f"Select the revision that changed for line {i + 1}")
+    return OutcomeItem(
+        consultation_id=0,
+        theme=theme,
+        disposition=disposition,
+        reason=reason,
+        revision_number=revision,
+        comment_id=comment,
+        question_id=question,
+    )
+
+
+def _pick(form: FormInput, name: str, allowed: set[Any], message: str) -> int | None:
+    raw = form.get(name).strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) not in allowed:
+        form.error(name, message)
+        return None
+    return int(raw)
+
+
+routes = [
+    Route("/{slug}/outcome", outcome_page),
+    Route("/{slug}/outcome/edit", edit_outcome, methods=["GET", "POST"]),
+]

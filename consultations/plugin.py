@@ -1,0 +1,125 @@
+"""Consultations' contribution: the lifecycle of a consultation, its questions and
+responses, live threaded comments with moderation, the summary and the outcome."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from sqlmodel import Session, SQLModel
+from starlette.routing import BaseRoute, Mount
+
+from consultations import search
+from consultations.comments import live
+from consultations.comments import models as comment_tables
+from consultations.comments import routes as comments
+from consultations.lifecycle import clock, progress
+from consultations.lifecycle import models as consultation_tables
+from consultations.lifecycle import routes as lifecycle
+from consultations.moderation import models as moderation_tables
+from consultations.moderation import routes as moderation
+from consultations.outcome import models as outcome_tables
+from consultations.outcome import routes as outcome
+from consultations.questions import models as question_tables
+from consultations.questions import routes as questions
+from consultations.responses import models as response_tables
+from consultations.responses import routes as responses
+from consultations.summary import routes as summary
+from taskgroups.groups.models import TaskGroup
+from workspace.hooks import (
+    BackgroundTask,
+    DeliverableOption,
+    GroupSection,
+    LiveRelay,
+    LiveRoom,
+    hookimpl,
+    tables_in,
+)
+from workspace.permissions import Viewer
+from workspace.runtime import Runtime
+from workspace.search import DocumentProvider
+
+HERE = Path(__file__).resolve().parent
+SUBPACKAGES = (
+    "lifecycle",
+    "questions",
+    "responses",
+    "comments",
+    "moderation",
+    "summary",
+    "outcome",
+)
+
+
+@hookimpl
+def models() -> Iterable[type[SQLModel]]:
+    return tables_in(
+        consultation_tables,
+        question_tables,
+        response_tables,
+        comment_tables,
+        moderation_tables,
+        outcome_tables,
+    )
+
+
+@hookimpl
+def template_folders() -> Mapping[str, Path]:
+    return {f"consultations/{sub}": HERE / sub / "templates" for sub in SUBPACKAGES}
+
+
+@hookimpl
+def routes() -> Iterable[BaseRoute]:
+    return [
+        Mount(
+            "/consultations",
+            routes=[
+                *lifecycle.routes,
+                *outcome.routes,
+                *questions.routes,
+                *responses.routes,
+                *summary.routes,
+                *comments.routes,
+                *moderation.routes,
+            ],
+        )
+    ]
+
+
+@hookimpl
+def search_providers() -> Iterable[DocumentProvider]:
+    return search.PROVIDERS
+
+
+@hookimpl
+def live_rooms(rt: Runtime) -> Iterable[LiveRoom]:
+    return [live.room(rt)]
+
+
+@hookimpl
+def live_relays() -> Iterable[LiveRelay]:
+    return [live.relay()]
+
+
+@hookimpl
+def group_sections(rt: Runtime, session: Session, viewer: Viewer, group: TaskGroup) -> GroupSection:
+    return lifecycle.group_section(rt, session, viewer, group)
+
+
+@hookimpl
+def dashboard_panels(
+    rt: Runtime, session: Session, viewer: Viewer, group: TaskGroup
+) -> GroupSection:
+    return progress.dashboard_panel(rt, session, viewer, group)
+
+
+@hookimpl
+def deliverable_options(
+    rt: Runtime, session: Session, group_id: int
+) -> Iterable[DeliverableOption]:
+    return progress.deliverable_options(rt, session, group_id)
+
+
+@hookimpl
+def background_tasks(rt: Runtime) -> Iterable[BackgroundTask]:
+    return [lambda: clock.watch(rt)]

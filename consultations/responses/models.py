@@ -1,0 +1,44 @@
+"""Structured responses to a consultation's questions, each with its publication consent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from workspace.db import UTCDateTime, utcnow
+
+
+class Consent(StrEnum):
+    NAMED = "named"  # publish with my name
+    ANONYMOUS = "anonymous"  # publish without my name
+    WITHHELD = "withheld"  # do not publish
+
+
+class Response(SQLModel, table=True):
+    """One person's answers to one consultation; editable until it closes."""
+
+    __table_args__ = (UniqueConstraint("consultation_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="consultation.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    on_behalf_of: str = Field(default="", max_length=200)  # organisation name, or "" = individual
+    sector: str = Field(default="individual", max_length=30)
+    consent: str = Field(default=Consent.NAMED, max_length=20)
+    # Normalised text fingerprints for campaign (identical / near-identical) detection.
+    fingerprint: str = Field(default="", max_length=64, index=True)
+    simhash: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    question_id: int = Field(foreign_key="question.id", index=True)
+    value: str = ""  # free text, scale point or chosen label; JSON list for multiple choice

@@ -1,0 +1,321 @@
+"""Responses: one per person per consultation, editable until it closes.
+
+`check_response` validates the form against the consultation's questions (keeping what
+was typed on the form for the error page); `do_save` writes the response and its
+answers in one transaction, after checking again that the person may respond and that
+the consultation is open *now*, by the runtime's clock.
+
+Who responded is visible only to the secretariat and the group's chairs (ARCHITECTURE
+section 7), so the activity event of a response is recorded at secretariat visibility:
+`workspace.activity` has no "chairs" level, and "group" would show it to members and
+observers too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from consultations.lifecycle.models import Consultation, ConsultationStatus
+from consultations.lifecycle.status import require_open, status_of, url
+from consultations.questions.models import Question, QuestionKind
+from consultations.questions.service import CHOICE_KINDS, choices_of, for_consultation
+from consultations.responses import campaign
+from consultations.responses.models import Answer, Consent, Response
+from workspace import activity
+from workspace.forms import FormInput
+from workspace.models import SECTOR_LABELS, Sector
+from workspace.permissions import Action, Role, Viewer, can, require
+from workspace.runtime import Runtime
+
+MAX_TEXT = 10_000
+MAX_ORGANISATION = 200
+INDIVIDUAL = "individual"
+ORGANISATION = "organisation"
+RESPONDENT_TYPES = {INDIVIDUAL: "As an individual", ORGANISATION: "On behalf of an organisation"}
+SECTOR_CHOICES = {s.value: s.label for s in Sector}
+CONSENT_LABELS = {
+    Consent.NAMED.value: "Yes, publish it with my name",
+    Consent.ANONYMOUS.value: "Yes, but without my name",
+    Consent.WITHHELD.value: "No, do not publish my response",
+}
+CONSENT_HINTS = {
+    Consent.NAMED.value: "Your name, and your organisation if you respond for one, appear "
+    "beside your answers in the published summary and exports",
+    Consent.ANONYMOUS.value: "Your answers are published with no name, organisation or sector",
+    Consent.WITHHELD.value: "The task group still reads your response and counts it in the "
+    "summary, but your words are not published",
+}
+CONSENT_SHORT = {
+    Consent.NAMED.value: "Published with name",
+    Consent.ANONYMOUS.value: "Published anonymously",
+    Consent.WITHHELD.value: "Not for publication",
+}
+VISIBILITY = activity.SECRETARIAT  # see the module docstring
+SUBMITTED, CHANGED = "response.submitted", "response.changed"
+
+
+def sector_label(sector: str) -> str:
+    if sector == INDIVIDUAL:
+        return "Individuals"
+    try:
+        return SECTOR_LABELS[Sector(sector)]
+    except ValueError:
+        return sector
+
+
+def field_name(question: Question) -> str:
+    return f"q-{question.id}"
+
+
+@dataclass
+class ResponseDraft:
+    on_behalf_of: str  # "" = an individual
+    sector: str
+    consent: str
+    answers: dict[int, str] = field(default_factory=dict)  # question id -> stored value
+
+
+def check_response(form: FormInput, questions: list[Question]) -> ResponseDraft:
+    """Validate every answer; errors go on `form`, keyed by the field ids."""
+    answers: dict[int, str] = {}
+    for number, question in enumerate(questions, start=1):
+        value = _check_answer(form, question, number)
+        if value:
+            answers[question.id or 0] = value
+    kind = form.choice(
+        "respondent_type",
+        "whether you are responding as an individual or for an organisation",
+        RESPONDENT_TYPES,
+    )
+    organisation, sector = "", INDIVIDUAL
+    if kind == ORGANISATION:
+        organisation = form.required(
+            "organisation", "the name of your organisation", max_length=MAX_ORGANISATION
+        )
+        sector = form.choice("sector", "your organisation's sector", SECTOR_CHOICES)
+    consent = form.choice("consent", "whether we may publish your response", CONSENT_LABELS)
+    return ResponseDraft(on_behalf_of=organisation, sector=sector, consent=consent, answers=answers)
+
+
+def _check_answer(form: FormInput, question: Question, number: int) -> str:
+    name = field_name(question)
+    if question.kind == QuestionKind.FREE_TEXT:
+        text = form.get(name).strip()
+        if len(text) > MAX_TEXT:
+            form.error(
+                name, f"Your answer to question {number} must be {MAX_TEXT:,} characters or fewer"
+            )
+        elif not text and question.required:
+            form.error(name, f"Enter your answer to question {number}")
+        return text
+    allowed = choices_of(question)
+    if question.kind == QuestionKind.MULTIPLE:
+        picked = [v for v in form.getlist(name) if v]
+        if any(v not in allowed for v in picked):
+            form.error(name, f"Select answers to question {number} from the list")  # noqa: S608
+        elif not picked and question.required:
+            form.error(name, f"Select at least one answer to question {number}")
+        # Stored in the question's own order, so equal answers group together in SQL.
+        return json.dumps([c for c in allowed if c in picked]) if picked else ""
+    value = form.get(name)
+    if value and value not in allowed:
+        form.error(name, f"Select an answer to question {number} from the list")  # noqa: S608
+    elif not value and question.required:
+        form.error(name, f"Select an answer to question {number}")
+    return value
+
+
+def form_from_response(
+    response: Response, answers: dict[int, str], questions: list[Question]
+) -> FormInput:
+    """A saved response as the form shows it, for changing it."""
+    values = {
+        "respondent_type": ORGANISATION if response.on_behalf_of else INDIVIDUAL,
+        "organisation": response.on_behalf_of,
+        "sector": response.sector if response.on_behalf_of else "",
+        "consent": response.consent,
+    }
+    lists: dict[str, list[str]] = {}
+    for question in questions:
+        value = answers.get(question.id or 0, "")
+        if question.kind == QuestionKind.MULTIPLE:
+            lists[field_name(question)] = json.loads(value) if value else []
+        else:
+            values[field_name(question)] = value
+    return FormInput(values=values, lists=lists)
+
+
+def display_value(question: Question, value: str) -> list[str]:
+    """An answer as lines of text: the chosen labels, or the free text."""
+    if not value:
+        return []
+    if question.kind == QuestionKind.MULTIPLE:
+        return [str(v) for v in json.loads(value)]
+    return [value]
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def own_response(
+    session: Session, consultation_id: int, user_id: int | None
+) -> tuple[Response, dict[int, str]] | None:
+    if user_id is None:
+        return None
+    response = session.exec(
+        select(Response).where(
+            Response.consultation_id == consultation_id, Response.user_id == user_id
+        )
+    ).first()
+    if response is None:
+        return None
+    answers = dict(
+        session.exec(
+            select(Answer.question_id, Answer.value).where(Answer.response_id == response.id)
+        ).all()
+    )
+    return response, answers
+
+
+def count(session: Session, consultation_id: int) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(Response)
+        .where(Response.consultation_id == consultation_id)
+    ).one()
+
+
+def summary_visible(who: Viewer, consultation: Consultation, now: datetime) -> bool:
+    """The summary and public exports: everyone once closed; chairs and secretariat
+    at any time."""
+    if status_of(consultation, now) in (
+        ConsultationStatus.CLOSED,
+        ConsultationStatus.OUTCOME_PUBLISHED,
+    ):
+        return True
+    return can(who, Action.MANAGE_PROCESS, consultation.group_id)
+
+
+def page_context(
+    session: Session, who: Viewer, consultation: Consultation, now: datetime
+) -> dict[str, Any]:
+    """What the consultation page needs to show the responses panel
+    (`consultations/responses/_responses_panel.html`, which reads `responses_panel`)."""
+    status = status_of(consultation, now)
+    questions = for_consultation(session, consultation.id or 0)
+    own = own_response(session, consultation.id or 0, who.user_id)
+    can_manage = can(who, Action.MANAGE_PROCESS, consultation.group_id)
+    base = url(consultation)
+    return {
+        "responses_panel": {
+            "status": status,
+            "questions": questions,
+            "is_open": status is ConsultationStatus.OPEN,
+            "signed_in": who.signed_in,
+            "can_respond": can(who, Action.RESPOND, consultation.group_id),
+            "is_observer": who.role_in(consultation.group_id) is Role.OBSERVER,
+            "own": own[0] if own else None,
+            "can_manage": can_manage,
+            "can_edit_questions": can_manage and status is ConsultationStatus.DRAFT,
+            "summary_visible": summary_visible(who, consultation, now),
+            "response_count": count(session, consultation.id or 0)
+            if status is not ConsultationStatus.DRAFT
+            else 0,
+            "respond_url": f"{base}/respond",
+            "own_url": f"{base}/response",
+            "questions_url": f"{base}/questions",
+            "summary_url": f"{base}/summary",
+            "sign_in_url": f"/account/sign-in?next={base}/respond",
+        }
+    }
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    response_id: int
+    created: bool
+
+
+def do_save(rt: Runtime, actor: Viewer, consultation_id: int, draft: ResponseDraft) -> Saved:
+    """Create or replace the actor's response. Raises `ConsultationClosed` (409) unless
+    the consultation is open at this moment."""
+    for attempt in range(2):
+        try:
+            return _save(rt, actor, consultation_id, draft)
+        except IntegrityError:
+            # Two first submissions raced (a double click on PostgreSQL): the other
+            # one created the response, so this one now updates it.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _save(rt: Runtime, actor: Viewer, consultation_id: int, draft: ResponseDraft) -> Saved:
+    with rt.db.write() as unit:
+        session = unit.session
+        consultation = session.get(Consultation, consultation_id)
+        if consultation is None:
+            raise LookupError(consultation_id)
+        require(actor, Action.RESPOND, consultation.group_id)
+        now = rt.clock()
+        require_open(consultation, now)
+        questions = for_consultation(session, consultation_id)
+        known = {q.id for q in questions}
+        answers = {qid: value for qid, value in draft.answers.items() if qid in known}
+        texts = [answers.get(q.id or 0, "") for q in questions if q.kind == QuestionKind.FREE_TEXT]
+        signature = campaign.text_signature(texts)
+        response = session.exec(
+            select(Response).where(
+                Response.consultation_id == consultation_id, Response.user_id == actor.user_id
+            )
+        ).first()
+        created = response is None
+        if response is None:
+            response = Response(
+                consultation_id=consultation_id, user_id=actor.user_id or 0, submitted_at=now
+            )
+        else:
+            session.execute(delete(Answer).where(col(Answer.response_id) == response.id))
+        response.on_behalf_of, response.sector = draft.on_behalf_of, draft.sector
+        response.consent = draft.consent
+        response.fingerprint, response.simhash = signature.fingerprint, signature.simhash
+        response.updated_at = now
+        session.add(response)
+        session.flush()
+        session.add_all(
+            [
+                Answer(response_id=response.id or 0, question_id=qid, value=value)
+                for qid, value in answers.items()
+            ]
+        )
+        verb = "responded to" if created else "changed their response to"
+        activity.record(
+            unit,
+            actor_id=actor.user_id,
+            verb=SUBMITTED if created else CHANGED,
+            object_type="response",
+            object_id=response.id,
+            group_id=consultation.group_id,
+            visibility=VISIBILITY,
+            summary=f"{actor.display_name} {verb} {consultation.title}",
+            url=f"{url(consultation)}/summary",
+        )
+        return Saved(response_id=response.id or 0, created=created)
+
+
+def questions_by_id(questions: list[Question]) -> dict[int, Question]:
+    return {q.id or 0: q for q in questions}
+
+
+def is_choice(question: Question) -> bool:
+    return question.kind in CHOICE_KINDS or question.kind == QuestionKind.SCALE

@@ -1,0 +1,221 @@
+"""The `sharedspace` command: serve, demo, db upgrade, create-admin, users, backup, restore."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlmodel import col, select
+
+from sharedspace import backup, demo, migrate
+from sharedspace.app import build_runtime
+from workspace.accounts.service import check_registration, do_register
+from workspace.forms import FormInput
+from workspace.models import User
+from workspace.runtime import Runtime
+from workspace.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args) or 0)
+    except SettingsError as problem:
+        print(f"error: {problem}", file=sys.stderr, flush=True)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sharedspace", description=__doc__)
+    sub = parser.add_subparsers(title="commands")
+
+    serve = sub.add_parser("serve", help="migrate the database and serve the site")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--demo", action="store_true", help="load the Zero Carbon Hub demo if the database is empty"
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    demo_cmd = sub.add_parser("demo", help="load the demo data into an empty database")
+    demo_cmd.set_defaults(handler=cmd_demo)
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(title="db commands")
+    up = db_sub.add_parser("upgrade", help="apply every migration")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(handler=cmd_upgrade)
+    rev = db_sub.add_parser("revision", help="autogenerate a migration from the models")
+    rev.add_argument("-m", "--message", required=True)
+    rev.set_defaults(handler=cmd_revision)
+
+    admin = sub.add_parser("create-admin", help="create a secretariat account")
+    admin.add_argument("email")
+    admin.add_argument("name")
+    admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from standard input instead of prompting",
+    )
+    admin.set_defaults(handler=cmd_create_admin)
+
+    users = sub.add_parser("users", help="list accounts")
+    users.set_defaults(handler=cmd_users)
+
+    reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
+    reindex.set_defaults(handler=cmd_reindex)
+
+    backup_cmd = sub.add_parser("backup", help="back up the database (SQLite: online copy)")
+    backup_cmd.add_argument("path", type=Path)
+    backup_cmd.set_defaults(handler=cmd_backup)
+    restore_cmd = sub.add_parser("restore", help="restore a backup into the database")
+    restore_cmd.add_argument("path", type=Path)
+    restore_cmd.add_argument("--force", action="store_true", help="replace a database in use")
+    restore_cmd.set_defaults(handler=cmd_restore)
+    return parser
+
+
+@contextmanager
+def _runtime() -> Iterator[Runtime]:
+    """A runtime whose connections are closed when the command is done."""
+    rt = build_runtime(Settings.from_env())
+    try:
+        yield rt
+    finally:
+        rt.db.dispose()
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    with _runtime() as rt:
+        migrate.upgrade(rt.db, args.revision)
+        print(f"Database at {rt.settings.database_url} is up to date.")
+    return 0
+
+
+def cmd_revision(args: argparse.Namespace) -> int:
+    migrate.make_revision(Settings.from_env().database_url, args.message)
+    return 0
+
+
+def cmd_demo(_args: argparse.Namespace) -> int:
+    with _runtime() as rt:
+        migrate.upgrade(rt.db)
+        return _ensure_demo(rt)
+
+
+def _ensure_demo(rt: Runtime) -> int:
+    password = demo.choose_password(rt.settings.demo_password)
+    if demo.is_empty(rt):
+        demo.load(rt, password)
+        print("Loaded the Zero Carbon Hub demo.")
+    else:
+        demo.reset_passwords(rt, password)
+    print(demo.accounts_table(password), flush=True)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings.from_env()
+    if args.workers > 1 and not settings.redis_url:
+        # Each worker only reaches its own sockets: without Redis to fan out, live
+        # comments would silently reach only some readers. Refuse before touching anything.
+        print(
+            f"error: --workers {args.workers} needs REDIS_URL: without Redis, live updates "
+            "reach only the people connected to the worker that made the change. Set "
+            "REDIS_URL=redis://host:6379/0 or serve with one worker (docs/deployment.md).",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
+    rt = build_runtime(settings)
+    migrate.upgrade(rt.db)
+    if args.demo:
+        _ensure_demo(rt)
+    rt.db.dispose()
+    print(f"Serving on http://{args.host}:{args.port}", flush=True)
+    uvicorn.run(
+        "sharedspace.app:serve_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    with _runtime() as rt:
+        migrate.upgrade(rt.db)
+        return _create_admin(rt, args)
+
+
+def _create_admin(rt: Runtime, args: argparse.Namespace) -> int:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password (10 characters or more): ")
+    form = FormInput(values={"email": args.email, "display_name": args.name, "password": password})
+    reg = check_registration(form)
+    if not form.ok:
+        for message in form.errors.values():
+            print(f"error: {message}", file=sys.stderr)
+        return 2
+    user = do_register(rt, reg, secretariat=True)
+    if user is None:
+        print(f"error: an account already uses {reg.email}", file=sys.stderr)
+        return 2
+    print(f"Created secretariat account {user.email}.")
+    return 0
+
+
+def cmd_reindex(_args: argparse.Namespace) -> int:
+
+    with _runtime() as rt:
+        migrate.upgrade(rt.db)
+        written = rt.indexer.reindex()
+    print(f"Search index rebuilt: {written} documents.")
+    return 0
+
+
+def cmd_users(_args: argparse.Namespace) -> int:
+    with _runtime() as rt, rt.db.read() as session:
+        users = session.exec(select(User).order_by(col(User.email))).all()
+    for user in users:
+        role = "secretariat" if user.is_secretariat else "participant"
+        print(f"{user.id:>5}  {user.email:<40} {role:<12} {user.display_name}")
+    print(f"{len(users)} account(s)")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    outcome = backup.backup(Settings.from_env().database_url, args.path)
+    print(outcome.message)
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    try:
+        outcome = backup.restore(Settings.from_env().database_url, args.path, force=args.force)
+    except (backup.RestoreRefused, FileNotFoundError) as refusal:
+        print(f"error: {refusal}", file=sys.stderr)
+        return 2
+    print(outcome.message)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

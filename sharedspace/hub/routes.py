@@ -1,0 +1,56 @@
+"""Hub pages that gather from every feature: home, my groups, health."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from taskgroups.groups import service as groups
+from taskgroups.milestones import service as milestones
+from workspace.permissions import Action, require
+from workspace.runtime import runtime, viewer
+from workspace.search import outbox as search_outbox
+from workspace.templating import render
+
+
+async def home(request: Request) -> Response:
+    rt = runtime(request)
+    with rt.db.read() as session:
+        listing = groups.list_groups(session)
+        programme = milestones.programme(rt, session)
+    return render(
+        request,
+        "hub/home.html",
+        {"groups": listing, "programme": programme, "today": milestones.today(rt)},
+    )
+
+
+async def my_groups(request: Request) -> Response:
+    who = viewer(request)
+    require(who, Action.SIGNED_IN)
+    assert who.user_id is not None
+    with runtime(request).db.read() as session:
+        memberships, seats = groups.my_seats(session, who.user_id)
+    return render(request, "hub/my_groups.html", {"memberships": memberships, "seats": seats})
+
+
+async def healthz(request: Request) -> Response:
+    rt = runtime(request)
+    try:
+        with rt.db.read() as session:
+            session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    except Exception as error:  # report, do not raise: this is what monitors poll
+        return JSONResponse({"status": "error", "database": str(error)[:200]}, status_code=503)
+    # Changes committed but not yet searchable: a growing number means the indexer is stuck.
+    return JSONResponse(
+        {"status": "ok", "database": "ok", "search_backlog": search_outbox.backlog(rt.db)}
+    )
+
+
+routes = [
+    Route("/", home),
+    Route("/my-groups", my_groups),
+    Route("/healthz", healthz),
+]

@@ -1,0 +1,236 @@
+"""The one seam between the ground and the features: pluggy hook specifications.
+
+Each feature package has one `plugin.py` whose functions carry `@hookimpl` and are named
+after the specifications below; `sharedspace.app.create_app` lists the plugins, and
+`workspace.runtime.build_runtime` registers them and asks them for what they bring. The
+ground's own pages (accounts) and the roof's (hub pages) come in through the same hooks,
+as Datasette's built-in features do (`datasette/hookspecs.py`, `default_*` modules).
+
+A hook with several implementations returns a list of their answers. Where the order of
+the answers shows on a page (group sections, dashboard panels) each answer carries an
+`order`; route order comes from the routes themselves (see `sharedspace.app`). Nothing
+here is looked up by a string key.
+
+The small dataclasses below are part of the contract: what a hook returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from workspace.events import DomainEvent
+
+if TYPE_CHECKING:
+    from sqlmodel import Session, SQLModel
+    from starlette.routing import BaseRoute
+
+    from workspace.permissions import Role, Viewer
+    from workspace.runtime import Runtime
+    from workspace.search import DocumentProvider
+
+PROJECT = "sharedspace"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --- what hooks return ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupSection:
+    """A panel on a group's page (or the observer dashboard) that a feature draws."""
+
+    template: str
+    context: dict[str, Any]
+    order: int = 100  # lower first
+
+
+@dataclass(frozen=True)
+class DeliverableOption:
+    """Something in a group that a milestone can wait for: when it happens, the feature
+    publishes an event and the milestone completes itself."""
+
+    kind: str
+    target_id: int
+    label: str
+    url: str
+    started: bool = False  # proposed, opened, scheduled
+    done: bool = False
+
+    @property
+    def value(self) -> str:
+        return f"{self.kind}:{self.target_id}"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Call `handler` with every event of class `event` published after a commit."""
+
+    event: type[DomainEvent]
+    handler: Callable[[Any], None]
+
+
+@dataclass(frozen=True)
+class LiveRoom:
+    """A kind of Socket.IO room. `authorise(viewer, ref)` returns the room's key (`"12"`
+    for `consultation:12`) when the viewer may read it now, else None. It is asked on
+    every join and again whenever access may have changed (workspace.realtime)."""
+
+    kind: str
+    authorise: Callable[[Viewer, str | int], str | None]
+
+
+@dataclass(frozen=True)
+class LiveRelay:
+    """Emit each `event` as the Socket.IO event `emit` to the room `room(event)`,
+    carrying only `fields` of it (and only when `when(event)` holds)."""
+
+    event: type[DomainEvent]
+    emit: str
+    room: Callable[[Any], str]
+    fields: tuple[str, ...]
+    when: Callable[[Any], bool] | None = None
+
+    def message(self, event: DomainEvent) -> dict[str, Any]:
+        return {name: getattr(event, name) for name in self.fields}
+
+
+BackgroundTask = Callable[[], Awaitable[None]]
+RoleMap = tuple[dict[int, "Role"], frozenset[int]]
+
+
+@dataclass
+class Contributions:
+    """Everything the plugins registered once at start-up, gathered by `collect`."""
+
+    models: list[type[SQLModel]] = field(default_factory=list)
+    template_folders: dict[str, Path] = field(default_factory=dict)
+    search_providers: list[DocumentProvider] = field(default_factory=list)
+
+
+# --- the specifications --------------------------------------------------------------
+
+
+class Specs:
+    @hookspec
+    def models(self) -> Iterable[type[SQLModel]]:
+        """The tables a feature owns, so SQLModel's metadata (and Alembic) knows them."""
+        raise NotImplementedError
+
+    @hookspec
+    def template_folders(self) -> Mapping[str, Path]:
+        """Template folders by name prefix: `{"consultations/comments": <its templates/>}`
+        makes `consultations/comments/_comment.html` that folder's `_comment.html`."""
+        raise NotImplementedError
+
+    @hookspec
+    def routes(self) -> Iterable[BaseRoute]:
+        """The feature's routes: a `Mount` per URL prefix, or plain `Route`s."""
+        raise NotImplementedError
+
+    @hookspec(firstresult=True)
+    def group_roles(self, session: Session, user_id: int) -> RoleMap | None:
+        """The groups a person sits in: member or chair roles by group id, and the ids of
+        the groups they observe today. The permission module builds the Viewer from it."""
+        raise NotImplementedError
+
+    @hookspec
+    def search_providers(self) -> Iterable[DocumentProvider]:
+        """What the feature puts in the search index, one provider per document kind."""
+        raise NotImplementedError
+
+    @hookspec
+    def live_rooms(self, rt: Runtime) -> Iterable[LiveRoom]:
+        """Socket.IO room kinds the feature's pages join."""
+        raise NotImplementedError
+
+    @hookspec
+    def live_relays(self, rt: Runtime) -> Iterable[LiveRelay]:
+        """Domain events relayed to Socket.IO rooms after they commit."""
+        raise NotImplementedError
+
+    @hookspec
+    def subscriptions(self, rt: Runtime) -> Iterable[Subscription]:
+        """Handlers of domain events (how a lower layer reacts to a higher one)."""
+        raise NotImplementedError
+
+    @hookspec
+    def group_sections(
+        self, rt: Runtime, session: Session, viewer: Viewer, group: Any
+    ) -> GroupSection | None:
+        """A panel on the group's page, or None to show nothing to this viewer."""
+        raise NotImplementedError
+
+    @hookspec
+    def dashboard_panels(
+        self, rt: Runtime, session: Session, viewer: Viewer, group: Any
+    ) -> GroupSection | None:
+        """A panel for the group on the observer dashboard."""
+        raise NotImplementedError
+
+    @hookspec
+    def deliverable_options(
+        self, rt: Runtime, session: Session, group_id: int
+    ) -> Iterable[DeliverableOption]:
+        """What a milestone of this group can wait for (the chair's picker)."""
+        raise NotImplementedError
+
+    @hookspec
+    def background_tasks(self, rt: Runtime) -> Iterable[BackgroundTask]:
+        """Coroutines run for the life of a serving process (cancelled at shutdown)."""
+        raise NotImplementedError
+
+
+def plugin_manager(plugins: Iterable[object]) -> pluggy.PluginManager:
+    manager = pluggy.PluginManager(PROJECT)
+    manager.add_hookspecs(Specs)
+    for plugin in plugins:
+        manager.register(plugin)
+    manager.check_pending()  # a misspelt hook name fails at start, not silently
+    return manager
+
+
+def collect(manager: pluggy.PluginManager) -> Contributions:
+    found = Contributions()
+    # pluggy calls the last registered first; reversed gives the order of registration.
+    for models in reversed(manager.hook.models()):
+        found.models.extend(models)
+    for folders in reversed(manager.hook.template_folders()):
+        for prefix, path in folders.items():
+            if prefix in found.template_folders:
+                raise ValueError(f"two plugins register templates under {prefix!r}")
+            found.template_folders[prefix] = path
+    for providers in reversed(manager.hook.search_providers()):
+        found.search_providers.extend(providers)
+    return found
+
+
+def tables_in(*modules: ModuleType) -> list[type[SQLModel]]:
+    """Every table class defined in these modules (not those imported into them)."""
+    from sqlmodel import SQLModel
+
+    return [
+        value
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, SQLModel)
+        and getattr(value, "__table__", None) is not None
+        and value.__module__ == module.__name__
+    ]
+
+
+def flat(answers: Iterable[Iterable[Any]]) -> list[Any]:
+    """One list of every plugin's answers, in the order the plugins were registered."""
+    return [item for answer in reversed(list(answers)) for item in answer]
+
+
+def ordered(sections: Iterable[GroupSection | None]) -> list[GroupSection]:
+    present = [s for s in reversed(list(sections)) if s is not None]
+    return sorted(present, key=lambda s: s.order)
