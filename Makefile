@@ -32,9 +32,11 @@ test-unit: $(STAMP)
 test-e2e: $(STAMP)
 	PLAYWRIGHT_CHROMIUM_EXECUTABLE="$$(bash e2e/find-chromium.sh)" $(BIN)/python -m pytest e2e
 
+# ruff (format and rules), the floor plan's import contracts (pyproject.toml), mypy --strict.
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 format: $(STAMP)

@@ -42,10 +42,11 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select
 
 from consultations.lifecycle.models import Consultation
+from consultations.questions.models import Answer
 from consultations.questions.service import for_consultation
 from consultations.responses import campaign
 from consultations.responses import export as exports
-from consultations.responses.models import Answer, Response
+from consultations.responses.models import Response
 from sharedspace import migrate
 from sharedspace.app import build_runtime
 from taskgroups.groups.models import TaskGroup

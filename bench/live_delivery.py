@@ -147,6 +147,7 @@ def prepare_hub(data: Path) -> Hub:
     from sharedspace import migrate
     from sharedspace.app import build_runtime
     from taskgroups.groups import service as groups
+    from taskgroups.groups.forms import GroupDraft
     from workspace import auth
     from workspace.accounts.service import Registration, do_register
     from workspace.db import utcnow
@@ -171,7 +172,7 @@ def prepare_hub(data: Path) -> Hub:
     assert poster is not None
     assert poster.id is not None
     actor = Viewer(user_id=admin.id, display_name=admin.display_name, is_secretariat=True)
-    group = groups.do_create_group(rt, actor, groups.GroupDraft("Bench group", ""))
+    group = groups.do_create_group(rt, actor, GroupDraft("Bench group", ""))
     now = utcnow()
     consultation = consultations.do_create(
         rt,

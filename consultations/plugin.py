@@ -9,17 +9,17 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel
 from starlette.routing import BaseRoute, Mount
 
-from consultations import search
+from consultations import progress, search
 from consultations.comments import live
 from consultations.comments import models as comment_tables
 from consultations.comments import routes as comments
-from consultations.lifecycle import clock, progress
+from consultations.lifecycle import clock
 from consultations.lifecycle import models as consultation_tables
 from consultations.lifecycle import routes as lifecycle
-from consultations.moderation import models as moderation_tables
 from consultations.moderation import routes as moderation
 from consultations.outcome import models as outcome_tables
 from consultations.outcome import routes as outcome
+from consultations.page import routes as page
 from consultations.questions import models as question_tables
 from consultations.questions import routes as questions
 from consultations.responses import models as response_tables
@@ -42,6 +42,7 @@ from workspace.search import DocumentProvider
 HERE = Path(__file__).resolve().parent
 SUBPACKAGES = (
     "lifecycle",
+    "page",
     "questions",
     "responses",
     "comments",
@@ -58,7 +59,6 @@ def models() -> Iterable[type[SQLModel]]:
         question_tables,
         response_tables,
         comment_tables,
-        moderation_tables,
         outcome_tables,
     )
 
@@ -74,7 +74,8 @@ def routes() -> Iterable[BaseRoute]:
         Mount(
             "/consultations",
             routes=[
-                *lifecycle.routes,
+                *lifecycle.routes,  # "/new" before the page's "/{slug}"
+                *page.routes,
                 *outcome.routes,
                 *questions.routes,
                 *responses.routes,

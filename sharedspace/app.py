@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -44,9 +44,9 @@ PLUGINS: tuple[object, ...] = (
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
-def build_runtime(settings: Settings) -> Runtime:
+def build_runtime(settings: Settings, plugins: Sequence[object] = PLUGINS) -> Runtime:
     """The runtime of the workspace with every plugin: the app's, the CLI's and the demo's."""
-    return build_ground(settings, PLUGINS)
+    return build_ground(settings, plugins)
 
 
 def load_models() -> type[SQLModel]:
@@ -67,10 +67,10 @@ def ordered_routes(routes: Iterable[BaseRoute]) -> list[BaseRoute]:
     return [*plain, *mounts]
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, plugins: Sequence[object] = PLUGINS) -> Starlette:
     settings = settings or Settings.from_env()
     logging.basicConfig(level=settings.log_level)
-    rt = build_runtime(settings)
+    rt = build_runtime(settings, plugins)
     live = Realtime(rt)
     background = hooks.flat(rt.hook.background_tasks(rt=rt))
 
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(live.middleware),
             Middleware(RequestContext, runtime=rt),
         ],
-        exception_handlers=errors.HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=errors.HANDLERS,
         lifespan=lifespan,
     )
     app.state.runtime = rt

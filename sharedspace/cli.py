@@ -1,4 +1,5 @@
-"""The `sharedspace` command: serve, demo, db upgrade, create-admin, users, backup, restore."""
+"""The `sharedspace` command: serve, demo, db, create-admin, users, reindex, rerender, backup
+and restore."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 
 from sqlmodel import col, select
 
+from consultations.comments import service as comments
+from consultations.lifecycle.models import Consultation
 from sharedspace import backup, demo, migrate
 from sharedspace.app import build_runtime
 from workspace.accounts.service import check_registration, do_register
@@ -74,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
 
     reindex = sub.add_parser("reindex", help="rebuild the search index from the database")
     reindex.set_defaults(handler=cmd_reindex)
+
+    rerender = sub.add_parser(
+        "rerender", help="render stored comment fragments again (after changing their template)"
+    )
+    rerender.add_argument(
+        "slugs", nargs="*", metavar="SLUG", help="consultations to rerender (default: all)"
+    )
+    rerender.set_defaults(handler=cmd_rerender)
 
     backup_cmd = sub.add_parser("backup", help="back up the database (SQLite: online copy)")
     backup_cmd.add_argument("path", type=Path)
@@ -188,6 +199,21 @@ def cmd_reindex(_args: argparse.Namespace) -> int:
         migrate.upgrade(rt.db)
         written = rt.indexer.reindex()
     print(f"Search index rebuilt: {written} documents.")
+    return 0
+
+
+def cmd_rerender(args: argparse.Namespace) -> int:
+    with _runtime() as rt:
+        migrate.upgrade(rt.db)
+        with rt.db.read() as session:
+            found = {c.slug: c.id or 0 for c in session.exec(select(Consultation))}
+        unknown = [slug for slug in args.slugs if slug not in found]
+        if unknown:
+            print(f"error: no consultation {', '.join(unknown)}", file=sys.stderr)
+            return 2
+        chosen = args.slugs or sorted(found)
+        total = sum(comments.do_rerender(rt, found[slug]) for slug in chosen)
+    print(f"Rendered {total} comment(s) again in {len(chosen)} consultation(s).")
     return 0
 
 

@@ -10,7 +10,7 @@ from alembic.config import Config
 from workspace.db import Database
 
 # Made by a migration on PostgreSQL only and left out of the models on purpose: the search
-# backend's generated tsvector column and its GIN index (workspace/search_pg.py).
+# backend's generated tsvector column and its GIN index (workspace/search/postgres/backend.py).
 UNMODELLED = {("search_document", "tsv"), ("search_document", "ix_search_document_tsv")}
 
 

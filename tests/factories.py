@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from taskgroups.groups import service as groups
+from taskgroups.groups.forms import GroupDraft, MemberSeatDraft, ObserverSeatDraft
 from taskgroups.groups.models import TaskGroup
 from workspace.accounts.service import Registration, do_register
 from workspace.models import Organisation, Sector, User
@@ -49,9 +50,7 @@ def admin_viewer(user: User) -> Viewer:
 
 
 def make_group(rt: Runtime, admin: User, name: str | None = None) -> TaskGroup:
-    draft = groups.GroupDraft(
-        name=name or f"Task group {next(_counter)}", remit="Agree a **definition**."
-    )
+    draft = GroupDraft(name=name or f"Task group {next(_counter)}", remit="Agree a **definition**.")
     return groups.do_create_group(rt, admin_viewer(admin), draft)
 
 
@@ -62,7 +61,7 @@ def seat_member(
         rt,
         admin_viewer(admin),
         group,
-        groups.MemberSeatDraft(email=user.email, organisation_id=org.id, role=role),
+        MemberSeatDraft(email=user.email, organisation_id=org.id, role=role),
     )
 
 
@@ -79,7 +78,7 @@ def seat_observer(
         rt,
         admin_viewer(admin),
         group,
-        groups.ObserverSeatDraft(
+        ObserverSeatDraft(
             email=user.email,
             department=department,
             starts_on=starts_on or date.today() - timedelta(days=30),

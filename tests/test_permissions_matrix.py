@@ -1,4 +1,4 @@
-"""Every route for every role: the permission table of ARCHITECTURE.md section 2, run.
+"""Every route for every role: the permission table of docs/architecture.md section 2, run.
 
 Each row is (method, path, expected status per role). POST rows send an empty or
 deliberately invalid form: a permitted role gets past the gate and is answered with

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from workspace.failures import Conflict, DomainError, Forbidden, Invalid, NotFound
 from workspace.permissions import SignInRequired
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,21 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     return response
 
 
+STATUS_OF: dict[type[DomainError], int] = {
+    Invalid: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+}
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A service's refusal, shown as the page (or JSON problem) of its status."""
+    assert isinstance(exc, DomainError)
+    status = next((code for kind, code in STATUS_OF.items() if isinstance(exc, kind)), 400)
+    return error_response(request, status, exc.message)
+
+
 async def sign_in_required(request: Request, _exc: Exception) -> Response:
     # After signing in, come back to the page (a POST's page is its own path).
     target = request.url.path
@@ -86,4 +102,9 @@ def _phrase(status: int) -> str:
     return HTTPStatus(status).phrase
 
 
-HANDLERS = {HTTPException: http_exception, SignInRequired: sign_in_required, 500: server_error}
+HANDLERS = {
+    HTTPException: http_exception,
+    DomainError: domain_error,
+    SignInRequired: sign_in_required,
+    500: server_error,
+}

@@ -42,7 +42,8 @@ _PARSER = _make_parser()  # stateless after construction; safe to share
 
 
 def render_markdown(source: str) -> str:
-    return _PARSER.render(source)
+    html: str = _PARSER.render(source)
+    return html
 
 
 def markup(html: str) -> Markup:

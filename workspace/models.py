@@ -149,7 +149,7 @@ class SearchOutbox(SQLModel, table=True):
 
 
 class SearchIndexEntry(SQLModel, table=True):
-    """One document of the PostgreSQL search backend (`workspace/search_pg.py`), the
+    """One document of the PostgreSQL search backend (`workspace/search/postgres/backend.py`), the
     columns of `workspace.search.SearchDocument`. On PostgreSQL the migration adds a
     generated `tsv` column (title weight A, body weight B) with a GIN index, which the
     models do not describe (`migrate.include_object`). On SQLite the table stays empty."""

@@ -1,6 +1,6 @@
 """Who may do what: the one place that decides access.
 
-The table below is ARCHITECTURE.md section 2 written as data. Routes call `require()`
+The table below is docs/architecture.md section 2 written as data. Routes call `require()`
 or `can()`, templates call `can()` (exposed as a global), and nothing else decides.
 A person's role is always relative to a task group: the same person can chair one
 group, observe another and be "public" everywhere else.
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from starlette.exceptions import HTTPException
+from workspace.failures import Forbidden
 
 
 class Role(StrEnum):
@@ -99,13 +99,13 @@ def can(viewer: Viewer, action: Action | str, group_id: int | None = None) -> bo
 
 
 def require(viewer: Viewer, action: Action | str, group_id: int | None = None) -> None:
-    """Refuse the request unless the viewer may act: 401-style redirect is left to the
-    route (visitors are sent to sign in), everyone else gets a 403 page."""
+    """Refuse unless the viewer may act: visitors are asked to sign in (`SignInRequired`),
+    everyone else is refused with the reason (`Forbidden`, a 403 page)."""
     if can(viewer, action, group_id):
         return
     if not viewer.signed_in:
         raise SignInRequired()
-    raise HTTPException(status_code=403, detail=_refusal(viewer, Action(action), group_id))
+    raise Forbidden(_refusal(viewer, Action(action), group_id))
 
 
 class SignInRequired(Exception):

@@ -42,7 +42,7 @@ class RateLimiter:
                 row = RateLimitCounter(key=key, window_start=start, count=0)
                 # Old windows are of no use; clearing them here keeps the table small.
                 unit.session.exec(
-                    delete(RateLimitCounter).where(  # type: ignore[call-overload]
+                    delete(RateLimitCounter).where(
                         col(RateLimitCounter.window_start) < start - self.window
                     )
                 )

@@ -102,7 +102,10 @@ class Realtime:
     def middleware(self, app: ASGIApp) -> ASGIApp:
         """Put Socket.IO in front of `app`: `/socket.io/` goes to the server, the rest
         (and the lifespan) to `app`. Used as a Starlette `Middleware` factory."""
-        return socketio.ASGIApp(self.sio, other_asgi_app=app, socketio_path=SOCKETIO_PATH)
+        wrapped: ASGIApp = socketio.ASGIApp(
+            self.sio, other_asgi_app=app, socketio_path=SOCKETIO_PATH
+        )
+        return wrapped
 
     def bind_loop(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         """Remember the loop the server runs on (called at startup). The first running

@@ -1,11 +1,12 @@
-"""Threaded comments on a consultation, and the kept history of their edits."""
+"""Threaded comments on a consultation: each comment, the kept history of its edits, the
+flags readers raised on it and every moderator's decision about it."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
@@ -56,3 +57,27 @@ class CommentEdit(SQLModel, table=True):
     comment_id: int = Field(foreign_key="comment.id", index=True)
     body: str = Field(max_length=5000)
     replaced_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# A comment's flags and moderation decisions are part of its record, read on its own page;
+# the moderation sub-package writes them.
+class CommentFlag(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("comment_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    reason: str = Field(max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    handled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ModerationAction(SQLModel, table=True):
+    """Every moderation decision, kept: hide, restore, approve, dismiss flags."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    comment_id: int = Field(foreign_key="comment.id", index=True)
+    moderator_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=20)
+    reason: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -38,7 +38,7 @@ from consultations.comments.views import (
 )
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
-from consultations.lifecycle.status import ConsultationClosed
+from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput, read_form
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
@@ -108,7 +108,7 @@ def _post(
         return 429
     try:
         comment = comments.do_post(rt, who, consultation.id or 0, draft, parent_id)
-    except ConsultationClosed as exc:
+    except WrongStatus as exc:
         form.error("comment", exc.message)
         return 403
     except CommentRefused as exc:
@@ -190,7 +190,7 @@ async def edit_page(request: Request) -> Response:
                     comments.permalink(consultation, comment),
                     "Your comment has been changed. Its earlier text is kept in its history.",
                 )
-            except ConsultationClosed as exc:
+            except WrongStatus as exc:
                 form.error("comment", exc.message)
                 status = 403
             except CommentRefused as exc:
@@ -214,7 +214,7 @@ async def delete_comment(request: Request) -> Response:
     rt, who, consultation, comment = load_comment(request)
     try:
         comments.do_delete(rt, who, consultation.id or 0, comment.id or 0)
-    except ConsultationClosed as exc:
+    except WrongStatus as exc:
         raise HTTPException(403, exc.message) from None
     except CommentRefused as exc:
         raise HTTPException(409, exc.message) from None

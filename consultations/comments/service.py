@@ -19,7 +19,6 @@ from markupsafe import Markup
 from sqlalchemy import or_, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
-from starlette.exceptions import HTTPException
 
 from consultations.comments import thread
 from consultations.comments.forms import Draft, rate_key
@@ -30,6 +29,7 @@ from taskgroups.groups.models import Membership
 from workspace import activity, search
 from workspace.db import WriteUnit
 from workspace.events import CommentChanged
+from workspace.failures import Conflict, Forbidden
 from workspace.forms import FormInput
 from workspace.markdown import render_markdown
 from workspace.models import Organisation
@@ -41,12 +41,8 @@ log = logging.getLogger(__name__)
 OBSERVER_BADGE = "Government observer"
 
 
-class CommentRefused(Exception):
+class CommentRefused(Conflict):
     """A change the comment's state does not allow (replying to a removed comment, ...)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 def is_moderator(viewer: Viewer, consultation: Consultation) -> bool:
@@ -125,7 +121,7 @@ def mark_changed(
 def do_post(
     rt: Runtime, actor: Viewer, consultation_id: int, draft: Draft, parent_id: int | None = None
 ) -> Comment:
-    """Post a comment, or a reply to `parent_id`. Raises ConsultationClosed when the
+    """Post a comment, or a reply to `parent_id`. Raises WrongStatus when the
     consultation is not open, CommentRefused when the parent cannot be answered."""
     body_html = render_markdown(draft.text)  # before the write lock is taken
     now = rt.clock()
@@ -245,7 +241,7 @@ def do_delete(rt: Runtime, actor: Viewer, consultation_id: int, comment_id: int)
 def _require_author(actor: Viewer, comment: Comment) -> None:
     require(actor, Action.SIGNED_IN)
     if comment.author_id is None or comment.author_id != actor.user_id:
-        raise HTTPException(403, "Only the person who wrote a comment can change it.")
+        raise Forbidden("Only the person who wrote a comment can change it.")
 
 
 def _badge(session: Session, actor: Viewer, group_id: int) -> tuple[str, bool]:
@@ -428,9 +424,10 @@ def history_of(session: Session, comment_id: int) -> list[CommentEdit]:
     )
 
 
-def rerender(rt: Runtime, consultation_id: int) -> int:
-    """Render every stored fragment of a consultation again (after the fragment template
-    changes). Each is a change, so live pages and the feed pick it up."""
+def do_rerender(rt: Runtime, consultation_id: int) -> int:
+    """Render every stored fragment of a consultation again (`sharedspace rerender`, after
+    the fragment template changes). Each is a change, so live pages and the feed pick it
+    up."""
     with rt.db.write() as unit:
         consultation = lock_consultation(unit.session, consultation_id)
         comments = unit.session.exec(

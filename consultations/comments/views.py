@@ -6,18 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 from consultations.comments import service as comments
 from consultations.comments import thread
-from consultations.comments.models import Comment, CommentState
+from consultations.comments.models import Comment, CommentFlag, CommentState, ModerationAction
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
-from consultations.lifecycle.status import ConsultationClosed
-from consultations.moderation import service as moderation
+from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput
+from workspace.models import User
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime, runtime, viewer
 
@@ -57,7 +57,7 @@ def load_comment(request: Request) -> tuple[Runtime, Viewer, Consultation, Comme
 def closed_message(consultation: Consultation, now: datetime) -> str | None:
     try:
         lifecycle.require_open(consultation, now)
-    except ConsultationClosed as exc:
+    except WrongStatus as exc:
         return exc.message
     return None
 
@@ -72,7 +72,7 @@ def comment_context(
     parent = session.get(Comment, comment.parent_id) if comment.parent_id else None
     if parent is not None and not comments.visible_to(who, consultation, parent):
         parent = None
-    flags, actions = moderation.record_of(session, comment.id or 0) if moderator else ([], [])
+    flags, actions = moderation_record(session, comment.id or 0) if moderator else ([], [])
     mine = who.signed_in and comment.author_id == who.user_id
     changeable = comment.state in (CommentState.PUBLISHED, CommentState.PENDING)
     return {
@@ -94,3 +94,29 @@ def comment_context(
         "base": comments.permalink(consultation, comment),
         "reply_form": FormInput(),
     }
+
+
+def moderation_record(
+    session: Session, comment_id: int
+) -> tuple[list[tuple[CommentFlag, str]], list[tuple[ModerationAction, str | None]]]:
+    """A comment's flags (with who flagged) and moderation decisions (with who decided),
+    for the moderators' view of one comment."""
+    flags = [
+        (f, n)
+        for f, n in session.exec(
+            select(CommentFlag, User.display_name)
+            .join(User, col(User.id) == CommentFlag.user_id)
+            .where(CommentFlag.comment_id == comment_id)
+            .order_by(col(CommentFlag.created_at), col(CommentFlag.id))
+        ).all()
+    ]
+    actions: list[tuple[ModerationAction, str | None]] = [
+        (a, n)
+        for a, n in session.exec(
+            select(ModerationAction, User.display_name)
+            .join(User, col(User.id) == ModerationAction.moderator_id, isouter=True)
+            .where(ModerationAction.comment_id == comment_id)
+            .order_by(col(ModerationAction.created_at), col(ModerationAction.id))
+        ).all()
+    ]
+    return flags, actions

@@ -52,7 +52,7 @@ class Consultation(SQLModel, table=True):
     opens_at: datetime = Field(sa_type=UTCDateTime)
     closes_at: datetime = Field(sa_type=UTCDateTime)
     moderation: str = Field(default=ModerationMode.POST, max_length=10)
-    # The last status announced as an event (consultation.opened, .closed): a transition
+    # The last status announced as an event (ConsultationOpened, ConsultationClosed): a transition
     # the clock made is published once, by whichever process notices it first.
     announced: str = Field(default=ConsultationStatus.DRAFT, max_length=20)
     # Bumped in the same transaction as every comment change: the change feed's cursor.

@@ -1,9 +1,8 @@
-"""Consultation pages: the public list, the consultation itself, the chair's draft form,
-opening and closing now, and the group page's panel."""
+"""Consultation pages: the public list, the chair's draft form, opening and closing now,
+and the group page's panel. The consultation's own page is in `consultations.page`."""
 
 from __future__ import annotations
 
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -12,7 +11,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from consultations.comments import service as comments
 from consultations.lifecycle import service
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.forms import (
@@ -22,14 +20,10 @@ from consultations.lifecycle.forms import (
     local_parts,
 )
 from consultations.lifecycle.models import Consultation, ConsultationStatus
-from consultations.responses import service as responses
-from definitions.pyramid import render_pyramid, render_pyramid_list
-from definitions.tiers import Metric, Tier
 from taskgroups.groups import service as groups
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
-from workspace.pagecache import FRESH_UNTIL, anonymous_cache
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
@@ -50,72 +44,6 @@ async def list_page(request: Request) -> Response:
             if lifecycle.readable(who, consultation, now):
                 sections[lifecycle.status_of(consultation, now).value].append((consultation, group))
     return render(request, "consultations/lifecycle/list.html", {"sections": sections, "now": now})
-
-
-@anonymous_cache
-async def consultation_page(request: Request) -> Response:
-    rt, who = runtime(request), viewer(request)
-    service.announce_transitions(rt)
-    now = rt.clock()
-    with rt.db.read() as session:
-        consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
-        # A page kept for anonymous visitors must not outlive the status it shows.
-        setattr(request.state, FRESH_UNTIL, lifecycle.next_change(consultation, now))
-        context = _page_context(session, who, consultation, now)
-        context.update(_extensions(session, who, consultation, now))
-    return render(request, "consultations/lifecycle/consultation.html", context)
-
-
-def _page_context(
-    session: Session, who: Viewer, consultation: Consultation, now: Any
-) -> dict[str, Any]:
-    group = session.get(TaskGroup, consultation.group_id)
-    frozen = service.frozen_definition(consultation)
-    tiers = _frozen_tiers(frozen)
-    return {
-        "consultation": consultation,
-        "group": group,
-        "status": lifecycle.status_of(consultation, now),
-        "can_manage": can(who, Action.MANAGE_PROCESS, consultation.group_id),
-        "can_moderate": can(who, Action.MODERATE, consultation.group_id),
-        "frozen": frozen,
-        "tiers": tiers,
-        "pyramid": render_pyramid(tiers, title=_pyramid_title(frozen), id_prefix="frozen")
-        if frozen
-        else None,
-        "pyramid_list": render_pyramid_list(tiers) if frozen else None,
-    }
-
-
-def _extensions(
-    session: Session, who: Viewer, consultation: Consultation, now: Any
-) -> dict[str, Any]:
-    """What the comments and responses parts contribute to the page."""
-    return {
-        **responses.page_context(session, who, consultation, now),
-        **comments.thread_context(session, who, consultation, now),
-    }
-
-
-def _frozen_tiers(frozen: dict[str, Any] | None) -> list[Tier]:
-    if not frozen:
-        return []
-    return [
-        Tier(
-            key=t["key"],
-            name=t["name"],
-            summary=t["summary"],
-            requirement=t["requirement_markdown"],
-            metric=Metric(**t["metric"]) if t["metric"] else None,
-        )
-        for t in frozen["tiers"]
-    ]
-
-
-def _pyramid_title(frozen: dict[str, Any] | None) -> str:
-    if not frozen:
-        return ""
-    return f"{frozen['definition']['title']}, revision {frozen['revision']['number']}"
 
 
 async def new_consultation(request: Request) -> Response:
@@ -144,7 +72,7 @@ async def edit_consultation(request: Request) -> Response:
         sources = service.sources_for(session, group.id or 0)
     lifecycle_status = lifecycle.status_of(consultation, rt.clock())
     if lifecycle_status is not ConsultationStatus.DRAFT:
-        raise lifecycle.ConsultationClosed(lifecycle_status)
+        raise lifecycle.WrongStatus(lifecycle_status)
     form = FormInput(values=_values_of(consultation, _zone(request)))
     if request.method == "POST":
         form = await read_form(request)
@@ -254,7 +182,6 @@ def group_section(rt: Runtime, session: Session, who: Viewer, group: TaskGroup) 
 routes = [
     Route("/", list_page, name="consultations"),
     Route("/new", new_consultation, methods=["GET", "POST"]),
-    Route("/{slug}", consultation_page),
     Route("/{slug}/edit", edit_consultation, methods=["GET", "POST"]),
     Route("/{slug}/open", open_now, methods=["POST"]),
     Route("/{slug}/close", close_now, methods=["POST"]),

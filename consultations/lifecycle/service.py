@@ -13,8 +13,7 @@ from sqlmodel import Session, col, select
 
 from consultations.lifecycle.forms import ConsultationInput
 from consultations.lifecycle.models import Consultation, ConsultationStatus
-from consultations.lifecycle.status import ConsultationClosed, status_of, url
-from consultations.outcome.models import OutcomeItem
+from consultations.lifecycle.status import WrongStatus, status_of, url
 from definitions import exports as definition_exports
 from definitions import service as definitions
 from definitions.models import Definition
@@ -155,36 +154,9 @@ def do_close_now(rt: Runtime, actor: Viewer, consultation_id: int) -> Consultati
         consultation = _locked(unit.session, consultation_id)
         require(actor, Action.MANAGE_PROCESS, consultation.group_id)
         if status_of(consultation, now) is not ConsultationStatus.OPEN:
-            raise ConsultationClosed(status_of(consultation, now))
+            raise WrongStatus(status_of(consultation, now))
         consultation.closes_at = now
         unit.session.add(consultation)
-    announce_transitions(rt)
-    return consultation
-
-
-def do_publish_outcome(
-    rt: Runtime, actor: Viewer, consultation_id: int, summary: str, items: list[OutcomeItem]
-) -> Consultation:
-    """Replace the outcome's items and publish it (or re-publish, correcting it)."""
-    now = rt.clock()
-    with rt.db.write() as unit:
-        consultation = _locked(unit.session, consultation_id)
-        require(actor, Action.MANAGE_PROCESS, consultation.group_id)
-        if status_of(consultation, now) in (ConsultationStatus.DRAFT, ConsultationStatus.OPEN):
-            raise ConsultationClosed(status_of(consultation, now))
-        for old in unit.session.exec(
-            select(OutcomeItem).where(OutcomeItem.consultation_id == consultation_id)
-        ):
-            unit.session.delete(old)
-        unit.session.flush()
-        for position, item in enumerate(items):
-            item.consultation_id, item.position = consultation_id, position
-            unit.session.add(item)
-        consultation.outcome_summary = summary
-        consultation.outcome_html = render_markdown(summary)
-        consultation.outcome_published_at = consultation.outcome_published_at or now
-        unit.session.add(consultation)
-        search.enqueue(rt, unit, "consultation", consultation.id)
     announce_transitions(rt)
     return consultation
 
@@ -302,7 +274,7 @@ def _locked(session: Session, consultation_id: int) -> Consultation:
 def _require_draft(consultation: Consultation, now: datetime) -> None:
     status = status_of(consultation, now)
     if status is not ConsultationStatus.DRAFT:
-        raise ConsultationClosed(status)
+        raise WrongStatus(status)
 
 
 def _log(

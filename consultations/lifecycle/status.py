@@ -10,27 +10,27 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlmodel import Session, select
-from starlette.exceptions import HTTPException
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
+from workspace.failures import Conflict, NotFound
 from workspace.permissions import Action, Viewer, can
 
 
-class ConsultationClosed(HTTPException):
-    """A write arrived when the consultation was not in the state it needs. An HTTP 409
-    with a plain message, so a route that lets it escape still answers clearly."""
+class WrongStatus(Conflict):
+    """A write arrived when the consultation was not in the state it needs (a 409 with
+    this message, if a route lets it escape)."""
 
     def __init__(self, status: ConsultationStatus) -> None:
         self.status = status
-        super().__init__(status_code=409, detail=self.message)
+        super().__init__(status_message(status))
 
-    @property
-    def message(self) -> str:
-        if self.status is ConsultationStatus.DRAFT:
-            return "This consultation has not opened yet."
-        if self.status is ConsultationStatus.OPEN:
-            return "This consultation is open, so what respondents read can no longer change."
-        return "This consultation has closed. Responses and comments can no longer be changed."
+
+def status_message(status: ConsultationStatus) -> str:
+    if status is ConsultationStatus.DRAFT:
+        return "This consultation has not opened yet."
+    if status is ConsultationStatus.OPEN:
+        return "This consultation is open, so what respondents read can no longer change."
+    return "This consultation has closed. Responses and comments can no longer be changed."
 
 
 def status_of(consultation: Consultation, now: datetime) -> ConsultationStatus:
@@ -57,7 +57,7 @@ def is_open(consultation: Consultation, now: datetime) -> bool:
 def require_open(consultation: Consultation, now: datetime) -> None:
     status = status_of(consultation, now)
     if status is not ConsultationStatus.OPEN:
-        raise ConsultationClosed(status)
+        raise WrongStatus(status)
 
 
 def readable(viewer: Viewer, consultation: Consultation, now: datetime) -> bool:
@@ -76,7 +76,7 @@ def get_readable(session: Session, viewer: Viewer, slug: str, now: datetime) -> 
     (a draft is not advertised to those who cannot read it)."""
     consultation = by_slug(session, slug)
     if consultation is None or not readable(viewer, consultation, now):
-        raise HTTPException(404)
+        raise NotFound()
     return consultation
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from consultations.comments.models import Comment, CommentState
+from consultations.comments.models import Comment, CommentFlag, CommentState, ModerationAction
 from consultations.comments.service import (
     CommentRefused,
     comment_in,
@@ -24,7 +24,6 @@ from consultations.comments.service import (
     mark_changed,
 )
 from consultations.lifecycle.models import Consultation
-from consultations.moderation.models import CommentFlag, ModerationAction
 from workspace import activity
 from workspace.db import WriteUnit
 from workspace.forms import FormInput
@@ -266,29 +265,3 @@ def queue(session: Session, consultation_id: int, hidden_limit: int = 50) -> Que
     )
     ordered = sorted(flagged.values(), key=lambda f: (-len(f.flags), f.comment.id or 0))
     return Queue(pending=pending, flagged=ordered, hidden=hidden)
-
-
-def record_of(
-    session: Session, comment_id: int
-) -> tuple[list[tuple[CommentFlag, str]], list[tuple[ModerationAction, str | None]]]:
-    """A comment's flags (with who flagged) and moderation decisions (with who decided),
-    for the moderators' view of one comment."""
-    flags = [
-        (f, n)
-        for f, n in session.exec(
-            select(CommentFlag, User.display_name)
-            .join(User, col(User.id) == CommentFlag.user_id)
-            .where(CommentFlag.comment_id == comment_id)
-            .order_by(col(CommentFlag.created_at), col(CommentFlag.id))
-        ).all()
-    ]
-    actions: list[tuple[ModerationAction, str | None]] = [
-        (a, n)
-        for a, n in session.exec(
-            select(ModerationAction, User.display_name)
-            .join(User, col(User.id) == ModerationAction.moderator_id, isouter=True)
-            .where(ModerationAction.comment_id == comment_id)
-            .order_by(col(ModerationAction.created_at), col(ModerationAction.id))
-        ).all()
-    ]
-    return flags, actions

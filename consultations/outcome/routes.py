@@ -13,9 +13,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.comments.models import Comment, CommentState
-from consultations.lifecycle import service
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation, ConsultationStatus
+from consultations.outcome import service as outcome
 from consultations.outcome.models import Disposition, OutcomeItem
 from consultations.questions.models import Question
 from definitions.models import Definition, Revision
@@ -68,7 +68,7 @@ async def edit_outcome(request: Request) -> Response:
         require(who, Action.MANAGE_PROCESS, consultation.group_id)
         status = lifecycle.status_of(consultation, now)
         if status in (ConsultationStatus.DRAFT, ConsultationStatus.OPEN):
-            raise lifecycle.ConsultationClosed(status)
+            raise lifecycle.WrongStatus(status)
         choices = _choices(session, consultation)
         form = _form_of(consultation, [r.item for r in _rows(session, consultation)])
     if request.method == "POST":
@@ -76,7 +76,7 @@ async def edit_outcome(request: Request) -> Response:
         if form.get("add_rows") != "yes":
             parsed = _check(form, choices)
             if parsed is not None:
-                service.do_publish_outcome(
+                outcome.do_publish_outcome(
                     rt, who, consultation.id or 0, form.get("summary"), parsed
                 )
                 return redirect(

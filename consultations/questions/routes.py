@@ -92,14 +92,14 @@ async def questions_page(request: Request) -> Response:
             return _refused(
                 request,
                 place,
-                lifecycle.ConsultationClosed(place.status).message,
+                lifecycle.status_message(place.status),
                 "consultations/questions/questions.html",
                 form=form,
             )
         if form.ok:
             try:
                 question = questions.do_add(rt, who, place.consultation.id or 0, draft)
-            except lifecycle.ConsultationClosed as exc:
+            except lifecycle.WrongStatus as exc:
                 return _refused(
                     request, place, exc.message, "consultations/questions/questions.html", form=form
                 )
@@ -122,7 +122,7 @@ async def edit_question(request: Request) -> Response:
     form = FormInput(values=questions.form_values(question))
     extra = {"form": form, "question": question, "number": number}
     if not place.editable:
-        message = lifecycle.ConsultationClosed(place.status).message
+        message = lifecycle.status_message(place.status)
         return _refused(
             request, place, message, "consultations/questions/question_edit.html", **extra
         )
@@ -132,7 +132,7 @@ async def edit_question(request: Request) -> Response:
         if form.ok:
             try:
                 questions.do_update(rt, who, place.consultation.id or 0, question.id or 0, draft)
-            except lifecycle.ConsultationClosed as exc:
+            except lifecycle.WrongStatus as exc:
                 return _refused(
                     request,
                     place,
@@ -171,7 +171,7 @@ async def _change(request: Request, what: str) -> Response:
         return _refused(
             request,
             place,
-            lifecycle.ConsultationClosed(place.status).message,
+            lifecycle.status_message(place.status),
             "consultations/questions/questions.html",
             form=FormInput(),
         )
@@ -180,7 +180,7 @@ async def _change(request: Request, what: str) -> Response:
             questions.do_remove(rt, who, place.consultation.id or 0, question.id or 0)
             return redirect(place.base, f"Question {number} removed.")
         questions.do_move(rt, who, place.consultation.id or 0, question.id or 0, direction)
-    except lifecycle.ConsultationClosed as exc:
+    except lifecycle.WrongStatus as exc:
         return _refused(
             request, place, exc.message, "consultations/questions/questions.html", form=FormInput()
         )

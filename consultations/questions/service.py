@@ -2,7 +2,7 @@
 
 Questions can change only while the consultation is a draft: once it opens, everyone
 must be answering the same questions, so every write checks the status again inside
-its own transaction (by the runtime's clock) and refuses with `ConsultationClosed`.
+its own transaction (by the runtime's clock) and refuses with `WrongStatus`.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
-from consultations.lifecycle.status import ConsultationClosed, status_of, url
-from consultations.questions.models import Question, QuestionKind
-from consultations.responses.models import Answer
+from consultations.lifecycle.status import WrongStatus, status_of, url
+from consultations.questions.models import Answer, Question, QuestionKind
 from workspace import activity
 from workspace.db import WriteUnit
+from workspace.failures import Invalid
 from workspace.forms import FormInput
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
@@ -139,7 +139,7 @@ def _draft_consultation(
     require(actor, Action.MANAGE_PROCESS, consultation.group_id)
     status = status_of(consultation, rt.clock())
     if status is not ConsultationStatus.DRAFT:
-        raise ConsultationClosed(status)
+        raise WrongStatus(status)
     return consultation
 
 
@@ -181,8 +181,9 @@ def do_add(rt: Runtime, actor: Viewer, consultation_id: int, draft: QuestionDraf
     return question
 
 
-class TooManyQuestions(Exception):
-    message = f"A consultation can have at most {MAX_QUESTIONS} questions."
+class TooManyQuestions(Invalid):
+    def __init__(self) -> None:
+        super().__init__(f"A consultation can have at most {MAX_QUESTIONS} questions.")
 
 
 def do_update(

@@ -30,9 +30,9 @@ from starlette.responses import StreamingResponse
 
 from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import status_of, url
-from consultations.questions.models import Question, QuestionKind
+from consultations.questions.models import Answer, Question, QuestionKind
 from consultations.questions.service import choices_of
-from consultations.responses.models import Answer, Consent, Response
+from consultations.responses.models import Consent, Response
 from consultations.responses.service import INDIVIDUAL, ORGANISATION
 from taskgroups.groups.models import TaskGroup
 from workspace.db import Database

@@ -33,12 +33,3 @@ class Response(SQLModel, table=True):
     simhash: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-
-
-class Answer(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    response_id: int = Field(foreign_key="response.id", index=True)
-    question_id: int = Field(foreign_key="question.id", index=True)
-    value: str = ""  # free text, scale point or chosen label; JSON list for multiple choice

@@ -57,7 +57,7 @@ async def respond(request: Request) -> Response:
         )
     try:
         saved = responses.do_save(rt, who, consultation.id or 0, draft)
-    except lifecycle.ConsultationClosed as exc:  # it closed between reading and writing
+    except lifecycle.WrongStatus as exc:  # it closed between reading and writing
         return _not_open(request, consultation, exc.status, questions, form, own is not None)
     notice = (
         "Thank you. Your response has been sent."
@@ -110,7 +110,7 @@ def _not_open(
         {
             "consultation": consultation,
             "status": status,
-            "message": lifecycle.ConsultationClosed(status).message,
+            "message": lifecycle.status_message(status),
             "typed": _typed(form, questions) if form is not None else [],
             "has_response": has_response,
         },

@@ -5,8 +5,8 @@ was typed on the form for the error page); `do_save` writes the response and its
 answers in one transaction, after checking again that the person may respond and that
 the consultation is open *now*, by the runtime's clock.
 
-Who responded is visible only to the secretariat and the group's chairs (ARCHITECTURE
-section 7), so the activity event of a response is recorded at secretariat visibility:
+Who responded is visible only to the secretariat and the group's chairs (docs/architecture.md,
+"Security model"), so the activity event of a response is recorded at secretariat visibility:
 `workspace.activity` has no "chairs" level, and "group" would show it to members and
 observers too.
 """
@@ -24,10 +24,10 @@ from sqlmodel import Session, col, select
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import require_open, status_of, url
-from consultations.questions.models import Question, QuestionKind
+from consultations.questions.models import Answer, Question, QuestionKind
 from consultations.questions.service import CHOICE_KINDS, choices_of, for_consultation
 from consultations.responses import campaign
-from consultations.responses.models import Answer, Consent, Response
+from consultations.responses.models import Consent, Response
 from workspace import activity
 from workspace.forms import FormInput
 from workspace.models import SECTOR_LABELS, Sector
@@ -247,7 +247,7 @@ class Saved:
 
 
 def do_save(rt: Runtime, actor: Viewer, consultation_id: int, draft: ResponseDraft) -> Saved:
-    """Create or replace the actor's response. Raises `ConsultationClosed` (409) unless
+    """Create or replace the actor's response. Raises `WrongStatus` (409) unless
     the consultation is open at this moment."""
     for attempt in range(2):
         try:
@@ -311,10 +311,6 @@ def _save(rt: Runtime, actor: Viewer, consultation_id: int, draft: ResponseDraft
             url=f"{url(consultation)}/summary",
         )
         return Saved(response_id=response.id or 0, created=created)
-
-
-def questions_by_id(questions: list[Question]) -> dict[int, Question]:
-    return {q.id or 0: q for q in questions}
 
 
 def is_choice(question: Question) -> bool:

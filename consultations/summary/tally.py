@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from consultations.questions.models import Question, QuestionKind
+from consultations.questions.models import Answer, Question, QuestionKind
 from consultations.questions.service import choices_of, for_consultation
 from consultations.responses import campaign
-from consultations.responses.models import Answer, Consent, Response
+from consultations.responses.models import Consent, Response
 from consultations.responses.service import INDIVIDUAL, sector_label
 from workspace.models import Sector, User
 

@@ -15,12 +15,13 @@ from taskgroups.groups.service import member_organisations
 from workspace import search
 from workspace.db import utcnow
 from workspace.events import DefinitionAgreed, DefinitionProposed
+from workspace.failures import Conflict
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 
 
-class SignOffError(Exception):
+class SignOffError(Conflict):
     """A sign-off step that the rules do not allow now; the message says why."""
 
 

@@ -1,5 +1,5 @@
 """The demo's consultations: one open on the zero carbon definition, one closed with its
-outcome published. A demo step (see workspace/demo.py), written through the same
+outcome published. A demo step (see sharedspace/demo/__init__.py), written through the same
 service functions as the pages, so the demo has real threads, answers and a summary.
 
 - Closed: "Allowable solutions: what should count?", answered by members and the public
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from consultations.comments import service as comments
 from consultations.comments.forms import Draft
 from consultations.lifecycle import service
 from consultations.lifecycle.forms import ConsultationInput
 from consultations.moderation import service as moderation
+from consultations.outcome import service as outcome
 from consultations.outcome.models import OutcomeItem
 from consultations.questions import service as questions
 from consultations.questions.models import QuestionKind
@@ -28,11 +28,9 @@ from consultations.responses import service as responses
 from consultations.responses.models import Consent
 from consultations.responses.service import ResponseDraft
 from definitions.models import Definition
+from sharedspace.demo.context import PEOPLE, DemoContext, demo_email
 from workspace.accounts.service import Registration, do_register
 from workspace.models import Sector
-
-if TYPE_CHECKING:
-    from sharedspace.demo import DemoContext
 
 # Extra members of the public, so the summary has more than the seated organisations.
 PUBLIC = [
@@ -59,7 +57,6 @@ def consultations(ctx: DemoContext) -> None:
 
 
 def _register_public(ctx: DemoContext) -> None:
-    from sharedspace.demo import demo_email
 
     for key, name in PUBLIC:
         user = do_register(
@@ -125,7 +122,6 @@ def _answer(
 
 
 def _org_of(ctx: DemoContext, key: str) -> str:
-    from sharedspace.demo import PEOPLE
 
     return next(org for k, _name, org, _role in PEOPLE if k == key and org)
 
@@ -238,7 +234,7 @@ def _closed_consultation(ctx: DemoContext) -> None:
         parent_id=first.id,
     )
     service.do_close_now(ctx.rt, ctx.viewer("chair"), cid)
-    service.do_publish_outcome(
+    outcome.do_publish_outcome(
         ctx.rt,
         ctx.viewer("chair"),
         cid,

@@ -1,6 +1,6 @@
 """The demo's zero carbon homes definition: drafted, merged, proposed and disputed.
 
-A demo step (see workspace/demo.py): the task group writes the three-tier hierarchy
+A demo step (see sharedspace/demo/__init__.py): the task group writes the three-tier hierarchy
 through the same service functions the pages use, so the demo carries a real history.
 
 - Revision 1: the chair (Home Builders Federation) starts from the 2008 outline.
@@ -18,15 +18,12 @@ through the same service functions the pages use, so the demo carries a real his
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from definitions import service
 from definitions.signoff import service as signoff
 from definitions.signoff.models import DisputeStatus, Stance
 from definitions.tiers import Metric, Tier, new_tier_key
-
-if TYPE_CHECKING:
-    from sharedspace.demo import DemoContext
+from sharedspace.demo.context import DemoContext
 
 
 def _prose(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The demo's programme, milestones and meetings (a step of workspace/demo.py).
+"""The demo's programme, milestones and meetings (a step of sharedspace/demo/__init__.py).
 
 The Zero Carbon Hub's dates run from the 2007 policy statement to April 2016. They are
 shifted by a whole number of days so that the demo's "today" falls on 1 October 2013
@@ -9,17 +9,17 @@ meetings held), one has slipped and is overdue, one is at risk, the rest on trac
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
+from sharedspace.demo.context import DemoContext
 from taskgroups.meetings import service as meetings
+from taskgroups.meetings.forms import MeetingDraft, NewAction, RecordDraft
 from taskgroups.milestones import service as milestones
+from taskgroups.milestones.forms import MilestoneDraft, ProgrammeView
 from taskgroups.milestones.models import DeliverableKind, Milestone
-
-if TYPE_CHECKING:
-    from sharedspace.demo import DemoContext
+from workspace.hooks import DeliverableOption
 
 PROGRAMME_TODAY = date(2013, 10, 1)
 START, TARGET = date(2007, 7, 23), date(2016, 4, 1)
@@ -82,7 +82,7 @@ def progress(ctx: DemoContext) -> None:
     milestones.do_set_programme(
         rt,
         admin,
-        milestones.ProgrammeView("Zero carbon new homes", _on(START, shift), _on(TARGET, shift)),
+        ProgrammeView("Zero carbon new homes", _on(START, shift), _on(TARGET, shift)),
     )
 
     def add(
@@ -90,14 +90,14 @@ def progress(ctx: DemoContext) -> None:
         due: date,
         description: str,
         group_: object = None,
-        deliverable: milestones.DeliverableOption | None = None,
+        deliverable: DeliverableOption | None = None,
     ) -> Milestone:
         who = chair if group_ is not None else admin
         return milestones.do_create(
             rt,
             who,
             group_,  # type: ignore[arg-type]
-            milestones.MilestoneDraft(title, description, _on(due, shift), deliverable),
+            MilestoneDraft(title, description, _on(due, shift), deliverable),
         )
 
     for title, due, description, note in HUB_DONE:
@@ -120,7 +120,7 @@ def progress(ctx: DemoContext) -> None:
                 rt,
                 chair,
                 group,
-                meetings.MeetingDraft(
+                MeetingDraft(
                     title,
                     _at(day, 14, shift, zone),
                     "NHBC, Milton Keynes, and by video link",
@@ -134,7 +134,7 @@ def progress(ctx: DemoContext) -> None:
             day,
             "",
             group,
-            milestones.DeliverableOption(
+            DeliverableOption(
                 DeliverableKind.MEETING_HELD,
                 meeting.id or 0,
                 f"Meeting held: {meeting.title}",
@@ -149,7 +149,7 @@ def progress(ctx: DemoContext) -> None:
         (held[0], MINUTES_1, "present", True),
         (held[1], MINUTES_2, "apologies", False),
     ):
-        draft = meetings.RecordDraft(
+        draft = RecordDraft(
             minutes=minutes,
             decisions="- Model both options for the next meeting",
             publish=publish,
@@ -159,7 +159,7 @@ def progress(ctx: DemoContext) -> None:
             },
             observers={p.user_id: observer for p in people.observers},
             actions=[
-                meetings.NewAction(
+                NewAction(
                     "Circulate the cost model for carbon compliance",
                     ctx.users["nhbc"].id,
                     _on(date(2013, 10, 15), shift),
@@ -177,7 +177,7 @@ def progress(ctx: DemoContext) -> None:
             date(2014, 3, 1),
             "All member organisations sign off the three tiers.",
             group,
-            milestones.DeliverableOption(
+            DeliverableOption(
                 DeliverableKind.DEFINITION_AGREED,
                 definition.id or 0,
                 f"Definition agreed: {definition.title}",
@@ -196,7 +196,7 @@ def progress(ctx: DemoContext) -> None:
         rt,
         chair,
         late.id or 0,
-        milestones.MilestoneDraft(
+        MilestoneDraft(
             late.title,
             late.description,
             _on(date(2013, 7, 31), shift),

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from taskgroups.groups import service
+from taskgroups.groups.forms import check_group
 from taskgroups.groups.models import GroupStatus, MemberRole, TaskGroup
 from workspace import activity
 from workspace.db import utcnow
@@ -59,7 +60,7 @@ async def new_group(request: Request) -> Response:
     form = FormInput()
     if request.method == "POST":
         form = await read_form(request)
-        draft = service.check_group(form)
+        draft = check_group(form)
         with rt.db.read() as session:
             if form.ok and service.name_taken(session, draft.name):
                 form.error("name", "A task group with this name already exists")
@@ -80,7 +81,7 @@ async def edit_group(request: Request) -> Response:
     form = FormInput(values={"name": group.name, "remit": group.remit_source})
     if request.method == "POST":
         form = await read_form(request)
-        draft = service.check_group(form)
+        draft = check_group(form)
         with rt.db.read() as session:
             if form.ok and service.name_taken(session, draft.name, except_id=group.id):
                 form.error("name", "A task group with this name already exists")

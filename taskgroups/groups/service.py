@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from taskgroups.groups.forms import GroupDraft, MemberSeatDraft, ObserverSeatDraft
 from taskgroups.groups.models import GroupStatus, MemberRole, Membership, ObserverSeat, TaskGroup
 from workspace import activity, search
 from workspace.db import WriteUnit, utcnow
@@ -17,19 +18,6 @@ from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
-
-
-@dataclass
-class GroupDraft:
-    name: str
-    remit: str
-
-
-def check_group(form: FormInput) -> GroupDraft:
-    return GroupDraft(
-        name=form.required("name", "a name for the task group", max_length=150),
-        remit=form.optional("remit", "the remit", max_length=20_000),
-    )
 
 
 def name_taken(session: Session, name: str, except_id: int | None = None) -> bool:
@@ -107,24 +95,6 @@ def _log(
         url=f"/groups/{group.slug}",
         visibility=visibility,
     )
-
-
-# -- seats ----------------------------------------------------------------------------
-
-
-@dataclass
-class MemberSeatDraft:
-    email: str
-    organisation_id: int | None
-    role: str
-
-
-@dataclass
-class ObserverSeatDraft:
-    email: str
-    department: str
-    starts_on: date | None
-    ends_on: date | None
 
 
 def check_member_seat(session: Session, group_id: int, form: FormInput) -> MemberSeatDraft:
@@ -208,7 +178,7 @@ def do_seat_member(rt: Runtime, actor: Viewer, group: TaskGroup, draft: MemberSe
                 organisation_id=org.id or 0,
                 role=draft.role,
             )
-        )  # type: ignore[arg-type]
+        )
         what = "chair" if draft.role == MemberRole.CHAIR else "member"
         _log(
             unit,
@@ -275,9 +245,6 @@ def do_end_observer_seat(rt: Runtime, actor: Viewer, group: TaskGroup, seat_id: 
         name = user.display_name if user else "An observer"
         _log(unit, actor, "group.observer_ended", group, f"{name} no longer observes {group.name}")
     return True
-
-
-# -- reads ----------------------------------------------------------------------------
 
 
 @dataclass

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from taskgroups.groups import service
 from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings import service as meetings
+from taskgroups.meetings.forms import NEW_ACTION_ROWS, check_meeting, check_record, form_values
 from taskgroups.meetings.models import Meeting
 from taskgroups.milestones.service import today
 from workspace.forms import FormInput, read_form
@@ -80,11 +81,11 @@ async def schedule(request: Request) -> Response:
         group = _group(session, request)
         meeting = _meeting(session, request, group) if "meeting_id" in request.path_params else None
     require(who, Action.MANAGE_PROCESS, group.id)
-    form = FormInput(values=meetings.form_values(rt, meeting) if meeting else {"time": "10:30"})
+    form = FormInput(values=form_values(rt, meeting) if meeting else {"time": "10:30"})
     status = 200
     if request.method == "POST":
         form = await read_form(request)
-        draft = meetings.check_meeting(rt, form)
+        draft = check_meeting(rt, form)
         if form.ok:
             saved = meetings.do_schedule(rt, who, group, draft, meeting.id if meeting else None)
             return redirect(
@@ -123,7 +124,7 @@ async def record(request: Request) -> Response:
     status = 200
     if request.method == "POST":
         form = await read_form(request)
-        draft = meetings.check_record(form, people)
+        draft = check_record(form, people)
         if form.ok:
             meetings.do_record(rt, who, group, meeting.id or 0, draft, people)
             return redirect(
@@ -139,7 +140,7 @@ async def record(request: Request) -> Response:
             "form": form,
             "people": people,
             "record": existing,
-            "new_rows": range(meetings.NEW_ACTION_ROWS),
+            "new_rows": range(NEW_ACTION_ROWS),
         },
         status_code=status,
     )

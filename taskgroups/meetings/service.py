@@ -7,68 +7,31 @@ a meeting for the first time publishes `MeetingHeld`, which completes milestones
 
 from __future__ import annotations
 
-import contextlib
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from taskgroups.groups.models import Membership, ObserverSeat, TaskGroup
+from taskgroups.meetings.forms import (
+    ABSENT,
+    PRESENT,
+    Invitee,
+    Invitees,
+    MeetingDraft,
+    RecordDraft,
+)
 from taskgroups.meetings.models import ActionItem, Meeting, MemberAttendance, ObserverAttendance
 from taskgroups.milestones.models import DeliverableKind
 from taskgroups.milestones.service import today
 from workspace import activity, search
 from workspace.events import MeetingHeld
-from workspace.forms import FormInput
 from workspace.hooks import DeliverableOption
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
-
-PRESENT, APOLOGIES, ABSENT = "present", "apologies", "absent"
-NEW_ACTION_ROWS = 3
-
-
-@dataclass
-class MeetingDraft:
-    title: str
-    starts_at: datetime | None
-    place: str
-    agenda: str
-
-
-def check_meeting(rt: Runtime, form: FormInput) -> MeetingDraft:
-    title = form.required("title", "a title for the meeting")
-    day = form.date("day", "the date of the meeting")
-    raw = form.get("time").strip()
-    at: time | None = None
-    with contextlib.suppress(ValueError):
-        at = time.fromisoformat(raw) if raw else None
-    if at is None:
-        form.error("time", "Enter the time the meeting starts, like 14:30")
-    starts = None
-    if day and at:
-        local = datetime.combine(day, at, tzinfo=ZoneInfo(rt.settings.timezone))
-        starts = local.astimezone(UTC)
-    return MeetingDraft(
-        title,
-        starts,
-        form.optional("place", "the place or link", 300),
-        form.optional("agenda", "the agenda", 20_000),
-    )
-
-
-def form_values(rt: Runtime, meeting: Meeting) -> dict[str, str]:
-    local = meeting.starts_at.astimezone(ZoneInfo(rt.settings.timezone))
-    return {
-        "title": meeting.title,
-        "day": local.date().isoformat(),
-        "time": local.strftime("%H:%M"),
-        "place": meeting.place,
-        "agenda": meeting.agenda,
-    }
 
 
 def do_schedule(
@@ -113,23 +76,6 @@ def meeting_url(group: TaskGroup, meeting: Meeting) -> str:
     return f"/groups/{group.slug}/meetings/{meeting.id}"
 
 
-# -- the record -------------------------------------------------------------------------
-
-
-@dataclass
-class Invitee:
-    user_id: int
-    name: str
-    where: str  # organisation (members) or department (observers)
-    organisation_id: int | None = None
-
-
-@dataclass
-class Invitees:
-    members: list[Invitee]
-    observers: list[Invitee]
-
-
 def invitees(session: Session, group_id: int, on: date) -> Invitees:
     members = session.exec(
         select(Membership, User, Organisation)
@@ -148,53 +94,6 @@ def invitees(session: Session, group_id: int, on: date) -> Invitees:
         [Invitee(u.id or 0, u.display_name, o.name, o.id) for _m, u, o in members],
         [Invitee(u.id or 0, u.display_name, s.department) for s, u in seats if s.active_on(on)],
     )
-
-
-@dataclass
-class NewAction:
-    text: str
-    owner_id: int | None
-    due_on: date | None
-
-
-@dataclass
-class RecordDraft:
-    minutes: str
-    decisions: str
-    publish: bool
-    members: dict[int, str] = field(default_factory=dict)
-    observers: dict[int, str] = field(default_factory=dict)
-    actions: list[NewAction] = field(default_factory=list)
-
-
-def check_record(form: FormInput, people: Invitees) -> RecordDraft:
-    draft = RecordDraft(
-        minutes=form.optional("minutes", "the minutes", 50_000),
-        decisions=form.optional("decisions", "the decisions", 20_000),
-        publish=form.get("publish") == "yes",
-    )
-    choices = {PRESENT, APOLOGIES, ABSENT}
-    for kind, found, into in (
-        ("member", people.members, draft.members),
-        ("observer", people.observers, draft.observers),
-    ):
-        for person in found:
-            status = form.get(f"{kind}-{person.user_id}", ABSENT)
-            if status not in choices:
-                form.error(f"{kind}-{person.user_id}", f"Select whether {person.name} attended")
-            into[person.user_id] = status
-    owners = {p.user_id for p in people.members + people.observers}
-    for n in range(NEW_ACTION_ROWS):
-        text = form.optional(f"action-{n}", "the action", 500)
-        owner = form.get(f"action-{n}-owner")
-        due = form.date(f"action-{n}-due", "the action's due date", required=False)
-        if not text:
-            continue
-        owner_id = int(owner) if owner.isdigit() and int(owner) in owners else None
-        if owner and owner_id is None:
-            form.error(f"action-{n}-owner", "Select who owns the action")
-        draft.actions.append(NewAction(text, owner_id, due))
-    return draft
 
 
 def do_record(
@@ -290,9 +189,6 @@ def do_action_done(
             visibility=activity.GROUP,
         )
     return True
-
-
-# -- reads --------------------------------------------------------------------------------
 
 
 @dataclass

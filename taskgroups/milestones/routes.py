@@ -18,6 +18,7 @@ from taskgroups.groups import service
 from taskgroups.groups.models import TaskGroup
 from taskgroups.milestones import service as milestones
 from taskgroups.milestones import timeline
+from taskgroups.milestones.forms import check_milestone, check_programme
 from taskgroups.milestones.models import Milestone
 from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
@@ -102,7 +103,7 @@ async def programme_page(request: Request) -> Response:
     status = 200
     if request.method == "POST":
         form = await read_form(request)
-        view = milestones.check_programme(form)
+        view = check_programme(form)
         if view is not None:
             milestones.do_set_programme(rt, who, view)
             return redirect("/timeline", "The programme has been updated.")
@@ -179,7 +180,7 @@ async def _milestone_form(
     status = 200
     if request.method == "POST":
         form = await read_form(request)
-        draft = milestones.check_milestone(form, options, milestone)
+        draft = check_milestone(form, options, milestone)
         if form.ok:
             if milestone is None:
                 created = milestones.do_create(rt, who, group, draft)

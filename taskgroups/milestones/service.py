@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, or_, select
 
 from taskgroups.groups.models import TaskGroup
+from taskgroups.milestones.forms import MilestoneDraft, ProgrammeView
 from taskgroups.milestones.models import (
     DeliverableKind,
     Milestone,
@@ -35,7 +36,6 @@ from workspace.events import (
     DefinitionProposed,
     MeetingHeld,
 )
-from workspace.forms import FormInput
 from workspace.hooks import DeliverableOption, Subscription
 from workspace.markdown import render_markdown
 from workspace.permissions import Action, Viewer, require
@@ -45,19 +45,6 @@ from workspace.runtime import Runtime
 def today(rt: Runtime) -> date:
     """Today in the hub's time zone, by the runtime's clock."""
     return rt.clock().astimezone(ZoneInfo(rt.settings.timezone)).date()
-
-
-# -- programme --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProgrammeView:
-    goal: str
-    starts_on: date
-    target_on: date
-
-    def days_left(self, on: date) -> int:
-        return (self.target_on - on).days
 
 
 def programme(rt: Runtime, session: Session) -> ProgrammeView:
@@ -70,17 +57,6 @@ def programme(rt: Runtime, session: Session) -> ProgrammeView:
         date.fromisoformat(s.programme_starts_on),
         date.fromisoformat(s.programme_target_on),
     )
-
-
-def check_programme(form: FormInput) -> ProgrammeView | None:
-    goal = form.required("goal", "the programme's goal")
-    starts = form.date("starts_on", "the start date")
-    target = form.date("target_on", "the target date")
-    if starts and target and target <= starts:
-        form.error("target_on", "The target date must be after the start date")
-    if not form.ok or starts is None or target is None:
-        return None
-    return ProgrammeView(goal, starts, target)
 
 
 def do_set_programme(rt: Runtime, actor: Viewer, view: ProgrammeView) -> None:
@@ -101,9 +77,6 @@ def do_set_programme(rt: Runtime, actor: Viewer, view: ProgrammeView) -> None:
             url="/timeline",
             summary=f"Programme set: {view.goal}, target {view.target_on:%d %B %Y}",
         )
-
-
-# -- status -----------------------------------------------------------------------------
 
 
 def status_of(milestone: Milestone, on: date, window_days: int) -> MilestoneStatus:
@@ -159,9 +132,6 @@ def slips_for(session: Session, ids: list[int]) -> dict[int, list[MilestoneSlip]
     return found
 
 
-# -- deliverable sources ----------------------------------------------------------------
-
-
 def deliverable_options(
     rt: Runtime, session: Session, group_id: int | None
 ) -> list[DeliverableOption]:
@@ -170,40 +140,6 @@ def deliverable_options(
     if group_id is None:
         return []
     return hooks.flat(rt.hook.deliverable_options(rt=rt, session=session, group_id=group_id))
-
-
-# -- writes -----------------------------------------------------------------------------
-
-
-@dataclass
-class MilestoneDraft:
-    title: str
-    description: str
-    due_on: date | None
-    deliverable: DeliverableOption | None
-    reason: str = ""
-
-
-def check_milestone(
-    form: FormInput, options: list[DeliverableOption], current: Milestone | None = None
-) -> MilestoneDraft:
-    draft = MilestoneDraft(
-        title=form.required("title", "a title for the milestone"),
-        description=form.optional("description", "the description", 5000),
-        due_on=form.date("due_on", "the due date"),
-        deliverable=None,
-    )
-    chosen = form.get("deliverable")
-    if chosen:
-        draft.deliverable = next((o for o in options if o.value == chosen), None)
-        keep = (
-            current is not None and chosen == f"{current.deliverable_kind}:{current.deliverable_id}"
-        )
-        if draft.deliverable is None and not keep:
-            form.error("deliverable", "Select a deliverable from the list")
-    if current is not None and draft.due_on and draft.due_on != current.due_on:
-        draft.reason = form.required("reason", "why the due date has moved", 1000)
-    return draft
 
 
 def do_create(
@@ -329,9 +265,6 @@ def _log(
         summary=summary,
         url=f"/milestones/{milestone.id}" if url is None else url,
     )
-
-
-# -- completion by deliverables ---------------------------------------------------------
 
 
 def complete_by_deliverable(rt: Runtime, kind: str, target_id: int, url: str = "") -> int:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from taskgroups.milestones.forms import ProgrammeView
 from taskgroups.milestones.models import MilestoneStatus
-from taskgroups.milestones.service import MilestoneRow, ProgrammeView
+from taskgroups.milestones.service import MilestoneRow
 
 WIDTH, LEFT, RIGHT = 960, 40, 40
 AXIS_Y = 110

@@ -75,7 +75,7 @@ def test_answers_are_kept_apart_in_the_fingerprint() -> None:
 
 def test_simhash_keeps_one_word_edits_near_and_other_texts_far() -> None:
     """Simhash on a letter-length text: many one-word edits stay within the threshold
-    (the rate is documented in consultations/campaign.py), unrelated text never does."""
+    (the rate is documented in consultations/responses/campaign.py), unrelated text never does."""
     rng = random.Random(11)
     words = LETTER.split()
     base = text_signature([LETTER]).simhash

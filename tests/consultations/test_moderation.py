@@ -12,10 +12,9 @@ import pytest
 from sqlmodel import select
 
 from consultations.comments import service
-from consultations.comments.models import Comment
+from consultations.comments.models import Comment, CommentFlag, ModerationAction
 from consultations.lifecycle.models import Consultation
 from consultations.moderation import service as moderation_service
-from consultations.moderation.models import CommentFlag, ModerationAction
 from tests.client import error_summary, soup
 from tests.consultations.factories import make_consultation, post_comment
 from tests.consultations.test_comments import article, list_of, stored, thread_url

@@ -12,10 +12,10 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from consultations.lifecycle.models import Consultation
-from consultations.lifecycle.status import ConsultationClosed
-from consultations.questions.models import Question
+from consultations.lifecycle.status import WrongStatus
+from consultations.questions.models import Answer, Question
 from consultations.responses import service as responses
-from consultations.responses.models import Answer, Response
+from consultations.responses.models import Response
 from tests.client import error_summary, soup
 from tests.consultations.conftest import CLOSES, OPENS
 from tests.consultations.factories import Clock, add_question, respond
@@ -163,7 +163,7 @@ def test_the_service_checks_the_clock_again(
     draft = responses.ResponseDraft(
         "", "individual", "named", {questions["scale"].id or 0: "Agree"}
     )
-    with pytest.raises(ConsultationClosed):
+    with pytest.raises(WrongStatus):
         responses.do_save(rt, viewer_for(rt, world.users["public"]), consultation.id or 0, draft)
     assert stored(rt, consultation) == []
 

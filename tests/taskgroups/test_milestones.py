@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from consultations.lifecycle import service as consultation_service
+from consultations.outcome import service as outcome
 from definitions.signoff import service as signoff
 from taskgroups.milestones import service as milestones
 from taskgroups.milestones.models import DeliverableKind, Milestone, MilestoneStatus
@@ -241,7 +242,7 @@ def test_publishing_an_outcome_completes_its_milestone(
     assert _only_milestone(rt).deliverable_started_on == date(2013, 1, 12)
     clock.now += timedelta(days=30)
     chair = viewer_for(rt, world.users["chair"])
-    consultation_service.do_publish_outcome(rt, chair, consultation.id or 0, "We listened.", [])
+    outcome.do_publish_outcome(rt, chair, consultation.id or 0, "We listened.", [])
     done = _only_milestone(rt)
     assert done.id == m.id
     assert done.completed_on == date(2013, 2, 11)

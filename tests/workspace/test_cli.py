@@ -5,7 +5,12 @@ import sys
 
 import pytest
 
+from consultations.comments.models import Comment
 from sharedspace import cli
+from tests.client import soup
+from tests.consultations.factories import make_consultation, post_comment
+from tests.factories import World
+from workspace.runtime import Runtime
 from workspace.settings import Settings
 
 
@@ -48,3 +53,26 @@ def test_demo_loads_once_and_prints_accounts(
     assert "demo password 1" in first
     assert cli.main(["demo"]) == 0
     assert "Loaded" not in capsys.readouterr().out
+
+
+def test_rerender_renders_every_stored_comment_again(
+    env: Settings, rt: Runtime, world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    consultation = make_consultation(rt, world)
+    first = post_comment(rt, consultation, world.users["public"], "First")
+    with rt.db.write() as unit:  # a stale fragment, as after a template change
+        stale = unit.session.get(Comment, first.id)
+        assert stale is not None
+        stale.html = "<p>old fragment</p>"
+        unit.session.add(stale)
+    assert cli.main(["rerender", consultation.slug]) == 0
+    assert "Rendered 1 comment(s) again in 1 consultation(s)." in capsys.readouterr().out
+    with rt.db.read() as session:
+        fresh = session.get(Comment, first.id)
+        assert fresh is not None
+        article = soup(fresh.html).select_one("article")
+    assert article is not None
+    assert article["id"] == f"comment-{first.id}"
+    assert fresh.seq == 2  # a change like any other: live pages and the feed pick it up
+    assert cli.main(["rerender", "no-such-consultation"]) == 2
+    assert "no consultation no-such-consultation" in capsys.readouterr().err

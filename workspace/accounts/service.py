@@ -94,7 +94,7 @@ def authenticate(rt: Runtime, email: str, password: str) -> User | None:
         with rt.db.write() as unit:
             unit.session.exec(
                 update(User)
-                .where(col(User.id) == user.id)  # type: ignore[call-overload]
+                .where(col(User.id) == user.id)
                 .values(password_hash=rt.hasher.hash(password))
             )
     return user

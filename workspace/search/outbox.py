@@ -102,7 +102,7 @@ class Indexer:
         # The index has committed (leaving the block): now the rows may go.
         ids = [row.id for row in rows]
         with self.db.write() as unit:
-            unit.session.exec(delete(SearchOutbox).where(col(SearchOutbox.id).in_(ids)))  # type: ignore[call-overload]
+            unit.session.exec(delete(SearchOutbox).where(col(SearchOutbox.id).in_(ids)))
         return len(rows)
 
     def _apply(self, session: Session, writer: IndexSession, rows: Sequence[SearchOutbox]) -> None:
@@ -162,7 +162,7 @@ class Indexer:
                             writer.index_documents(doc_key(kind, object_id), docs)
                             count += len(docs)
         with self.db.write() as unit:
-            unit.session.exec(delete(SearchOutbox).where(col(SearchOutbox.id) <= high))  # type: ignore[call-overload]
+            unit.session.exec(delete(SearchOutbox).where(col(SearchOutbox.id) <= high))
         return count
 
 

@@ -1,4 +1,4 @@
-"""Search query text -> a PostgreSQL tsquery expression, for `workspace/search_pg.py`.
+"""Search query text -> a PostgreSQL tsquery expression, for `workspace/search/postgres/backend.py`.
 
 The syntax is the subset of Whoosh's that docs/search.md promises, read the way Whoosh
 reads it: words (stemmed by PostgreSQL's `english` configuration), `"quoted phrases"`,

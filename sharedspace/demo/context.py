@@ -1,0 +1,72 @@
+"""What every demo step shares: the hub's people and organisations, and the context a
+step receives (what the earlier steps made)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from definitions.models import Definition
+from taskgroups.groups.models import TaskGroup
+from workspace.auth import viewer_of
+from workspace.models import Organisation, Sector, User
+from workspace.permissions import Viewer
+from workspace.runtime import Runtime
+
+DEMO_DOMAIN = "demo.sharedspace.test"
+
+ORGANISATIONS = [
+    ("Department for Communities and Local Government", Sector.GOVERNMENT),
+    ("Home Builders Federation", Sector.INDUSTRY),
+    ("NHBC", Sector.PROFESSIONAL_BODY),
+    ("UK Green Building Council", Sector.ENVIRONMENTAL),
+    ("Local Government Association", Sector.LOCAL_GOVERNMENT),
+    ("E.ON Energy", Sector.ENERGY_SUPPLY),
+    ("The Climate Group", Sector.ENVIRONMENTAL),
+]
+
+# (key, display name, organisation, role) — role "chair"/"member"; None = not seated.
+PEOPLE = [
+    ("secretariat", "Sam Okafor (hub secretariat)", None, "secretariat"),
+    ("chair", "Helen Barnes", "Home Builders Federation", "chair"),
+    ("nhbc", "Raj Patel", "NHBC", "member"),
+    ("ukgbc", "Fiona Walsh", "UK Green Building Council", "member"),
+    ("lga", "Tom Ellis", "Local Government Association", "member"),
+    ("eon", "Priya Shah", "E.ON Energy", "member"),
+    ("climate", "Megan Lloyd", "The Climate Group", "member"),
+    ("observer", "David Crane", None, "observer"),
+    ("public", "Alex Morgan", None, "public"),
+]
+
+REMIT = """The task group agrees one definition of a **zero carbon home** that industry,
+government and environmental groups can all sign up to, in time for the 2016 step in
+Part L of the Building Regulations.
+
+It works in three tiers, each building on the one beneath it:
+
+1. **Energy efficiency** — a minimum standard of fabric performance.
+2. **Carbon compliance** — carbon reduced on site, including on-site generation.
+3. **Allowable solutions** — measures for the reductions difficult to achieve on site.
+"""
+
+
+@dataclass
+class DemoContext:
+    rt: Runtime
+    password: str
+    users: dict[str, User] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    groups: dict[str, TaskGroup] = field(default_factory=dict)
+    # Feature steps keep what later steps need here (the definition a consultation is on).
+    definitions: dict[str, Definition] = field(default_factory=dict)
+
+    def viewer(self, key: str) -> Viewer:
+        return self.as_member(key)
+
+    def as_member(self, key: str) -> Viewer:
+        """A viewer with the user's real seats, for steps that write as them."""
+        with self.rt.db.read() as session:
+            return viewer_of(session, self.users[key], self.rt.group_roles)
+
+
+def demo_email(key: str) -> str:
+    return f"{key}@{DEMO_DOMAIN}"
