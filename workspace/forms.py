@@ -13,6 +13,8 @@ from datetime import date
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from workspace.numbers import parse_id
+
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -91,11 +93,10 @@ class FormInput:
             return None
 
     def integer(self, name: str, label: str) -> int | None:
-        value = self.get(name).strip()
-        if not value.isdigit() or len(value) > 12:
+        value = parse_id(self.get(name))
+        if value is None:
             self.error(name, f"Select {label}")
-            return None
-        return int(value)
+        return value
 
 
 def normalise_email(value: str) -> str:
