@@ -4,7 +4,7 @@ consultation room, against a bare python-socketio broadcast measured in the same
 (a) bare: a minimal `socketio.AsyncServer` under uvicorn; latency from the moment the
     server calls `emit` to each client's receipt.
 (b) ours: the real app under uvicorn as `sharedspace serve` runs it
-    (`workspace.app:serve_app`); latency from the moment the comment is POSTed over
+    (`sharedspace.app:serve_app`); latency from the moment the comment is POSTed over
     HTTP (form post with CSRF, one transaction, stored fragment, EventBus after commit,
     emit to `consultation:<id>`) to each client's receipt.
 
@@ -82,7 +82,7 @@ def bare_app() -> Any:
         await send({"type": "http.response.body", "body": b"sent"})
 
     app = socketio.ASGIApp(sio, other_asgi_app=trigger)
-    # The same start-up tuning as `workspace.app:serve_app`, so the baseline is no easier.
+    # The same start-up tuning as `sharedspace.app:serve_app`, so the baseline is no easier.
     gc.collect()
     gc.freeze()
     return app
@@ -320,8 +320,8 @@ async def run(clients: int, rounds: int, warmup: int) -> int:
     with tempfile.TemporaryDirectory(prefix="live-bench-") as tmp:
         data = Path(tmp)
         hub = prepare_hub(data)
-        # As `sharedspace serve` runs it (workspace.app:serve_app).
-        ours_proc, ours_url = _start("workspace.app:serve_app", hub.env, data / "ours.log")
+        # As `sharedspace serve` runs it (sharedspace.app:serve_app).
+        ours_proc, ours_url = _start("sharedspace.app:serve_app", hub.env, data / "ours.log")
         bare_proc, bare_url = _start("bench.live_delivery:bare_app", hub.env, data / "bare.log")
         try:
             return await _measure(hub, ours_url, bare_url, clients, rounds, warmup)
