@@ -179,7 +179,7 @@ def member(as_role) -> HubClient:  # type: ignore[no-untyped-def]
 
 def _temp_files(rt: Runtime) -> list[Path]:
     tmp = Path(rt.settings.data_dir) / "files" / "tmp"
-    return [p for p in tmp.iterdir()] if tmp.exists() else []
+    return list(tmp.iterdir()) if tmp.exists() else []
 
 
 def test_a_member_uploads_a_pdf_and_downloads_it_fenced_in(
