@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import csv
 import logging
+import resource
+import subprocess
+import sys
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -20,6 +23,10 @@ log = logging.getLogger(__name__)
 MAX_CHARS = 1_000_000  # about 400 pages of text: enough to find any document by its words
 MAX_PAGES = 1000
 MAX_ROWS = 20_000
+# The reader runs in a child process: a hostile or huge file can use at most this much
+# memory and time, and its parsing (pure Python for PDFs) never holds the server's GIL.
+CHILD_MEMORY_BYTES = 1024 * 1024 * 1024
+CHILD_SECONDS = 300
 
 
 class ExtractionFailed(Exception):
@@ -35,6 +42,27 @@ def extract_text(path: Path, type_name: str) -> str:
         return _bounded(reader(path))
     except Exception as error:  # every reader has its own errors for a damaged file
         raise ExtractionFailed(f"{type(error).__name__}: {error}"[:300]) from error
+
+
+def extract_isolated(path: Path, type_name: str) -> str:
+    """`extract_text` in a child process, bounded in memory and time; what servers call."""
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "workspace.files.extract", type_name, str(path)],
+            capture_output=True,
+            timeout=CHILD_SECONDS,
+            preexec_fn=limits,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise ExtractionFailed(f"reading took more than {CHILD_SECONDS} s") from error
+    if done.returncode != 0:
+        raise ExtractionFailed(done.stderr.decode("utf-8", "replace")[-300:])
+    return done.stdout.decode("utf-8", "replace")
 
 
 def _bounded(pieces: Iterator[str]) -> str:
@@ -54,11 +82,16 @@ def _bounded(pieces: Iterator[str]) -> str:
 def _pdf(path: Path) -> Iterator[str]:
     from pypdf import PdfReader
 
-    reader = PdfReader(path)
+    # An open file, not a path: given a path, pypdf reads the whole file into memory.
+    handle = path.open("rb")
+    reader = PdfReader(handle)
     if reader.is_encrypted:
         reader.decrypt("")  # many "protected" PDFs only restrict printing
-    for page in islice(reader.pages, MAX_PAGES):
-        yield page.extract_text() or ""
+    try:
+        for page in islice(reader.pages, MAX_PAGES):
+            yield page.extract_text() or ""
+    finally:
+        handle.close()
 
 
 def _docx(path: Path) -> Iterator[str]:
@@ -90,3 +123,8 @@ def _csv(path: Path) -> Iterator[str]:
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         for row in islice(csv.reader(handle), MAX_ROWS):
             yield " ".join(row)
+
+
+if __name__ == "__main__":
+    # python -m workspace.files.extract TYPE PATH: the text on stdout (extract_isolated).
+    sys.stdout.write(extract_text(Path(sys.argv[2]), sys.argv[1]))

@@ -15,7 +15,7 @@ from starlette.responses import FileResponse, Response
 from workspace import csrf
 from workspace.db import Database, WriteUnit, utcnow
 from workspace.failures import NotFound
-from workspace.files.extract import ExtractionFailed, extract_text
+from workspace.files.extract import ExtractionFailed, extract_isolated
 from workspace.files.models import StoredFile, TextStatus
 from workspace.files.store import Accepted, FileStore
 from workspace.files.types import TYPES, FileType, allowed_types
@@ -68,7 +68,7 @@ def extract(settings: Settings, db: Database, file_id: int) -> bool:
         sha256, type_name = row.sha256, row.type_name
     path = store_for(settings).path_for(sha256)
     try:
-        text, status = extract_text(path, type_name), TextStatus.DONE
+        text, status = extract_isolated(path, type_name), TextStatus.DONE
     except (ExtractionFailed, OSError) as error:
         log.warning("could not extract text of file %s: %s", file_id, error)
         text, status = "", TextStatus.FAILED
@@ -105,6 +105,12 @@ def release_if_unused(
     return True
 
 
+class StoredFileResponse(FileResponse):
+    # Starlette reads 64 KB at a time; every piece then passes each middleware's `send`.
+    # A quarter of a megabyte per piece halves the cost per byte and keeps memory small.
+    chunk_size = 256 * 1024
+
+
 def file_response(settings: Settings, row: StoredFile, name: str, *, inline: bool) -> Response:
     """The file, streamed from disk in chunks by Starlette, named for the download and
     fenced in: its own sandboxing CSP, nosniff, and readable by our own pages only."""
@@ -112,7 +118,7 @@ def file_response(settings: Settings, row: StoredFile, name: str, *, inline: boo
     if row.removed_at is not None or not path.is_file():
         log.error("stored file %s (%s) is missing from %s", row.id, row.sha256, path.parent)
         raise NotFound("This file is no longer stored. The document's record remains.")
-    return FileResponse(
+    return StoredFileResponse(
         path,
         media_type=row.media_type,
         filename=name,
