@@ -83,15 +83,12 @@ def _pdf(path: Path) -> Iterator[str]:
     from pypdf import PdfReader
 
     # An open file, not a path: given a path, pypdf reads the whole file into memory.
-    handle = path.open("rb")
-    reader = PdfReader(handle)
-    if reader.is_encrypted:
-        reader.decrypt("")  # many "protected" PDFs only restrict printing
-    try:
+    with path.open("rb") as handle:
+        reader = PdfReader(handle)
+        if reader.is_encrypted:
+            reader.decrypt("")  # many "protected" PDFs only restrict printing
         for page in islice(reader.pages, MAX_PAGES):
             yield page.extract_text() or ""
-    finally:
-        handle.close()
 
 
 def _docx(path: Path) -> Iterator[str]:
