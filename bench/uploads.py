@@ -21,7 +21,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from consultation_export import free_port, peak_rss_mb  # the same helpers, one copy
+
 from sharedspace import migrate
 from sharedspace.app import build_runtime
 from tests.factories import build_world
@@ -45,19 +46,6 @@ MB = 1_000_000
 PIECE = 1024 * 1024
 BOUNDARY = "bench-boundary-7d1f"
 SECRET = secrets.token_urlsafe(32)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def wait_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from sharedspace.app import create_app
 from sharedspace.demo import documents
 from tests.client import HubClient, error_summary, soup
 from tests.definitions.factories import viewer_for
@@ -320,15 +321,17 @@ def _post_streaming(
 
 
 def test_a_100_mb_upload_is_refused_without_being_read_into_memory(
-    app, member: HubClient, world: World, rt: Runtime
-) -> None:  # type: ignore[no-untyped-def]
+    member: HubClient, world: World, rt: Runtime
+) -> None:
     path = f"/groups/{world.group.slug}/evidence/new"
     headers = {
         "Content-Type": "multipart/form-data; boundary=XyZ",
         "X-CSRF-Token": member.csrf_token(),
         "Cookie": "; ".join(f"{k}={v}" for k, v in member.cookies.items()),
     }
-    served = serve(app)
+    # Its own app on the same database: a real uvicorn, with its own pool and lifespan.
+    served_app = create_app(rt.settings)
+    served = serve(served_app)
     try:
         # Declared as 100 MB: refused before a byte of the body is read.
         declared = headers | {"Content-Length": str(100 * MB + 300)}
@@ -345,6 +348,7 @@ def test_a_100_mb_upload_is_refused_without_being_read_into_memory(
             tracemalloc.stop()
     finally:
         stop(served)
+        served_app.state.runtime.db.dispose()
     assert status == 413
     page = soup(text[text.index("<!DOCTYPE") :])
     assert any("25 MB or smaller" in e for e in error_summary(page))
