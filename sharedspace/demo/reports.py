@@ -49,7 +49,7 @@ MEETING_PAPERS = [
     "Paper B: how allowable solutions would be priced and verified.",
     "Paper C: timetable to the 2016 Part L consultation.",
 ]
-COST_MODEL = [
+COST_MODEL: list[list[documents.Cell]] = [
     ["Home type", "Extra-over cost 2011 (GBP)", "Extra-over cost 2014 (GBP)"],
     ["Detached house", 12300, 6100],
     ["Semi-detached house", 9500, 4800],
