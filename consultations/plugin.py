@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel
 from starlette.routing import BaseRoute, Mount
 
-from consultations import progress, search
+from consultations import evidence, progress, search
 from consultations.comments import live
 from consultations.comments import models as comment_tables
 from consultations.comments import routes as comments
@@ -29,6 +29,7 @@ from taskgroups.groups.models import TaskGroup
 from workspace.hooks import (
     BackgroundTask,
     DeliverableOption,
+    EvidenceTarget,
     GroupSection,
     LiveRelay,
     LiveRoom,
@@ -124,3 +125,10 @@ def deliverable_options(
 @hookimpl
 def background_tasks(rt: Runtime) -> Iterable[BackgroundTask]:
     return [lambda: clock.watch(rt)]
+
+
+@hookimpl
+def evidence_targets(
+    rt: Runtime, session: Session, viewer: Viewer, group: TaskGroup
+) -> Iterable[EvidenceTarget]:
+    return evidence.evidence_targets(rt, session, viewer, group)

@@ -9,13 +9,19 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel
 from starlette.routing import BaseRoute, Mount
 
+from definitions import evidence, progress, search
 from definitions import models as definition_tables
-from definitions import progress, search
 from definitions import routes as drafting
 from definitions.signoff import models as signoff_tables
 from definitions.signoff import routes as signoff
 from taskgroups.groups.models import TaskGroup
-from workspace.hooks import DeliverableOption, GroupSection, hookimpl, tables_in
+from workspace.hooks import (
+    DeliverableOption,
+    EvidenceTarget,
+    GroupSection,
+    hookimpl,
+    tables_in,
+)
 from workspace.permissions import Viewer
 from workspace.search import DocumentProvider
 
@@ -58,3 +64,10 @@ def dashboard_panels(session: Session, viewer: Viewer, group: TaskGroup) -> Grou
 @hookimpl
 def deliverable_options(session: Session, group_id: int) -> Iterable[DeliverableOption]:
     return progress.deliverable_options(session, group_id)
+
+
+@hookimpl
+def evidence_targets(
+    session: Session, viewer: Viewer, group: TaskGroup
+) -> Iterable[EvidenceTarget]:
+    return evidence.evidence_targets(session, viewer, group)

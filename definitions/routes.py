@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from definitions import exports, service
 from definitions.diff import compare_tiers
+from definitions.evidence import by_tier
 from definitions.forms import MAX_TIERS, check_tiers, form_values
 from definitions.models import Revision
 from definitions.places import Place, load_group, load_place, revision_number
@@ -33,7 +34,11 @@ def _revision_context(request: Request, place: Place, number: int) -> dict[str, 
         tiers = service.tiers_of(session, place.definition.id or 0, number)
         rows = service.tier_rows(session, revision.id or 0)
         author = _author(session, revision)
+        tier_evidence = by_tier(
+            session, viewer(request), place.group.id or 0, place.definition.id or 0
+        )
     return {
+        "tier_evidence": tier_evidence,
         "group": place.group,
         "definition": place.definition,
         "place": place,

@@ -23,6 +23,7 @@ from starlette.staticfiles import StaticFiles
 
 import consultations.plugin
 import definitions.plugin
+import reports.plugin
 import sharedspace.plugin
 import taskgroups.plugin
 import workspace.plugin
@@ -39,6 +40,7 @@ PLUGINS: tuple[object, ...] = (
     taskgroups.plugin,
     definitions.plugin,
     consultations.plugin,
+    reports.plugin,
     sharedspace.plugin,
 )
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"

@@ -10,6 +10,9 @@ from sqlmodel import Session, SQLModel
 from starlette.routing import BaseRoute, Mount
 
 from taskgroups import search
+from taskgroups.evidence import models as evidence_tables
+from taskgroups.evidence import routes as evidence
+from taskgroups.evidence import service as evidence_service
 from taskgroups.groups import models as group_tables
 from taskgroups.groups import roles
 from taskgroups.groups import routes as groups
@@ -21,7 +24,9 @@ from taskgroups.milestones import models as milestone_tables
 from taskgroups.milestones import routes as milestones
 from taskgroups.milestones import service as milestone_service
 from workspace.hooks import (
+    BackgroundTask,
     DeliverableOption,
+    EvidenceTarget,
     GroupSection,
     RoleMap,
     Subscription,
@@ -37,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def models() -> Iterable[type[SQLModel]]:
-    return tables_in(group_tables, milestone_tables, meeting_tables)
+    return tables_in(group_tables, milestone_tables, meeting_tables, evidence_tables)
 
 
 @hookimpl
@@ -45,12 +50,34 @@ def template_folders() -> Mapping[str, Path]:
     return {f"taskgroups/{sub}": HERE / sub / "templates" for sub in SUBPACKAGES}
 
 
-SUBPACKAGES = ("groups", "milestones", "meetings")
+SUBPACKAGES = ("groups", "milestones", "meetings", "evidence")
 
 
 @hookimpl
 def routes() -> Iterable[BaseRoute]:
-    return [*milestones.routes, *meetings.routes, Mount("/groups", routes=groups.routes)]
+    return [
+        *milestones.routes,
+        *meetings.routes,
+        *evidence.routes,
+        Mount("/groups", routes=groups.routes),
+    ]
+
+
+@hookimpl
+def upload_paths() -> Iterable[str]:
+    return [evidence.UPLOAD_PATH]
+
+
+@hookimpl
+def evidence_targets(
+    session: Session, viewer: Viewer, group: TaskGroup
+) -> Iterable[EvidenceTarget]:
+    return meeting_service.evidence_targets(session, viewer, group)
+
+
+@hookimpl
+def background_tasks(rt: Runtime) -> Iterable[BackgroundTask]:
+    return [lambda: evidence_service.extract_pending(rt)]
 
 
 @hookimpl

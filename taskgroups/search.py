@@ -1,4 +1,4 @@
-"""What task groups put in the search index: groups, meetings and milestones.
+"""What task groups put in the search index: groups, meetings, milestones and evidence.
 
 Each `fetch` turns ids into documents with one query per table (no N+1); an id it does
 not return leaves the index. Visibility follows the pages: a group's page and milestones
@@ -8,14 +8,17 @@ are public; a meeting's agenda is the group's, its minutes public once published
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
+from taskgroups.evidence.forms import KINDS
+from taskgroups.evidence.models import Evidence
 from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings.models import Meeting
 from taskgroups.meetings.service import meeting_url
 from taskgroups.milestones.models import Milestone
+from workspace.files.models import StoredFile
 from workspace.markdown import plain_text
 from workspace.search import (
     PUBLIC,
@@ -28,6 +31,7 @@ from workspace.search import (
 GROUP = "group"
 MEETING = "meeting"
 MILESTONE = "milestone"
+EVIDENCE = "evidence"
 
 
 def _groups(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocument]]:
@@ -109,7 +113,40 @@ def _milestones(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDo
     }
 
 
-def _ids(model: type[TaskGroup] | type[Meeting] | type[Milestone]) -> AllIdsFn:
+def _evidence(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocument]]:
+    """A document in a library, with the text inside its file; withdrawn ones leave the
+    index, and group-only ones are the group's, exactly as the library lists them."""
+    rows = session.exec(
+        select(Evidence, TaskGroup, StoredFile)
+        .join(TaskGroup, col(TaskGroup.id) == Evidence.group_id)
+        .join(StoredFile, col(StoredFile.id) == col(Evidence.file_id), isouter=True)
+        .where(col(Evidence.id).in_(ids), col(Evidence.withdrawn_at).is_(None))
+    ).all()
+    return {
+        e.id or 0: [
+            SearchDocument(
+                kind=EVIDENCE,
+                object_id=e.id or 0,
+                title=e.title,
+                body="\n".join([e.authors, plain_text(e.summary), stored.text if stored else ""]),
+                url=f"/groups/{group.slug}/evidence/{e.id}",
+                date=_day(e.published_on) if e.published_on else e.created_at,
+                visibility=PUBLIC if e.is_public else group_visibility(group.id or 0),
+                group_id=group.id,
+                label=KINDS.get(e.kind, "Evidence"),
+            )
+        ]
+        for e, group, stored in rows
+    }
+
+
+def _day(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def _ids(
+    model: type[TaskGroup] | type[Meeting] | type[Milestone] | type[Evidence],
+) -> AllIdsFn:
     def all_ids(session: Session) -> Iterable[int]:
         query = select(model.id).order_by(col(model.id))
         return [i for i in session.exec(query) if i is not None]
@@ -121,4 +158,5 @@ PROVIDERS = [
     DocumentProvider(GROUP, "Task groups", _groups, _ids(TaskGroup)),
     DocumentProvider(MEETING, "Meetings", _meetings, _ids(Meeting)),
     DocumentProvider(MILESTONE, "Milestones", _milestones, _ids(Milestone)),
+    DocumentProvider(EVIDENCE, "Evidence", _evidence, _ids(Evidence)),
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,6 +119,11 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def app(settings: Settings):  # type: ignore[no-untyped-def]
     application = create_app(settings)
     yield application
+    # Text extraction runs in a thread after an upload commits: let it finish before the
+    # database goes, or it would write into the next test's.
+    for thread in threading.enumerate():
+        if thread.name.startswith("extract-"):
+            thread.join(timeout=30)
     application.state.runtime.db.dispose()
 
 

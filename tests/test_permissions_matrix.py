@@ -20,6 +20,8 @@ from tests.client import HubClient
 from tests.consultations.factories import make_consultation, post_comment
 from tests.definitions.factories import viewer_for
 from tests.factories import ROLES, World
+from tests.reports.factories import make_report, published_report
+from tests.taskgroups.factories import add_evidence, sample_pdf
 from workspace.runtime import Runtime
 
 G = "/groups/zero-carbon-homes-definition"
@@ -88,6 +90,36 @@ def respondents(allowed: int) -> dict[str, int]:
     }
 
 
+def contributors(allowed: int) -> dict[str, int]:
+    """Adding to the evidence library: members, chairs and the secretariat; observers never."""
+    return {
+        "visitor": 303,
+        "public": 403,
+        "member": allowed,
+        "chair": allowed,
+        "observer": 403,
+        "secretariat": allowed,
+    }
+
+
+def group_document(allowed: int, observer: int | None = None) -> dict[str, int]:
+    """A group-only document: outsiders are told it does not exist (404, never 403), so
+    that not even its existence leaks; observers read it but change nothing."""
+    return {
+        "visitor": 404,
+        "public": 404,
+        "member": allowed,
+        "chair": allowed,
+        "observer": allowed if observer is None else observer,
+        "secretariat": allowed,
+    }
+
+
+def observers_only(allowed: int) -> dict[str, int]:
+    """The government's response: only observers of the addressed department."""
+    return {"visitor": 303} | dict.fromkeys(ROLES[1:], 403) | {"observer": allowed}
+
+
 D = f"{G}/definitions/zero-carbon-homes"
 DP = "/groups/{slug}/definitions"
 C = "/consultations/zero-carbon-homes-the-draft"
@@ -97,11 +129,16 @@ MEMBERS_COMMENT = f"{C}/comments/1"  # posted by the member
 OUTSIDERS_COMMENT = f"{C}/comments/2"  # posted by someone in another group
 MT = "/milestones/{milestone_id:int}"
 MEET = "/groups/{slug}/meetings/{meeting_id:int}"
+EV = "/groups/{slug}/evidence"
+RP = "/groups/{slug}/reports"
+R = f"{G}/reports/zero-carbon-homes-draft-report"
+REC = "/recommendations/{recommendation_id}"
 
 MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # (method, route pattern, concrete path, expected per role)
     ("GET", "/", "/", OK_ALL),
     ("GET", "/healthz", "/healthz", OK_ALL),
+    ("GET", "/health", "/health", admin_only(200)),
     ("GET", "/search", "/search?q=zero+carbon", OK_ALL),
     ("GET", "/my-groups", "/my-groups", SIGNED_IN),
     ("GET", "/organisations", "/organisations", OK_ALL),
@@ -259,6 +296,49 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ),
     ("GET", "/audit", "/audit", admin_only(200)),
     ("GET", "/audit.csv", "/audit.csv", admin_only(200)),
+    # The evidence library: document 1 is group-only, uploaded by the member.
+    ("GET", EV, f"{G}/evidence", OK_ALL),
+    ("GET", EV + "/new", f"{G}/evidence/new", contributors(200)),
+    ("POST", EV + "/new", f"{G}/evidence/new", contributors(400)),
+    ("GET", EV + "/{evidence_id}", f"{G}/evidence/1", group_document(200)),
+    ("GET", EV + "/{evidence_id}/file", f"{G}/evidence/1/file", group_document(200)),
+    ("GET", EV + "/{evidence_id}/edit", f"{G}/evidence/1/edit", group_document(200, 403)),
+    ("POST", EV + "/{evidence_id}/edit", f"{G}/evidence/1/edit", group_document(400, 403)),
+    ("GET", EV + "/{evidence_id}/withdraw", f"{G}/evidence/1/withdraw", group_document(200, 403)),
+    ("POST", EV + "/{evidence_id}/withdraw", f"{G}/evidence/1/withdraw", group_document(400, 403)),
+    ("POST", EV + "/{evidence_id}/links", f"{G}/evidence/1/links", group_document(400, 403)),
+    (
+        "POST",
+        EV + "/{evidence_id}/links/{link_id}/remove",
+        f"{G}/evidence/1/links/999999/remove",
+        group_document(404, 403),
+    ),
+    # Reports: a draft report (group-private), and a published one whose recommendation 1
+    # is addressed to the observer's department.
+    ("GET", RP + "/", f"{G}/reports/", OK_ALL),
+    ("GET", RP + "/new", f"{G}/reports/new", editors(200)),
+    ("POST", RP + "/new", f"{G}/reports/new", editors(400)),
+    ("GET", RP + "/{rslug}", R, group_private()),
+    ("GET", RP + "/{rslug}/edit", f"{R}/edit", editors(200)),
+    ("POST", RP + "/{rslug}/edit", f"{R}/edit", editors(400)),
+    ("POST", RP + "/{rslug}/publish", f"{R}/publish", chairs(409)),
+    ("GET", RP + "/{rslug}/sign-off", f"{R}/sign-off", group_private()),
+    ("POST", RP + "/{rslug}/positions", f"{R}/positions", editors(400)),
+    (
+        "POST",
+        RP + "/{rslug}/disputes/{dispute_id}/answer",
+        f"{R}/disputes/999999/answer",
+        chairs(400),
+    ),
+    ("POST", RP + "/{rslug}/agree", f"{R}/agree", chairs(400)),
+    ("POST", RP + "/{rslug}/propose", f"{R}/propose", chairs(303)),
+    ("GET", "/recommendations", "/recommendations", OK_ALL),
+    ("GET", "/recommendations.csv", "/recommendations.csv", OK_ALL),
+    ("GET", "/recommendations.json", "/recommendations.json", OK_ALL),
+    ("GET", "/recommendations.atom", "/recommendations.atom", OK_ALL),
+    ("GET", "/recommendations/{recommendation_id}", "/recommendations/1", OK_ALL),
+    ("GET", REC + "/respond", "/recommendations/1/respond", observers_only(200)),
+    ("POST", REC + "/respond", "/recommendations/1/respond", observers_only(400)),
     # Last: these close the consultation and delete the milestone the rows above use.
     ("POST", CP + "/close", f"{C}/close", chairs(303)),
     ("POST", MT + "/delete", "/milestones/1/delete", chairs(303)),
@@ -279,7 +359,16 @@ def with_definition(app, rt: Runtime, world: World) -> World:  # type: ignore[no
     post_comment(rt, consultation, world.users["member"])
     post_comment(rt, consultation, world.users["outsider"])
     _progress(app, world)
+    _library_and_reports(rt, world)
     return world
+
+
+def _library_and_reports(rt: Runtime, world: World) -> None:
+    """Evidence 1 (group-only, the member's), a published report whose recommendation 1
+    is addressed to the observer's department, and a draft report."""
+    add_evidence(rt, viewer_for(rt, world.users["member"]), world.group, data=sample_pdf())
+    published_report(rt, world, title="Zero carbon homes: published report")
+    make_report(rt, world, title="Zero carbon homes: draft report")
 
 
 def _progress(app, world: World) -> None:  # type: ignore[no-untyped-def]

@@ -111,6 +111,33 @@ class CommentChanged(DomainEvent):
     change: str
 
 
+# --- reports and the government's response ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportPublished(DomainEvent):
+    """A report of recommendations was published: its recommendations await a response."""
+
+    name: ClassVar[str] = "report.published"
+    report_id: int
+    group_id: int
+    url: str
+
+
+@dataclass(frozen=True)
+class GovernmentResponded(DomainEvent):
+    """A department recorded its response to a recommendation. `complete` says every
+    recommendation of the report now has a final response (not "under consideration")."""
+
+    name: ClassVar[str] = "report.government_responded"
+    report_id: int
+    group_id: int
+    recommendation_id: int
+    status: str
+    complete: bool
+    url: str
+
+
 CATALOGUE: tuple[type[DomainEvent], ...] = (
     MeetingHeld,
     DefinitionRevised,
@@ -120,6 +147,8 @@ CATALOGUE: tuple[type[DomainEvent], ...] = (
     ConsultationClosed,
     ConsultationOutcomePublished,
     CommentChanged,
+    ReportPublished,
+    GovernmentResponded,
 )
 
 E = TypeVar("E", bound=DomainEvent)

@@ -101,6 +101,24 @@ class LiveRelay:
         return {name: getattr(event, name) for name in self.fields}
 
 
+@dataclass(frozen=True)
+class EvidenceTarget:
+    """Something in a group that evidence can be linked to (a definition's tier, a
+    consultation, a meeting, a recommendation), described by the feature that owns it."""
+
+    kind: str
+    target_id: int
+    label: str  # "Energy efficiency, in Zero carbon homes"
+    url: str
+    heading: str  # the picker's group: "Definition tiers", "Consultations"
+    key: str = ""  # a part of the target: a tier's key within its definition
+    may_link: bool = False  # whether this viewer may link evidence to it now
+
+    @property
+    def value(self) -> str:
+        return f"{self.kind}:{self.target_id}:{self.key}"
+
+
 BackgroundTask = Callable[[], Awaitable[None]]
 RoleMap = tuple[dict[int, "Role"], frozenset[int]]
 
@@ -112,6 +130,7 @@ class Contributions:
     models: list[type[SQLModel]] = field(default_factory=list)
     template_folders: dict[str, Path] = field(default_factory=dict)
     search_providers: list[DocumentProvider] = field(default_factory=list)
+    upload_paths: list[str] = field(default_factory=list)
 
 
 # --- the specifications --------------------------------------------------------------
@@ -182,6 +201,20 @@ class Specs:
         raise NotImplementedError
 
     @hookspec
+    def evidence_targets(
+        self, rt: Runtime, session: Session, viewer: Viewer, group: Any
+    ) -> Iterable[EvidenceTarget]:
+        """What in this group evidence can be linked to, among what this viewer may read."""
+        raise NotImplementedError
+
+    @hookspec
+    def upload_paths(self) -> Iterable[str]:
+        """Regular expressions of the paths whose POSTs carry a file: they stream past
+        MAX_BODY_BYTES up to MAX_UPLOAD_BYTES, and their route must read the body with
+        `workspace.files.upload.read_upload`, which checks the CSRF token itself."""
+        raise NotImplementedError
+
+    @hookspec
     def background_tasks(self, rt: Runtime) -> Iterable[BackgroundTask]:
         """Coroutines run for the life of a serving process (cancelled at shutdown)."""
         raise NotImplementedError
@@ -208,6 +241,8 @@ def collect(manager: pluggy.PluginManager) -> Contributions:
             found.template_folders[prefix] = path
     for providers in reversed(manager.hook.search_providers()):
         found.search_providers.extend(providers)
+    for paths in reversed(manager.hook.upload_paths()):
+        found.upload_paths.extend(paths)
     return found
 
 

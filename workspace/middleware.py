@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workspace import auth, csrf
 from workspace.errors import error_response
+from workspace.files.upload import FORM_OVERHEAD
 
 if TYPE_CHECKING:
     from workspace.runtime import Runtime
@@ -91,6 +92,14 @@ class RequestContext:
         limit = self.runtime.settings.max_body_bytes
         headers = dict(scope["headers"])
         declared = headers.get(b"content-length", b"0")
+        if self._is_upload(scope, headers):
+            # Streamed by the route itself (workspace/files/upload.py), which checks the
+            # CSRF token and the file's size as the body arrives; a body declared larger
+            # than any allowed upload is refused before a byte of it is read.
+            upload_limit = self.runtime.settings.max_upload_bytes + FORM_OVERHEAD
+            if declared.isdigit() and int(declared) > upload_limit:
+                return (413, _too_large_file(self.runtime.settings.max_upload_bytes)), receive
+            return None, receive
         if declared.isdigit() and int(declared) > limit:
             return (413, _too_large(limit)), receive
         body = b""
@@ -122,6 +131,19 @@ class RequestContext:
                 "Go back, reload the page and try again.",
             ), replay
         return None, replay
+
+    def _is_upload(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
+        content_type = headers.get(b"content-type", b"")
+        return content_type.startswith(b"multipart/form-data") and any(
+            pattern.fullmatch(scope["path"]) for pattern in self.runtime.upload_paths
+        )
+
+
+def _too_large_file(limit: int) -> str:
+    return (
+        f"The file is too large. Files can be up to {limit / 1048576:,.0f} MB. "
+        "Go back and choose a smaller file."
+    )
 
 
 def _too_large(limit: int) -> str:

@@ -8,7 +8,7 @@ group, observe another and be "public" everywhere else.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -35,6 +35,10 @@ class Action(StrEnum):
     MODERATE = "moderate"
     ADMINISTER = "administer"  # create groups, seat members and observers
     SIGNED_IN = "signed_in"  # account pages
+    CONTRIBUTE_EVIDENCE = "contribute_evidence"  # add to the evidence library, link it
+    # The one write observers make: their department's response to a recommendation
+    # addressed to it. Needs the department predicate too (`require_speaks_for`).
+    RESPOND_FOR_GOVERNMENT = "respond_for_government"
 
 
 _ALL = frozenset(Role)
@@ -53,6 +57,8 @@ RULES: Mapping[Action, frozenset[Role]] = {
     Action.MODERATE: frozenset({Role.CHAIR, Role.SECRETARIAT}),
     Action.ADMINISTER: frozenset({Role.SECRETARIAT}),
     Action.SIGNED_IN: _SIGNED_IN,
+    Action.CONTRIBUTE_EVIDENCE: frozenset({Role.MEMBER, Role.CHAIR, Role.SECRETARIAT}),
+    Action.RESPOND_FOR_GOVERNMENT: frozenset({Role.OBSERVER}),
 }
 
 
@@ -106,6 +112,29 @@ def require(viewer: Viewer, action: Action | str, group_id: int | None = None) -
     if not viewer.signed_in:
         raise SignInRequired()
     raise Forbidden(_refusal(viewer, Action(action), group_id))
+
+
+def same_body(name: str) -> str:
+    """A body's name as compared: case and spacing do not make another department."""
+    return " ".join(name.split()).casefold()
+
+
+def speaks_for(viewer: Viewer, body: str, seated_departments: Iterable[str]) -> bool:
+    """Whether the viewer may record `body`'s response: they hold a current observer seat
+    for that department (in any group; `seated_departments` are their seats' departments
+    today). The secretariat runs the hub and never speaks for government."""
+    if not viewer.signed_in or viewer.is_secretariat:
+        return False
+    wanted = same_body(body)
+    return bool(wanted) and any(same_body(d) == wanted for d in seated_departments)
+
+
+def require_speaks_for(viewer: Viewer, body: str, seated_departments: Iterable[str]) -> None:
+    if speaks_for(viewer, body, seated_departments):
+        return
+    if not viewer.signed_in:
+        raise SignInRequired()
+    raise Forbidden(f"Only government observers from {body} can record its response.")
 
 
 class SignInRequired(Exception):

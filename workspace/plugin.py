@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount
 
 from workspace import models as tables
 from workspace.accounts import routes as accounts
+from workspace.files import models as file_tables
 from workspace.hooks import hookimpl, tables_in
 
 HERE = Path(__file__).resolve().parent
@@ -19,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def models() -> Iterable[type[SQLModel]]:
-    return tables_in(tables)
+    return tables_in(tables, file_tables)
 
 
 @hookimpl

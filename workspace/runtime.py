@@ -7,6 +7,7 @@ module globals, so tests can run many apps side by side.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -47,6 +48,8 @@ class Runtime:
     indexer: Indexer
     page_cache: PageCache
     dummy_hash: str = ""
+    # Paths whose POSTs stream a file (the `upload_paths` hook; workspace/files/upload.py).
+    upload_paths: tuple[re.Pattern[str], ...] = ()
     # What time it is, for everything derived from the clock (a consultation opening and
     # closing). Tests replace it to move time on; nothing else should call utcnow() for that.
     clock: Callable[[], datetime] = utcnow
@@ -98,6 +101,7 @@ def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
         indexer=Indexer(db, search),
         page_cache=PageCache(settings.page_cache_seconds),
         dummy_hash=hasher.hash("not anyone's password"),
+        upload_paths=tuple(re.compile(p) for p in found.upload_paths),
     )
     for subscription in hooks.flat(manager.hook.subscriptions(rt=rt)):
         rt.events.subscribe(subscription.event, subscription.handler)

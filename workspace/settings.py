@@ -68,6 +68,16 @@ class Settings:
     max_body_bytes: int = _setting(
         1_000_000, "Largest request body accepted; bigger ones get a 413 page."
     )
+    max_upload_bytes: int = _setting(
+        25 * 1024 * 1024,
+        "Largest file accepted by an upload (the evidence library), in bytes; 25 MB by "
+        "default. Uploads are streamed to disk, so this bounds disk, not memory.",
+    )
+    upload_types: str = _setting(
+        "pdf,docx,xlsx,ods,csv,png,jpeg,gif,webp",
+        "File types an upload may be, by name, comma-separated (any of pdf, docx, xlsx, "
+        "ods, csv, png, jpeg, gif, webp). The type is told from the file's content.",
+    )
     signin_limit_per_ip: int = _setting(20, "Sign-in attempts allowed per IP address per window.")
     signin_limit_per_account: int = _setting(
         8, "Failed sign-in attempts allowed per account per window."
@@ -153,6 +163,12 @@ class Settings:
                 "a PostgreSQL database. Set DATABASE_URL=postgresql+psycopg://user@host/db, "
                 "or SEARCH_BACKEND=whoosh (docs/search.md)."
             )
+        from workspace.files.types import allowed_types
+
+        try:
+            allowed_types(self.upload_types)
+        except ValueError as error:
+            raise SettingsError(str(error)) from error
         return self
 
     @property

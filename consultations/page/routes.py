@@ -14,12 +14,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.comments import service as comments
+from consultations.evidence import CONSULTATION
 from consultations.lifecycle import service
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
 from consultations.responses import service as responses
 from definitions.pyramid import render_pyramid, render_pyramid_list
 from definitions.tiers import Metric, Tier
+from taskgroups.evidence import service as evidence
 from taskgroups.groups.models import TaskGroup
 from workspace.pagecache import FRESH_UNTIL, anonymous_cache
 from workspace.permissions import Action, Viewer, can
@@ -59,6 +61,9 @@ def _page_context(
         if frozen
         else None,
         "pyramid_list": render_pyramid_list(tiers) if frozen else None,
+        "supporting": evidence.linked_to(
+            session, who, consultation.group_id, CONSULTATION, [consultation.id or 0]
+        ).get((consultation.id or 0, ""), []),
     }
 
 

@@ -1,5 +1,8 @@
-"""Sign-off: each member organisation's position on a proposed revision, and the disputes
-an objection opens until the chair answers them."""
+"""Sign-off: each member organisation's position on a proposed version, and the disputes
+an objection opens until the chair answers them.
+
+The subject signed off is named by kind and id ("definition" 3, "report" 1), without a
+foreign key, because reports live in a higher package (see `subject.py`)."""
 
 from __future__ import annotations
 
@@ -29,13 +32,16 @@ class DisputeStatus(StrEnum):
 
 
 class Position(SQLModel, table=True):
-    """One organisation's stance on one revision, as recorded by one of its members.
-    The latest row per organisation and revision counts; earlier ones are history."""
+    """One organisation's stance on one version, as recorded by one of its members.
+    The latest row per organisation and version counts; earlier ones are history."""
 
-    __table_args__ = (Index("ix_position_definition_revision", "definition_id", "revision_number"),)
+    __table_args__ = (
+        Index("ix_position_subject_revision", "subject_kind", "subject_id", "revision_number"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    definition_id: int = Field(foreign_key="definition.id")
+    subject_kind: str = Field(default="definition", max_length=20)
+    subject_id: int
     revision_number: int
     organisation_id: int = Field(foreign_key="organisation.id")
     user_id: int | None = Field(default=None, foreign_key="user.id")
@@ -45,8 +51,11 @@ class Position(SQLModel, table=True):
 
 
 class Dispute(SQLModel, table=True):
+    __table_args__ = (Index("ix_dispute_subject", "subject_kind", "subject_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    definition_id: int = Field(foreign_key="definition.id", index=True)
+    subject_kind: str = Field(default="definition", max_length=20)
+    subject_id: int
     position_id: int = Field(foreign_key="position.id", unique=True)
     organisation_id: int = Field(foreign_key="organisation.id")
     revision_number: int

@@ -1,21 +1,25 @@
-"""Sign-off pages: the position table, and the chair's and members' forms."""
+"""Sign-off pages: the position table, and the chair's and members' forms, for any subject
+kind. `routes_for(kind, prefix)` gives the five routes under a record's address; the
+definitions mount them at `/{dslug}`, the reports at `/{rslug}`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sqlmodel import select
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from definitions.places import Place, load_place
 from definitions.signoff import service as signoff
+from definitions.signoff.definition import DEFINITION
 from definitions.signoff.models import STANCE_LABELS, DisputeStatus
+from definitions.signoff.subject import Place, SubjectKind
 from taskgroups.groups.models import Membership
+from workspace.failures import NotFound
 from workspace.forms import FormInput, read_form
 from workspace.models import Organisation
+from workspace.numbers import parse_id, parse_int
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -23,16 +27,18 @@ from workspace.templating import redirect, render
 
 def _page(
     request: Request,
+    kind: SubjectKind,
     place: Place,
     form: FormInput | None = None,
     status: int = 200,
     problem: str = "",
 ) -> Response:
     who = viewer(request)
+    record = place.record
     with runtime(request).db.read() as session:
-        current = signoff.state(session, place.definition)
-        history = signoff.position_history(session, place.definition.id)
-        all_disputes = signoff.disputes(session, place.definition.id)
+        current = signoff.state(session, record, kind)
+        history = signoff.position_history(session, record.id, kind)
+        all_disputes = signoff.disputes(session, record.id, kind)
         org_names = {
             o.id: o.name
             for o in (session.get(Organisation, d.organisation_id) for d in all_disputes)
@@ -46,9 +52,12 @@ def _page(
         request,
         "definitions/signoff/signoff.html",
         {
+            kind.name: record,  # what the kind's own nav and status partials expect
             "place": place,
+            "kind": kind,
+            "subject": record,
+            "base": place.url,
             "group": place.group,
-            "definition": place.definition,
             "state": current,
             "sectors": sorted(sectors.items()),
             "history": history,
@@ -72,92 +81,100 @@ def _my_org(session: Any, group_id: int | None, user_id: int | None) -> Organisa
     return session.get(Organisation, org_id) if org_id else None
 
 
-async def signoff_page(request: Request) -> Response:
-    place = load_place(request)
-    require(viewer(request), Action.READ_GROUP_PRIVATE, place.group.id)
-    return _page(request, place)
+def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
+    """The sign-off routes of one subject kind, under `prefix` (its record's path)."""
 
+    async def signoff_page(request: Request) -> Response:
+        place = kind.load(request)
+        require(viewer(request), Action.READ_GROUP_PRIVATE, place.group.id)
+        return _page(request, kind, place)
 
-async def propose(request: Request) -> Response:
-    place = load_place(request)
-    who = viewer(request)
-    require(who, Action.MANAGE_PROCESS, place.group.id)
-    try:
-        number = signoff.do_propose(runtime(request), who, place.group, place.definition.id or 0)
-    except signoff.SignOffError as error:
-        return _page(request, place, status=400, problem=str(error))
-    return redirect(
-        f"{place.url}/sign-off",
-        f"Revision {number} is proposed for agreement. Each member organisation "
-        "can now record its position.",
-    )
-
-
-async def record_position(request: Request) -> Response:
-    place = load_place(request)
-    who = viewer(request)
-    require(who, Action.RECORD_POSITION, place.group.id)
-    form = await read_form(request)
-    stance, comment = form.get("stance"), form.get("comment")
-    problem = signoff.check_position(stance, comment)
-    if problem:
-        form.error("comment" if "reason" in problem or "comment" in problem else "stance", problem)
-        return _page(request, place, form, status=400)
-    try:
-        signoff.do_record_position(
-            runtime(request), who, place.group, place.definition.id or 0, stance, comment
+    async def propose(request: Request) -> Response:
+        place = kind.load(request)
+        who = viewer(request)
+        require(who, Action.MANAGE_PROCESS, place.group.id)
+        try:
+            number = signoff.do_propose(runtime(request), who, place.group, _id(place), kind)
+        except signoff.SignOffError as error:
+            return _page(request, kind, place, status=400, problem=str(error))
+        return redirect(
+            f"{place.url}/sign-off",
+            f"{kind.version_word.capitalize()} {number} is proposed for agreement. Each "
+            "member organisation can now record its position.",
         )
-    except signoff.SignOffError as error:
-        return _page(request, place, form, status=400, problem=str(error))
-    return redirect(f"{place.url}/sign-off", "Your organisation's position has been recorded.")
 
+    async def record_position(request: Request) -> Response:
+        place = kind.load(request)
+        who = viewer(request)
+        require(who, Action.RECORD_POSITION, place.group.id)
+        form = await read_form(request)
+        stance, comment = form.get("stance"), form.get("comment")
+        problem = signoff.check_position(stance, comment)
+        if problem:
+            field = "comment" if "reason" in problem or "comment" in problem else "stance"
+            form.error(field, problem)
+            return _page(request, kind, place, form, status=400)
+        try:
+            signoff.do_record_position(
+                runtime(request), who, place.group, _id(place), stance, comment, kind
+            )
+        except signoff.SignOffError as error:
+            return _page(request, kind, place, form, status=400, problem=str(error))
+        return redirect(f"{place.url}/sign-off", "Your organisation's position has been recorded.")
 
-async def answer_dispute(request: Request) -> Response:
-    place = load_place(request)
-    who = viewer(request)
-    require(who, Action.MANAGE_PROCESS, place.group.id)
-    raw_id = request.path_params["dispute_id"]
-    if not raw_id.isdigit() or len(raw_id) > 12:
-        raise HTTPException(404)
-    form = await read_form(request)
-    outcome = form.get("outcome")
-    if outcome not in {DisputeStatus.RESOLVED.value, DisputeStatus.NOT_ACCEPTED.value}:
-        form.error(f"outcome-{raw_id}", "Choose how the objection was answered")
-        return _page(request, place, form, status=400)
-    raw_number = form.get("resolved_in").strip()
-    number = int(raw_number) if raw_number.isdigit() and len(raw_number) < 7 else None
-    try:
-        signoff.do_answer_dispute(
-            runtime(request),
-            who,
-            place.group,
-            place.definition.id or 0,
-            int(raw_id),
-            outcome,
-            form.get("answer"),
-            number,
+    async def answer_dispute(request: Request) -> Response:
+        place = kind.load(request)
+        who = viewer(request)
+        require(who, Action.MANAGE_PROCESS, place.group.id)
+        dispute_id = parse_id(request.path_params["dispute_id"])
+        if dispute_id is None:
+            raise NotFound("That dispute does not exist.")
+        form = await read_form(request)
+        outcome = form.get("outcome")
+        if outcome not in {DisputeStatus.RESOLVED.value, DisputeStatus.NOT_ACCEPTED.value}:
+            form.error(f"outcome-{dispute_id}", "Choose how the objection was answered")
+            return _page(request, kind, place, form, status=400)
+        number = parse_int(form.get("resolved_in"), low=1, high=999_999)
+        try:
+            signoff.do_answer_dispute(
+                runtime(request),
+                who,
+                place.group,
+                _id(place),
+                dispute_id,
+                outcome,
+                form.get("answer"),
+                number,
+                kind,
+            )
+        except signoff.SignOffError as error:
+            form.error(f"outcome-{dispute_id}", str(error))
+            return _page(request, kind, place, form, status=400)
+        return redirect(f"{place.url}/sign-off", "The dispute has been answered.")
+
+    async def agree(request: Request) -> Response:
+        place = kind.load(request)
+        who = viewer(request)
+        require(who, Action.MANAGE_PROCESS, place.group.id)
+        try:
+            number = signoff.do_agree(runtime(request), who, place.group, _id(place), kind)
+        except signoff.SignOffError as error:
+            return _page(request, kind, place, status=400, problem=str(error))
+        return redirect(
+            place.url, f"{place.record.title} is agreed at {kind.version_word} {number}."
         )
-    except signoff.SignOffError as error:
-        form.error(f"outcome-{raw_id}", str(error))
-        return _page(request, place, form, status=400)
-    return redirect(f"{place.url}/sign-off", "The dispute has been answered.")
+
+    return [
+        Route(prefix + "/sign-off", signoff_page),
+        Route(prefix + "/propose", propose, methods=["POST"]),
+        Route(prefix + "/positions", record_position, methods=["POST"]),
+        Route(prefix + "/disputes/{dispute_id}/answer", answer_dispute, methods=["POST"]),
+        Route(prefix + "/agree", agree, methods=["POST"]),
+    ]
 
 
-async def agree(request: Request) -> Response:
-    place = load_place(request)
-    who = viewer(request)
-    require(who, Action.MANAGE_PROCESS, place.group.id)
-    try:
-        number = signoff.do_agree(runtime(request), who, place.group, place.definition.id or 0)
-    except signoff.SignOffError as error:
-        return _page(request, place, status=400, problem=str(error))
-    return redirect(place.url, f"{place.definition.title} is agreed at revision {number}.")
+def _id(place: Place) -> int:
+    return int(place.record.id or 0)
 
 
-routes = [
-    Route("/{dslug}/sign-off", signoff_page),
-    Route("/{dslug}/propose", propose, methods=["POST"]),
-    Route("/{dslug}/positions", record_position, methods=["POST"]),
-    Route("/{dslug}/disputes/{dispute_id}/answer", answer_dispute, methods=["POST"]),
-    Route("/{dslug}/agree", agree, methods=["POST"]),
-]
+routes = routes_for(DEFINITION, "/{dslug}")

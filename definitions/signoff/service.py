@@ -1,5 +1,10 @@
-"""Sign-off: a chair proposes a revision, each member organisation takes a position,
-objections open disputes the chair must answer, and only then can it be agreed."""
+"""Sign-off: a chair proposes a version, each member organisation takes a position,
+objections open disputes the chair must answer, and only then can it be agreed.
+
+One code path for every subject kind (`definitions.signoff.subject`): a definition's
+revisions by default, a report of recommendations when the reports package passes its
+kind. Nothing here knows which it is signing off beyond what the kind tells it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from definitions.models import Definition, DefinitionStatus
-from definitions.service import _log, get_revision, tiers_of
+from definitions.signoff.definition import DEFINITION
 from definitions.signoff.models import Dispute, DisputeStatus, Position, Stance
+from definitions.signoff.subject import AGREED, DRAFT, PROPOSED, Subject, SubjectKind
 from taskgroups.groups.models import Membership, TaskGroup
 from taskgroups.groups.service import member_organisations
-from workspace import search
-from workspace.db import utcnow
-from workspace.events import DefinitionAgreed, DefinitionProposed
+from workspace.db import WriteUnit, utcnow
 from workspace.failures import Conflict
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, require
@@ -46,74 +49,87 @@ class SignOffState:
         return bool(self.rows) and not self.missing and not self.open_disputes
 
 
-def state(session: Session, definition: Definition) -> SignOffState:
-    """Each member organisation's current position on the proposed revision."""
-    orgs = member_organisations(session, definition.group_id)
+def state(session: Session, subject: Subject, kind: SubjectKind = DEFINITION) -> SignOffState:
+    """Each member organisation's current position on the proposed version."""
+    orgs = member_organisations(session, subject.group_id)
     latest: dict[int, tuple[Position, str | None]] = {}
-    if definition.proposed_number is not None:
+    if subject.proposed_number is not None:
         rows = session.exec(
             select(Position, User.display_name)
             .join(User, User.id == Position.user_id, isouter=True)  # type: ignore[arg-type]
             .where(
-                Position.definition_id == definition.id,
-                Position.revision_number == definition.proposed_number,
+                Position.subject_kind == kind.name,
+                Position.subject_id == subject.id,
+                Position.revision_number == subject.proposed_number,
             )
             .order_by(col(Position.created_at), col(Position.id))
         ).all()
         for position, name in rows:  # later rows overwrite: the latest one counts
             latest[position.organisation_id] = (position, name)
     table = [OrganisationPosition(org, *latest.get(org.id or 0, (None, None))) for org in orgs]
-    return SignOffState(rows=table, open_disputes=disputes(session, definition.id, open_only=True))
+    return SignOffState(
+        rows=table, open_disputes=disputes(session, subject.id, kind, open_only=True)
+    )
 
 
 def disputes(
-    session: Session, definition_id: int | None, *, open_only: bool = False
+    session: Session,
+    subject_id: int | None,
+    kind: SubjectKind = DEFINITION,
+    *,
+    open_only: bool = False,
 ) -> list[Dispute]:
-    query = select(Dispute).where(Dispute.definition_id == definition_id)
+    query = select(Dispute).where(
+        Dispute.subject_kind == kind.name, Dispute.subject_id == subject_id
+    )
     if open_only:
         query = query.where(Dispute.status == DisputeStatus.OPEN)
     return list(session.exec(query.order_by(col(Dispute.id))).all())
 
 
 def position_history(
-    session: Session, definition_id: int | None
+    session: Session, subject_id: int | None, kind: SubjectKind = DEFINITION
 ) -> list[tuple[Position, str | None, str]]:
     rows = session.exec(
         select(Position, User.display_name, Organisation.name)
         .join(User, User.id == Position.user_id, isouter=True)  # type: ignore[arg-type]
         .join(Organisation, Organisation.id == Position.organisation_id)  # type: ignore[arg-type]
-        .where(Position.definition_id == definition_id)
+        .where(Position.subject_kind == kind.name, Position.subject_id == subject_id)
         .order_by(col(Position.created_at).desc(), col(Position.id).desc())
     ).all()
     return [(p, who, org) for p, who, org in rows]
 
 
-def do_propose(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int) -> int:
+def do_propose(
+    rt: Runtime, actor: Viewer, group: TaskGroup, subject_id: int, kind: SubjectKind = DEFINITION
+) -> int:
     require(actor, Action.MANAGE_PROCESS, group.id)
     with rt.db.write() as unit:
-        definition = unit.session.get(Definition, definition_id)
-        assert definition is not None
-        if definition.head_number == 0 or not _has_tiers(unit.session, definition):
-            raise SignOffError("Add at least one tier before proposing the definition.")
-        definition.status = DefinitionStatus.PROPOSED
-        definition.proposed_number = definition.head_number
-        unit.session.add(definition)
-        number = definition.head_number
-        _log(
+        subject = _subject(unit, kind, group, subject_id)
+        problem = kind.ready(unit.session, subject)
+        if problem:
+            raise SignOffError(problem)
+        subject.status = PROPOSED
+        subject.proposed_number = subject.head_number
+        unit.session.add(subject)
+        number = subject.head_number
+        kind.log(
             unit,
             actor,
-            DefinitionProposed.name,
-            definition,
+            kind.verbs["proposed"],
+            subject,
             group,
-            f"Revision {number} of {definition.title} proposed for agreement",
+            f"{kind.version_word.capitalize()} {number} of {subject.title} proposed for agreement",
         )
-        proposed = DefinitionProposed(definition.id or 0, group.id or 0, number or 0)
-        unit.after_commit(lambda: rt.events.publish(proposed))
+        kind.proposed(rt, unit, actor, subject, group, number)
     return number
 
 
-def _has_tiers(session: Session, definition: Definition) -> bool:
-    return bool(tiers_of(session, definition.id or 0, definition.head_number))
+def _subject(unit: WriteUnit, kind: SubjectKind, group: TaskGroup, subject_id: int) -> Subject:
+    subject: Subject | None = unit.session.get(kind.table, subject_id)
+    if subject is None or subject.group_id != group.id:
+        raise SignOffError(f"That {kind.noun} does not exist.")
+    return subject
 
 
 def check_position(stance: str, comment: str) -> str | None:
@@ -130,22 +146,30 @@ def check_position(stance: str, comment: str) -> str | None:
 
 
 def do_record_position(
-    rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int, stance: str, comment: str
+    rt: Runtime,
+    actor: Viewer,
+    group: TaskGroup,
+    subject_id: int,
+    stance: str,
+    comment: str,
+    kind: SubjectKind = DEFINITION,
 ) -> Position:
     require(actor, Action.RECORD_POSITION, group.id)
     with rt.db.write() as unit:
-        definition = unit.session.get(Definition, definition_id)
-        assert definition is not None
-        if definition.status != DefinitionStatus.PROPOSED or definition.proposed_number is None:
-            raise SignOffError("Positions can only be recorded while a revision is proposed.")
+        subject = _subject(unit, kind, group, subject_id)
+        if subject.status != PROPOSED or subject.proposed_number is None:
+            raise SignOffError(
+                f"Positions can only be recorded while a {kind.version_word} is proposed."
+            )
         org_id = unit.session.exec(
             select(Membership.organisation_id).where(
                 Membership.group_id == group.id, Membership.user_id == actor.user_id
             )
         ).one()
         position = Position(
-            definition_id=definition_id,
-            revision_number=definition.proposed_number,
+            subject_kind=kind.name,
+            subject_id=subject_id,
+            revision_number=subject.proposed_number,
             organisation_id=org_id,
             user_id=actor.user_id,
             stance=stance,
@@ -156,21 +180,22 @@ def do_record_position(
         if stance == Stance.OBJECT:
             unit.session.add(
                 Dispute(
-                    definition_id=definition_id,
+                    subject_kind=kind.name,
+                    subject_id=subject_id,
                     position_id=position.id,  # type: ignore[arg-type]
                     organisation_id=org_id,
-                    revision_number=definition.proposed_number,
+                    revision_number=subject.proposed_number,
                 )
             )
         org = unit.session.get(Organisation, org_id)
-        _log(
+        kind.log(
             unit,
             actor,
-            "definition.position",
-            definition,
+            kind.verbs["position"],
+            subject,
             group,
             f"{org.name if org else 'An organisation'}: {Stance(stance).label.lower()} "
-            f"on revision {definition.proposed_number} of {definition.title}",
+            f"on {kind.version_word} {subject.proposed_number} of {subject.title}",
         )
     return position
 
@@ -179,33 +204,28 @@ def do_answer_dispute(
     rt: Runtime,
     actor: Viewer,
     group: TaskGroup,
-    definition_id: int,
+    subject_id: int,
     dispute_id: int,
     outcome: str,
     answer: str,
     resolved_in: int | None,
+    kind: SubjectKind = DEFINITION,
 ) -> None:
     require(actor, Action.MANAGE_PROCESS, group.id)
     with rt.db.write() as unit:
+        subject = _subject(unit, kind, group, subject_id)
         dispute = unit.session.get(Dispute, dispute_id)
-        definition = unit.session.get(Definition, definition_id)
-        if (
-            dispute is None
-            or definition is None
-            or definition.group_id != group.id
-            or dispute.definition_id != definition_id
-        ):
+        if dispute is None or dispute.subject_kind != kind.name or dispute.subject_id != subject_id:
             raise SignOffError("That dispute does not exist.")
         if dispute.status != DisputeStatus.OPEN:
             raise SignOffError("That dispute has already been answered.")
         if outcome == DisputeStatus.RESOLVED:
-            if (
-                resolved_in is None
-                or get_revision(unit.session, definition.id or 0, resolved_in) is None
-            ):
-                raise SignOffError("Name the revision that resolved the objection.")
+            if resolved_in is None or not kind.has_version(unit.session, subject, resolved_in):
+                raise SignOffError(f"Name the {kind.version_word} that resolved the objection.")
             if resolved_in <= dispute.revision_number:
-                raise SignOffError("The resolving revision must come after the one objected to.")
+                raise SignOffError(
+                    f"The resolving {kind.version_word} must come after the one objected to."
+                )
         elif outcome != DisputeStatus.NOT_ACCEPTED or not answer.strip():
             raise SignOffError("Give the reason the objection is not accepted.")
         dispute.status = outcome
@@ -214,29 +234,30 @@ def do_answer_dispute(
         dispute.answered_by = actor.user_id
         dispute.answered_at = utcnow()
         unit.session.add(dispute)
-        _log(
+        kind.log(
             unit,
             actor,
-            "definition.dispute_answered",
-            definition,
+            kind.verbs["dispute_answered"],
+            subject,
             group,
-            f"Objection to {definition.title} "
+            f"Objection to {subject.title} "
             + (
-                f"resolved in revision {resolved_in}"
+                f"resolved in {kind.version_word} {resolved_in}"
                 if outcome == DisputeStatus.RESOLVED
                 else "not accepted"
             ),
         )
 
 
-def do_agree(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int) -> int:
+def do_agree(
+    rt: Runtime, actor: Viewer, group: TaskGroup, subject_id: int, kind: SubjectKind = DEFINITION
+) -> int:
     require(actor, Action.MANAGE_PROCESS, group.id)
     with rt.db.write() as unit:
-        definition = unit.session.get(Definition, definition_id)
-        assert definition is not None
-        if definition.status != DefinitionStatus.PROPOSED or definition.proposed_number is None:
-            raise SignOffError("Only a proposed definition can be declared agreed.")
-        current = state(unit.session, definition)
+        subject = _subject(unit, kind, group, subject_id)
+        if subject.status != PROPOSED or subject.proposed_number is None:
+            raise SignOffError(f"Only a proposed {kind.noun} can be declared agreed.")
+        current = state(unit.session, subject, kind)
         if current.missing:
             names = ", ".join(org.name for org in current.missing)
             raise SignOffError(
@@ -244,20 +265,26 @@ def do_agree(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int) -
             )
         if current.open_disputes:
             raise SignOffError("Answer every open dispute before declaring agreement.")
-        definition.status = DefinitionStatus.AGREED
-        definition.agreed_number = definition.proposed_number
-        unit.session.add(definition)
-        number = definition.agreed_number
-        _log(
+        subject.status = AGREED
+        subject.agreed_number = subject.proposed_number
+        unit.session.add(subject)
+        number = subject.agreed_number
+        kind.log(
             unit,
             actor,
-            DefinitionAgreed.name,
-            definition,
+            kind.verbs["agreed"],
+            subject,
             group,
-            f"{definition.title} agreed at revision {number}",
+            f"{subject.title} agreed at {kind.version_word} {number}",
         )
-        # The agreed revision becomes public in the index.
-        search.enqueue(rt, unit, "definition", definition.id)
-        agreed = DefinitionAgreed(definition.id or 0, group.id or 0, number or 0)
-        unit.after_commit(lambda: rt.events.publish(agreed))
+        kind.agreed(rt, unit, actor, subject, group, number)
     return number
+
+
+def after_new_version(subject: Subject, number: int) -> None:
+    """A subject saved anew during sign-off: positions now count against the new version;
+    one saved after agreement is a draft again (its agreed version stays on record)."""
+    if subject.status == PROPOSED:
+        subject.proposed_number = number
+    elif subject.status == AGREED:
+        subject.status = DRAFT

@@ -14,6 +14,7 @@ from sharedspace.demo import consultations as demo_consultations
 from sharedspace.demo import definitions as demo_definitions
 from sharedspace.demo import people as demo_people
 from sharedspace.demo import progress as demo_progress
+from sharedspace.demo import reports as demo_reports
 from sharedspace.demo.context import DEMO_DOMAIN, PEOPLE, DemoContext, demo_email
 from workspace.models import User
 from workspace.runtime import Runtime
@@ -40,6 +41,7 @@ DEMO_STEPS = [
     demo_definitions.zero_carbon_definition,
     demo_consultations.consultations,
     demo_progress.progress,  # programme, milestones, meetings
+    demo_reports.evidence_and_report,  # the library, the report and DCLG's response
 ]
 
 

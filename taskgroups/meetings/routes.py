@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from taskgroups.evidence import service as evidence
 from taskgroups.groups import service
 from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings import service as meetings
@@ -62,6 +63,9 @@ async def meeting_page(request: Request) -> Response:
         meeting = _meeting(session, request, group)
         private = can(who, Action.READ_GROUP_PRIVATE, group.id)
         record = meetings.record_of(session, meeting.id or 0) if private else None
+        papers = evidence.linked_to(
+            session, who, group.id or 0, meetings.EVIDENCE_TARGET, [meeting.id or 0]
+        )
     return render(
         request,
         "taskgroups/meetings/meeting.html",
@@ -71,6 +75,7 @@ async def meeting_page(request: Request) -> Response:
             "record": record,
             "private": private,
             "can_manage": can(who, Action.MANAGE_PROCESS, group.id),
+            "papers": papers.get((meeting.id or 0, ""), []),
         },
     )
 

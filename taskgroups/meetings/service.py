@@ -27,11 +27,13 @@ from taskgroups.milestones.models import DeliverableKind
 from taskgroups.milestones.service import today
 from workspace import activity, search
 from workspace.events import MeetingHeld
-from workspace.hooks import DeliverableOption
+from workspace.hooks import DeliverableOption, EvidenceTarget
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
-from workspace.permissions import Action, Viewer, require
+from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime
+
+EVIDENCE_TARGET = "meeting"  # what an evidence link to a meeting's papers names
 
 
 def do_schedule(
@@ -270,4 +272,20 @@ def deliverable_options(session: Session, group_id: int) -> list[DeliverableOpti
             m.recorded_at is not None,
         )
         for m, slug in meetings
+    ]
+
+
+def evidence_targets(session: Session, who: Viewer, group: TaskGroup) -> list[EvidenceTarget]:
+    """Meetings as things evidence can be linked to: their papers."""
+    may_link = can(who, Action.MANAGE_PROCESS, group.id)
+    return [
+        EvidenceTarget(
+            kind=EVIDENCE_TARGET,
+            target_id=m.id or 0,
+            label=f"{m.title}, {m.starts_at:%d %B %Y}",
+            url=meeting_url(group, m),
+            heading="Meeting papers",
+            may_link=may_link,
+        )
+        for m in for_group(session, group.id or 0)
     ]

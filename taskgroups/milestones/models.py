@@ -18,6 +18,7 @@ class DeliverableKind(StrEnum):
     DEFINITION_AGREED = "definition_agreed"
     OUTCOME_PUBLISHED = "outcome_published"
     MEETING_HELD = "meeting_held"
+    RESPONSE_PUBLISHED = "response_published"  # the government's response to a report
 
     @property
     def label(self) -> str:
@@ -25,6 +26,7 @@ class DeliverableKind(StrEnum):
             "definition_agreed": "Definition agreed",
             "outcome_published": "Consultation outcome published",
             "meeting_held": "Meeting held",
+            "response_published": "Government response published",
         }[self.value]
 
 

@@ -1,9 +1,9 @@
 """Programme and milestones: writes, derived status, and completion by deliverables.
 
 Higher packages never get imported here. They publish `DefinitionProposed`,
-`DefinitionAgreed`, `ConsultationOpened`, `ConsultationOutcomePublished` (and meetings
-`MeetingHeld`) after commit; `subscriptions()` answers them. The chair's picker of
-deliverables asks every plugin's `deliverable_options` hook.
+`DefinitionAgreed`, `ConsultationOpened`, `ConsultationOutcomePublished`, `ReportPublished`,
+`GovernmentResponded` (and meetings `MeetingHeld`) after commit; `subscriptions()` answers
+them. The chair's picker of deliverables asks every plugin's `deliverable_options` hook.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ from workspace.events import (
     DefinitionAgreed,
     DefinitionChange,
     DefinitionProposed,
+    GovernmentResponded,
     MeetingHeld,
+    ReportPublished,
 )
 from workspace.hooks import DeliverableOption, Subscription
 from workspace.markdown import render_markdown
@@ -329,6 +331,15 @@ def subscriptions(rt: Runtime) -> list[Subscription]:
     def meeting(event: MeetingHeld) -> int:
         return event.meeting_id
 
+    def report(event: ReportPublished | GovernmentResponded) -> int:
+        return event.report_id
+
+    def response_complete(event: GovernmentResponded) -> None:
+        if event.complete:  # every recommendation of the report has a final response
+            complete_by_deliverable(
+                rt, DeliverableKind.RESPONSE_PUBLISHED, event.report_id, event.url
+            )
+
     return [
         Subscription(DefinitionProposed, starts(DeliverableKind.DEFINITION_AGREED, definition)),
         Subscription(DefinitionAgreed, completes(DeliverableKind.DEFINITION_AGREED, definition)),
@@ -338,4 +349,6 @@ def subscriptions(rt: Runtime) -> list[Subscription]:
             completes(DeliverableKind.OUTCOME_PUBLISHED, consultation),
         ),
         Subscription(MeetingHeld, completes(DeliverableKind.MEETING_HELD, meeting)),
+        Subscription(ReportPublished, starts(DeliverableKind.RESPONSE_PUBLISHED, report)),
+        Subscription(GovernmentResponded, response_complete),
     ]

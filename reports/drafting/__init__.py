@@ -1,0 +1,1 @@
+"""Drafting a report and its numbered recommendations, signing it off and publishing it."""
