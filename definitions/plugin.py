@@ -10,12 +10,20 @@ from sqlmodel import Session, SQLModel
 from starlette.routing import BaseRoute, Mount
 
 from definitions import models as definition_tables
-from definitions import progress, search
+from definitions import notices, progress, search
 from definitions import routes as drafting
 from definitions.signoff import models as signoff_tables
 from definitions.signoff import routes as signoff
 from taskgroups.groups.models import TaskGroup
-from workspace.hooks import DeliverableOption, GroupSection, hookimpl, tables_in
+from workspace.hooks import (
+    DeliverableOption,
+    FollowTarget,
+    GroupSection,
+    NotificationKind,
+    NotificationSource,
+    hookimpl,
+    tables_in,
+)
 from workspace.permissions import Viewer
 from workspace.search import DocumentProvider
 
@@ -58,3 +66,18 @@ def dashboard_panels(session: Session, viewer: Viewer, group: TaskGroup) -> Grou
 @hookimpl
 def deliverable_options(session: Session, group_id: int) -> Iterable[DeliverableOption]:
     return progress.deliverable_options(session, group_id)
+
+
+@hookimpl
+def notification_kinds() -> Iterable[NotificationKind]:
+    return notices.KINDS
+
+
+@hookimpl
+def notification_sources() -> Iterable[NotificationSource]:
+    return notices.SOURCES
+
+
+@hookimpl
+def follow_targets() -> Iterable[FollowTarget]:
+    return notices.TARGETS

@@ -7,7 +7,6 @@ feature").
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -72,18 +71,16 @@ def create_app(settings: Settings | None = None, plugins: Sequence[object] = PLU
     logging.basicConfig(level=settings.log_level)
     rt = build_runtime(settings, plugins)
     live = Realtime(rt)
-    background = hooks.flat(rt.hook.background_tasks(rt=rt))
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         live.bind_loop()
-        tasks = [asyncio.create_task(start()) for start in background]
-        # Drains the search outbox after each commit and once a second (docs/search.md).
-        rt.indexer.start()
+        if settings.worker_embedded:
+            # The background worker (workspace/worker.py): mail, notifications, digests,
+            # the consultation clock and search indexing, off the request path.
+            await run_in_threadpool(rt.worker.start_embedded)
         yield
-        for task in tasks:
-            task.cancel()
-        await run_in_threadpool(rt.indexer.stop)
+        await run_in_threadpool(rt.worker.close)
         await live.shutdown()
         rt.db.dispose()
 

@@ -111,6 +111,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=str(tmp_path / "data"),
         secret_key="test-secret-key",
         argon2_fast=True,
+        # Tests run the queue by hand (`rt.worker.run_pending()`): no consumer threads.
+        worker_embedded=False,
     )
 
 
@@ -118,6 +120,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def app(settings: Settings):  # type: ignore[no-untyped-def]
     application = create_app(settings)
     yield application
+    application.state.runtime.worker.close()
     application.state.runtime.db.dispose()
 
 

@@ -195,6 +195,30 @@ class Realtime:
             log.exception("emitting %s to %s failed", event, room)
 
 
+def relay_through_redis(rt: Runtime) -> bool:
+    """In a process with no Socket.IO server of its own (`sharedspace worker`), send the
+    relays' emits through Redis, where every server process delivers them to its own
+    sockets. Without `REDIS_URL` nothing is relayed: pages are right when next loaded."""
+    if not rt.settings.redis_url:
+        return False
+    manager = socketio.RedisManager(
+        rt.settings.redis_url, channel=redis_channel(rt), write_only=True, logger=log
+    )
+
+    def subscribe(relay: LiveRelay) -> None:
+        def emit(event: DomainEvent) -> None:
+            if relay.when is None or relay.when(event):
+                manager.emit(
+                    relay.emit, relay.message(event), namespace="/", room=relay.room(event)
+                )
+
+        rt.events.subscribe(relay.event, emit)
+
+    for relay in hooks.flat(rt.hook.live_relays(rt=rt)):
+        subscribe(relay)
+    return True
+
+
 async def _close_queue(manager: Any) -> None:
     """Stop a Redis manager's listener and close its connections. python-socketio has no
     public call for this; without it each worker leaks its Redis sockets at shutdown."""

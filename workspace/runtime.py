@@ -8,7 +8,7 @@ module globals, so tests can run many apps side by side.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +23,7 @@ from workspace.db import Database, utcnow
 from workspace.events import EventBus
 from workspace.hooks import GroupSection, RoleMap
 from workspace.mail import Mailer
+from workspace.notifications.service import Notifications
 from workspace.pagecache import PageCache
 from workspace.permissions import Viewer
 from workspace.ratelimit import RateLimiter
@@ -31,6 +32,7 @@ from workspace.search.outbox import Indexer
 from workspace.search.setup import make_search
 from workspace.settings import Settings
 from workspace.templating import make_environment
+from workspace.worker import Worker
 
 
 @dataclass
@@ -46,10 +48,14 @@ class Runtime:
     search: SearchService
     indexer: Indexer
     page_cache: PageCache
+    worker: Worker
     dummy_hash: str = ""
     # What time it is, for everything derived from the clock (a consultation opening and
     # closing). Tests replace it to move time on; nothing else should call utcnow() for that.
     clock: Callable[[], datetime] = utcnow
+    # Following and notifications (workspace/notifications): built from the plugins' kinds,
+    # targets and sources once the runtime exists.
+    notifications: Notifications = field(init=False)
 
     @property
     def hook(self) -> Any:
@@ -97,10 +103,20 @@ def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
         search=search,
         indexer=Indexer(db, search),
         page_cache=PageCache(settings.page_cache_seconds),
+        worker=Worker(settings),
         dummy_hash=hasher.hash("not anyone's password"),
+    )
+    targets = hooks.flat(manager.hook.follow_targets(rt=rt))
+    rt.notifications = Notifications(rt, found.notification_kinds, targets)
+    rt.notifications.add_sources(hooks.flat(manager.hook.notification_sources(rt=rt)))
+    rt.templates.globals.update(
+        unread_count=rt.notifications.unread, follow_button=rt.notifications.button
     )
     for subscription in hooks.flat(manager.hook.subscriptions(rt=rt)):
         rt.events.subscribe(subscription.event, subscription.handler)
+    rt.worker.add_all(hooks.flat(manager.hook.jobs(rt=rt)))
+    search.wake = lambda: rt.worker.enqueue(rt.indexer.job)
+    rt.mailer.wake = lambda: rt.worker.enqueue(rt.mailer.job)
     return rt
 
 

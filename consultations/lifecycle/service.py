@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from consultations.lifecycle.forms import ConsultationInput
 from consultations.lifecycle.models import Consultation, ConsultationStatus
+from consultations.lifecycle.status import FOLLOW_KIND as CONSULTATION
 from consultations.lifecycle.status import WrongStatus, status_of, url
 from definitions import exports as definition_exports
 from definitions import service as definitions
@@ -21,6 +22,7 @@ from taskgroups.groups.models import TaskGroup
 from workspace import activity, events, search
 from workspace.db import WriteUnit
 from workspace.markdown import render_markdown
+from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
@@ -110,6 +112,7 @@ def do_create(
             f"{actor.display_name} drafted the consultation {consultation.title}",
             visibility=activity.GROUP,
         )
+        auto_follow(unit, [actor.user_id], CONSULTATION, consultation.id or 0, role="chair")
         search.enqueue(rt, unit, "consultation", consultation.id)
     return consultation
 

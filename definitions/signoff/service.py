@@ -14,7 +14,12 @@ from taskgroups.groups.models import Membership, TaskGroup
 from taskgroups.groups.service import member_organisations
 from workspace import search
 from workspace.db import utcnow
-from workspace.events import DefinitionAgreed, DefinitionProposed
+from workspace.events import (
+    DefinitionAgreed,
+    DefinitionProposed,
+    DisputeAnswered,
+    DisputeRaised,
+)
 from workspace.failures import Conflict
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, require
@@ -154,14 +159,22 @@ def do_record_position(
         unit.session.add(position)
         unit.session.flush()
         if stance == Stance.OBJECT:
-            unit.session.add(
-                Dispute(
-                    definition_id=definition_id,
-                    position_id=position.id,  # type: ignore[arg-type]
-                    organisation_id=org_id,
-                    revision_number=definition.proposed_number,
-                )
+            dispute = Dispute(
+                definition_id=definition_id,
+                position_id=position.id,  # type: ignore[arg-type]
+                organisation_id=org_id,
+                revision_number=definition.proposed_number,
             )
+            unit.session.add(dispute)
+            unit.session.flush()
+            raised = DisputeRaised(
+                definition_id,
+                group.id or 0,
+                definition.proposed_number,
+                dispute_id=dispute.id or 0,
+                raised_by=actor.user_id,
+            )
+            unit.after_commit(lambda: rt.events.publish(raised))
         org = unit.session.get(Organisation, org_id)
         _log(
             unit,
@@ -227,6 +240,10 @@ def do_answer_dispute(
                 else "not accepted"
             ),
         )
+        answered = DisputeAnswered(
+            definition_id, group.id or 0, dispute.revision_number, dispute_id, outcome
+        )
+        unit.after_commit(lambda: rt.events.publish(answered))
 
 
 def do_agree(rt: Runtime, actor: Viewer, group: TaskGroup, definition_id: int) -> int:
