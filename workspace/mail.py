@@ -32,6 +32,7 @@ import ssl
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from pathlib import Path
@@ -260,6 +261,7 @@ def _send_smtp(url: str, email: EmailMessage) -> None:
             client.login(unquote(parts.username), unquote(parts.password or ""))
         sender = email["From"].addresses[0].addr_spec
         recipients = [a.addr_spec for a in email["To"].addresses]
+        client.ehlo_or_helo_if_needed()
         code, reply = client.mail(sender)
         if code != 250:
             raise smtplib.SMTPSenderRefused(code, reply, sender)
@@ -268,8 +270,10 @@ def _send_smtp(url: str, email: EmailMessage) -> None:
             if code not in (250, 251):
                 raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
         try:
-            code, reply = client.data(email.as_bytes())
+            code, reply = client.data(email.as_bytes(policy=SMTP))  # CRLF line ends
         except smtplib.SMTPDataError:
             raise  # the server answered: not taken
         except (OSError, smtplib.SMTPServerDisconnected) as lost:
             raise Ambiguous(f"connection lost after the data was sent: {lost}") from lost
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)  # answered: not taken
