@@ -166,6 +166,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     migrate.upgrade(rt.db)
     if args.demo:
         _ensure_demo(rt)
+        # Each worker process reads its settings anew: demo mode lets the secretariat read
+        # the mail outbox in the browser (/outbox).
+        os.environ["DEMO_MODE"] = "true"
     rt.db.dispose()
     print(f"Serving on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(

@@ -110,7 +110,9 @@ def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
     rt.notifications = Notifications(rt, found.notification_kinds, targets)
     rt.notifications.add_sources(hooks.flat(manager.hook.notification_sources(rt=rt)))
     rt.templates.globals.update(
-        unread_count=rt.notifications.unread, follow_button=rt.notifications.button
+        unread_count=rt.notifications.unread,
+        follow_button=rt.notifications.button,
+        demo_mode=settings.demo_mode,
     )
     for subscription in hooks.flat(manager.hook.subscriptions(rt=rt)):
         rt.events.subscribe(subscription.event, subscription.handler)

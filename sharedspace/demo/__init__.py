@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from sharedspace.demo import consultations as demo_consultations
 from sharedspace.demo import definitions as demo_definitions
+from sharedspace.demo import notifications as demo_notifications
 from sharedspace.demo import people as demo_people
 from sharedspace.demo import progress as demo_progress
 from sharedspace.demo.context import DEMO_DOMAIN, PEOPLE, DemoContext, demo_email
@@ -40,6 +41,7 @@ DEMO_STEPS = [
     demo_definitions.zero_carbon_definition,
     demo_consultations.consultations,
     demo_progress.progress,  # programme, milestones, meetings
+    demo_notifications.notifications,  # last: what the steps above told people
 ]
 
 
