@@ -194,7 +194,9 @@ def test_nobody_follows_what_they_cannot_read(rt: Runtime, world: World, as_role
 def test_private_notices_skip_people_who_lost_access(rt: Runtime, world: World) -> None:
     stranger = make_user(rt, "Sam Stranger")
     with rt.db.write() as unit:  # followed while they could read it, say
-        unit.session.add(Follow(user_id=stranger.id or 0, target_kind="group", target_id=world.group.id or 0))
+        unit.session.add(
+            Follow(user_id=stranger.id or 0, target_kind="group", target_id=world.group.id or 0)
+        )
     definition = make_definition(rt, world)
     signoff.do_propose(rt, viewer_for(rt, world.users["chair"]), world.group, definition.id or 0)
     rt.worker.run_pending()
@@ -248,7 +250,9 @@ def test_mark_all_as_read(rt: Runtime, world: World, as_role: OpenAs) -> None:
     assert all(n.read_at is not None for n in notes(rt, world.users["public"]))
 
 
-def test_preferences_keep_input_and_report_errors(as_role: OpenAs, rt: Runtime, world: World) -> None:
+def test_preferences_keep_input_and_report_errors(
+    as_role: OpenAs, rt: Runtime, world: World
+) -> None:
     member = as_role("member")
     page = member.page("/notifications/preferences")
     legend = page.find(string=lambda s: s and "Your organisation's position is needed" in s)
