@@ -30,7 +30,7 @@ class Sink:
         self.on_data: Callable[[int], None] | None = None
         self.refuse_next = 0  # answer this many messages with a 451 (try again later)
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
         with self.lock:
             if self.refuse_next:
                 self.refuse_next -= 1
@@ -64,5 +64,6 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     """The plain text and HTML bodies of a multipart/alternative message."""
     text = message.get_body(preferencelist=("plain",))
     html = message.get_body(preferencelist=("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     return str(text.get_content()), str(html.get_content())

@@ -29,7 +29,8 @@ import json
 import logging
 import smtplib
 import ssl
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -38,7 +39,7 @@ from enum import StrEnum
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, insert, or_, update
 from sqlmodel import col, select
 
 from workspace.db import Database, WriteUnit, utcnow
@@ -61,6 +62,15 @@ class MailState(StrEnum):
 class Ambiguous(Exception):
     """The message's data went to the server and no answer came back: it may have been
     taken. Never retried (at most once)."""
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    to: str
+    subject: str
+    body: str
+    html: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class Mailer:
@@ -101,6 +111,31 @@ class Mailer:
         else:
             unit.after_commit_once("mail.wake", lambda: self.wake())
         return message_id
+
+    def queue_many(self, unit: WriteUnit, messages: Sequence[OutgoingMail]) -> list[int]:
+        """`queue(..., at_once=False)` for many messages in one statement (digests); their
+        outbox ids, in order."""
+        if not messages:
+            return []
+        now = utcnow()
+        rows = [
+            {
+                "to_address": m.to,
+                "subject": m.subject[:200],
+                "body": m.body,
+                "html_body": m.html,
+                "headers": json.dumps(dict(m.headers)),
+                "created_at": now,
+                "state": MailState.QUEUED,
+                "attempts": 0,
+                "last_error": "",
+            }
+            for m in messages
+        ]
+        statement = insert(OutboxEmail).returning(col(OutboxEmail.id), sort_by_parameter_order=True)
+        ids = [int(i or 0) for i in unit.session.connection().execute(statement, rows).scalars()]
+        unit.after_commit_once("mail.wake", lambda: self.wake())
+        return ids
 
     # -- delivering ---------------------------------------------------------------------
 

@@ -165,7 +165,16 @@ class Realtime:
     def _relay(self, relay: LiveRelay, event: DomainEvent) -> None:
         if relay.when is not None and not relay.when(event):
             return
-        self.schedule(relay.emit, relay.message(event), relay.room(event))
+        room = relay.room(event)
+        if not self.rt.settings.redis_url and not self._occupied(room):
+            # One process holds every socket: nobody is listening, so nothing to send.
+            # (A fan-out to 10,000 people's rooms would otherwise queue 10,000 emits.)
+            return
+        self.schedule(relay.emit, relay.message(event), room)
+
+    def _occupied(self, room: str) -> bool:
+        rooms = getattr(self.sio.manager, "rooms", {}).get("/", {})
+        return bool(rooms.get(room))
 
     def schedule(self, event: str, data: dict[str, Any], room: str) -> None:
         """Emit from synchronous code on any thread, in publication order."""

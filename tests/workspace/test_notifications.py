@@ -84,7 +84,8 @@ def test_a_proposal_asks_each_member_organisation_for_its_position(
     rt.worker.run_pending()
     [asked] = notes(rt, world.users["member"])
     assert asked.kind == "position_needed"
-    assert "UK Green Building Council" in asked.reason and "position is needed" in asked.reason
+    assert "UK Green Building Council" in asked.reason
+    assert "position is needed" in asked.reason
     assert asked.url.endswith("/sign-off")
     observed = notes(rt, world.users["observer"])
     assert [n.kind for n in observed] == ["definition_progress"]
@@ -92,7 +93,8 @@ def test_a_proposal_asks_each_member_organisation_for_its_position(
     assert notes(rt, world.users["public"]) == []  # private to the group
     # The chair proposed it, but their own organisation has to sign off too.
     [own] = notes(rt, world.users["chair"])
-    assert own.kind == "position_needed" and "Home Builders Federation" in own.reason
+    assert own.kind == "position_needed"
+    assert "Home Builders Federation" in own.reason
 
 
 def test_an_objection_goes_to_the_chairs_and_its_answer_to_the_objectors(
@@ -107,7 +109,8 @@ def test_an_objection_goes_to_the_chairs_and_its_answer_to_the_objectors(
     )
     rt.worker.run_pending()
     raised = [n for n in notes(rt, world.users["chair"]) if n.kind == "dispute_raised"]
-    assert len(raised) == 1 and "needs your answer" in raised[0].reason
+    assert len(raised) == 1
+    assert "needs your answer" in raised[0].reason
     with rt.db.read() as session:
         from definitions.signoff.models import Dispute
 
@@ -139,7 +142,8 @@ def test_new_comments_reach_the_consultations_followers(
     reader = as_role("public")
     page = reader.page(f"/consultations/{consultation.slug}")
     button = page.select_one("form.ss-follow button")
-    assert button is not None and "Follow" in button.get_text()
+    assert button is not None
+    assert "Follow" in button.get_text()
     response = reader.submit(
         "/following/set",
         {
@@ -155,7 +159,8 @@ def test_new_comments_reach_the_consultations_followers(
     post_comment(rt, consultation, world.users["member"], "Fabric first.")
     rt.worker.run_pending()
     [news] = notes(rt, world.users["public"])
-    assert news.kind == "new_comments" and news.reason == "You follow this consultation"
+    assert news.kind == "new_comments"
+    assert news.reason == "You follow this consultation"
     listed = reader.page("/following")
     assert consultation.title in listed.get_text()
     reader.submit(
@@ -215,7 +220,8 @@ def test_the_centre_counts_unread_and_opening_marks_read(
     assert home.select_one("#unread-count").get_text() == "1"
     centre = reader.page("/notifications")
     item = centre.select_one(".ss-notification--unread")
-    assert item is not None and "replied to your comment" in item.get_text()
+    assert item is not None
+    assert "replied to your comment" in item.get_text()
     assert "You wrote the comment they answered" in item.get_text()
     action = item.select_one("form")["action"]
     opened = reader.submit(action)

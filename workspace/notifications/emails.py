@@ -19,13 +19,14 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import Session, col, select
 
 from workspace.db import WriteUnit
 from workspace.hooks import NotificationKind, PeriodicJob
+from workspace.mail import OutgoingMail
 from workspace.models import User
-from workspace.notifications.following import insert_ignoring
+from workspace.notifications.following import insert_claiming
 from workspace.notifications.models import (
     DigestRun,
     EmailState,
@@ -134,14 +135,13 @@ class Digests:
         self.job = PeriodicJob("notifications.digests", self.send_due, minutes=5)
 
     def send_due(self) -> int:
-        """Send every digest whose slot has passed; the number sent."""
-        now = self.rt.clock()
+        """Send every digest whose slot has passed; the number sent. A hundred people per
+        transaction: their items, claims and messages each in one statement."""
+        plans = self.plans(self.rt.clock())
         sent = 0
-        plans = self.plans(now)
         for start in range(0, len(plans), DIGEST_USERS_PER_TRANSACTION):
             with self.rt.db.write() as unit:
-                for plan in plans[start : start + DIGEST_USERS_PER_TRANSACTION]:
-                    sent += self._send(unit, plan)
+                sent += self.send_batch(unit, plans[start : start + DIGEST_USERS_PER_TRANSACTION])
         return sent
 
     def plans(self, now: datetime) -> list[DigestPlan]:
@@ -175,52 +175,62 @@ class Digests:
             return zone, defaults.digest_hour, defaults.digest_weekday
         return zone, chosen.digest_hour, chosen.digest_weekday
 
-    def _send(self, unit: WriteUnit, plan: DigestPlan) -> int:
-        session = unit.session
-        user_id = plan.user.id or 0
-        items = session.exec(
-            select(Notification)
-            .where(
-                Notification.user_id == user_id,
-                Notification.email_state == plan.state,
-                col(Notification.created_at) < plan.slot,
-            )
-            .order_by(col(Notification.created_at))
-        ).all()
-        if not items:
+    def send_batch(self, unit: WriteUnit, plans: Sequence[DigestPlan]) -> int:
+        """Claim and queue these people's digests in the caller's transaction; the number
+        queued. A digest another worker already claimed (same person, period and slot)
+        is skipped, so none is sent twice."""
+        if not plans:
             return 0
-        claim = {"user_id": user_id, "period": plan.period, "slot": plan.slot, "items": len(items)}
-        if not insert_ignoring(session, DigestRun, [claim], ["user_id", "period", "slot"]):
-            return 0  # another worker sent this digest
+        session = unit.session
+        items = _items(session, plans)
+        claims = [
+            {"user_id": p.user.id, "period": p.period, "slot": p.slot, "items": len(found)}
+            for p in plans
+            if (found := items.get((p.user.id or 0, p.period)))
+        ]
+        mine = insert_claiming(session, DigestRun, claims, ["user_id", "period", "slot"])
+        chosen = [p for p in plans if (p.user.id or 0, p.period) in mine]
+        messages = [self._message(p, items[(p.user.id or 0, p.period)]) for p in chosen]
+        email_ids = self.rt.mailer.queue_many(unit, messages)
+        marks = [
+            {"nid": n.id, "eid": email_id}
+            for p, email_id in zip(chosen, email_ids, strict=True)
+            for n in items[(p.user.id or 0, p.period)]
+        ]
+        if marks:
+            connection = session.connection()
+            connection.execute(
+                update(Notification)
+                .where(col(Notification.id) == bindparam("nid"))
+                .values(email_state=EmailState.EMAILED, email_id=bindparam("eid")),
+                marks,
+            )
+            connection.execute(
+                update(DigestRun)
+                .where(
+                    col(DigestRun.user_id) == bindparam("uid"),
+                    col(DigestRun.period) == bindparam("per"),
+                    col(DigestRun.slot) == bindparam("at"),
+                )
+                .values(email_id=bindparam("eid")),
+                [
+                    {"uid": p.user.id, "per": p.period, "at": p.slot, "eid": email_id}
+                    for p, email_id in zip(chosen, email_ids, strict=True)
+                ],
+            )
+        return len(chosen)
+
+    def _message(self, plan: DigestPlan, items: list[Notification]) -> OutgoingMail:
         context = _context(self.rt, plan.user, ALL_EMAIL)
         context.update(period=plan.period, sections=self.sections(items), count=len(items))
         text, html = _render(self.rt, "digest", context)
-        title = "weekly" if plan.period == "weekly" else "daily"
-        email_id = self.rt.mailer.queue(
-            unit,
-            plan.user.email,
-            f"Your {title} Shared Space digest: {len(items)} update(s)",
-            text,
+        return OutgoingMail(
+            to=plan.user.email,
+            subject=f"Your {plan.period} Shared Space digest: {len(items)} update(s)",
+            body=text,
             html=html,
-            headers=_headers(self.rt, user_id, ALL_EMAIL),
-            at_once=False,
+            headers=_headers(self.rt, plan.user.id or 0, ALL_EMAIL),
         )
-        ids = [n.id for n in items]
-        session.execute(
-            update(Notification)
-            .where(col(Notification.id).in_(ids))
-            .values(email_state=EmailState.EMAILED, email_id=email_id)
-        )
-        session.execute(
-            update(DigestRun)
-            .where(
-                col(DigestRun.user_id) == user_id,
-                col(DigestRun.period) == plan.period,
-                col(DigestRun.slot) == plan.slot,
-            )
-            .values(email_id=email_id)
-        )
-        return 1
 
     def sections(self, items: Sequence[Notification]) -> list[tuple[str, list[Notification]]]:
         """The digest's items by section (Definitions, Consultations...), in the order the
@@ -236,6 +246,28 @@ class Digests:
         for item in sorted(items, key=lambda n: (order.get(n.kind, 999), n.created_at)):
             merged.setdefault(section(item), []).append(item)
         return list(merged.items())
+
+
+def _items(
+    session: Session, plans: Sequence[DigestPlan]
+) -> dict[tuple[int, str], list[Notification]]:
+    """Each planned person's waiting items from before their slot, in one query."""
+    slots = {(p.user.id or 0, p.state.value): p for p in plans}
+    rows = session.exec(
+        select(Notification)
+        .where(
+            col(Notification.user_id).in_({uid for uid, _state in slots}),
+            col(Notification.email_state).in_({state for _uid, state in slots}),
+            col(Notification.created_at) < max(p.slot for p in plans),
+        )
+        .order_by(col(Notification.user_id), col(Notification.created_at))
+    ).all()
+    found: dict[tuple[int, str], list[Notification]] = {}
+    for row in rows:
+        plan = slots.get((row.user_id, row.email_state))
+        if plan is not None and row.created_at < plan.slot:
+            found.setdefault((row.user_id, plan.period), []).append(row)
+    return found
 
 
 # -- shared --------------------------------------------------------------------------------

@@ -35,6 +35,27 @@ def insert_ignoring(
     return max(int(result.rowcount or 0), 0)
 
 
+def insert_claiming(
+    session: Session, model: type[Any], rows: list[dict[str, Any]], unique: list[str]
+) -> set[tuple[Any, ...]]:
+    """Insert rows, skipping those already there; the `unique[:2]` values of the rows
+    this call inserted (its claims: another transaction's rows are not among them)."""
+    if not rows:
+        return set()
+    connection = session.connection()
+    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    table = model.__table__
+    statement = (
+        make(model)
+        .on_conflict_do_nothing(index_elements=unique)
+        .returning(*(table.c[name] for name in unique[:2]))
+    )
+    claimed: set[tuple[Any, ...]] = set()
+    for row in rows:  # one by one: RETURNING with ON CONFLICT over many rows varies by driver
+        claimed.update(tuple(r) for r in connection.execute(statement, row))
+    return claimed
+
+
 def auto_follow(
     unit: WriteUnit, user_ids: Iterable[int | None], kind: str, target_id: int, role: str = ""
 ) -> None:
