@@ -298,3 +298,35 @@ def test_preferences_keep_input_and_report_errors(
     rt.worker.run_pending()
     [asked] = notes(rt, world.users["member"])
     assert asked.email_state == EmailState.NONE  # chosen: never by email
+
+
+def test_followers_written_by_the_database_get_their_own_email_choices(
+    rt: Runtime, world: World
+) -> None:
+    """A big audience is one INSERT ... SELECT (workspace/notifications/bulk.py): each
+    follower's preference, role default and "no email" switch apply there too."""
+    from workspace.notifications.models import NotificationPreference, NotificationSettings
+
+    consultation = make_consultation(rt, world)
+    keen, quiet, plain = (make_user(rt, name) for name in ("Kay Keen", "Quinn Quiet", "Pip"))
+    with rt.db.write() as unit:
+        for person in (keen, quiet, plain):
+            unit.session.add(
+                Follow(
+                    user_id=person.id or 0,
+                    target_kind="consultation",
+                    target_id=consultation.id or 0,
+                )
+            )
+        unit.session.add(
+            NotificationPreference(user_id=keen.id or 0, kind="new_comments", channel="at_once")
+        )
+        unit.session.add(NotificationSettings(user_id=quiet.id or 0, emails_off=True))
+    post_comment(rt, consultation, world.users["member"], "Fabric first.")
+    rt.worker.run_pending()
+    states = {p.display_name: notes(rt, p)[0].email_state for p in (keen, quiet, plain)}
+    assert states == {
+        "Kay Keen": EmailState.EMAILED,  # chose "at once": emailed in the same transaction
+        "Quinn Quiet": EmailState.NONE,  # turned email off
+        "Pip": EmailState.WEEKLY,  # the default for someone with no seat
+    }

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -23,8 +24,17 @@ from sqlmodel import Session, col, select
 
 from workspace.db import utcnow
 from workspace.events import UnreadChanged
-from workspace.hooks import Followers, Job, Notice, NotificationKind, NotificationSource, People
+from workspace.hooks import (
+    Audience,
+    Followers,
+    Job,
+    Notice,
+    NotificationKind,
+    NotificationSource,
+    People,
+)
 from workspace.models import User
+from workspace.notifications import bulk
 from workspace.notifications.following import followers, insert_ignoring
 from workspace.notifications.models import (
     Channel,
@@ -97,33 +107,51 @@ class Fanout:
 
         with self.rt.db.write() as unit:
             session = unit.session
-            people = self._resolve(session, notice, happened)
-            if not people:
-                return 0
-            channels = _channels(session, kind, people)
             now = self.rt.clock()
-            rows = [
-                {
-                    "user_id": user_id,
-                    "kind": notice.kind,
-                    "key": notice.key[:120],
-                    "title": notice.title[:300],
-                    "summary": notice.summary[:500],
-                    "reason": reason[:300],
-                    "url": notice.url[:300],
-                    "group_id": notice.group_id,
-                    "created_at": now,
-                    "email_state": _email_state(channels[user_id]),
-                }
-                for user_id, (reason, _role) in people.items()
-            ]
-            written = 0
-            for batch in _batches(rows, 1000):
-                written += insert_ignoring(session, Notification, batch, ["user_id", "key"])
+            if notice.private:
+                # Few people (a group), each checked for access now: done in Python.
+                self._insert(session, kind, notice, notice.audiences, happened, now)
+            else:
+                for audience in notice.audiences:  # in order: the first reason wins
+                    if isinstance(audience, Followers):
+                        bulk.insert_followers(
+                            session, kind, notice, audience, happened, now, default_channel
+                        )
+                    else:
+                        self._insert(session, kind, notice, (audience,), happened, now)
             emails.send_at_once(self.rt, unit, notice.key[:120])
-            user_ids = list(people)
+            user_ids = bulk.recipients(session, notice.key)
         self.publish_unread(user_ids)
-        return written
+        return len(user_ids)
+
+    def _insert(
+        self,
+        session: Session,
+        kind: NotificationKind,
+        notice: Notice,
+        audiences: tuple[Audience, ...],
+        happened: datetime | None,
+        now: datetime,
+    ) -> None:
+        people = self._resolve(session, replace(notice, audiences=audiences), happened)
+        channels = _channels(session, kind, people)
+        rows = [
+            {
+                "user_id": user_id,
+                "kind": notice.kind,
+                "key": notice.key[:120],
+                "title": notice.title[:300],
+                "summary": notice.summary[:500],
+                "reason": reason[:300],
+                "url": notice.url[:300],
+                "group_id": notice.group_id,
+                "created_at": now,
+                "email_state": _email_state(channels[user_id]),
+            }
+            for user_id, (reason, _role) in people.items()
+        ]
+        for batch in _batches(rows, 1000):
+            insert_ignoring(session, Notification, batch, ["user_id", "key"])
 
     def _resolve(
         self, session: Session, notice: Notice, happened: datetime | None
