@@ -12,7 +12,7 @@
 2. Weekly digests. 10,000 people with five weekly notifications each; the digest job,
    run in-process at the slot: seconds, and peak memory (tracemalloc).
 
-    .venv/bin/python bench/notifications.py [--followers 10000] [--posts 40]
+    .venv/bin/python bench/notifications.py [--followers 10000] [--posts 50]
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from workspace.notifications.models import EmailState, Follow, Notification
 TARGET_RATIO = 1.2
 TARGET_FANOUT_S = 10.0
 TARGET_MEMORY_GROWTH = 0.15
+CADENCE = 1.0  # seconds between posts
 
 
 def add_people(hub: Hub, count: int, prefix: str) -> list[int]:
@@ -157,22 +158,24 @@ def measure_posting(followers: int, posts: int, embedded: bool) -> dict[str, flo
             token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
             assert token is not None
             post_series(client, token.group(1), quiet.slug, 5, 0.1)  # warm up
-            quiet_ms, _ = post_series(client, token.group(1), quiet.slug, posts, 0.5)
+            quiet_ms, _ = post_series(client, token.group(1), quiet.slug, posts, CADENCE)
             pid = worker.pid if worker else _server_pid(url)
             memory: list[int] = []
             busy_ms: list[float] = []
             waits: list[float] = []
-            for n in range(posts):
+            for _n in range(posts):
+                started = time.monotonic()
                 latency, (comment_id,) = post_series(client, token.group(1), busy.slug, 1, 0)
                 answered = time.monotonic()
                 busy_ms += latency
                 while notifications_for(hub, comment_id) < followers:
                     if time.monotonic() - answered > 60:
                         raise RuntimeError("fan-out did not finish in 60 s")
-                    time.sleep(0.05)
+                    time.sleep(0.1)
                 waits.append(time.monotonic() - answered)
                 memory.append(rss_kb(pid))
-                time.sleep(max(0.0, 0.5 - waits[-1])) if n < posts - 1 else None
+                # The same pace as the quiet posts: one a second, while fan-outs run.
+                time.sleep(max(0.0, CADENCE - (time.monotonic() - started)))
     finally:
         if worker is not None:
             worker.terminate()
@@ -236,7 +239,7 @@ def measure_digests(people: int, per_person: int) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--followers", type=int, default=10_000)
-    parser.add_argument("--posts", type=int, default=40)
+    parser.add_argument("--posts", type=int, default=50)
     parser.add_argument("--digest-people", type=int, default=10_000)
     args = parser.parse_args()
 

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from consultations.lifecycle import service
 from consultations.lifecycle.models import Consultation, ConsultationStatus
-from consultations.lifecycle.status import status_of, url
+from consultations.lifecycle.status import status_of
 from workspace.db import WriteUnit
 from workspace.events import ConsultationClosingSoon
 from workspace.hooks import PeriodicJob
@@ -54,12 +54,5 @@ def announce_closing_soon(rt: Runtime) -> int:
 
 
 def _publish(rt: Runtime, unit: WriteUnit, consultation: Consultation) -> None:
-    event = ConsultationClosingSoon(
-        consultation_id=consultation.id or 0,
-        group_id=consultation.group_id,
-        slug=consultation.slug,
-        title=consultation.title,
-        url=url(consultation),
-        definition_id=consultation.definition_id,
-    )
+    event = service.change_event(ConsultationClosingSoon, consultation)
     unit.after_commit(lambda: rt.events.publish(event))

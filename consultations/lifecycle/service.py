@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
@@ -26,6 +26,8 @@ from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
+
+C = TypeVar("C", bound=events.ConsultationChange)
 
 _ANNOUNCE: dict[ConsultationStatus, type[events.ConsultationChange]] = {
     ConsultationStatus.OPEN: events.ConsultationOpened,
@@ -211,7 +213,13 @@ def _announce(
         summary=f"The consultation {consultation.title} {_VERBS[status]}",
         url=url(consultation),
     )
-    event = kind(
+    event = change_event(kind, consultation)
+    unit.after_commit(lambda: rt.events.publish(event))
+
+
+def change_event(kind: type[C], consultation: Consultation) -> C:
+    """The event of `kind` (opened, closed, closing soon...) about this consultation."""
+    return kind(
         consultation_id=consultation.id or 0,
         group_id=consultation.group_id,
         slug=consultation.slug,
@@ -219,7 +227,6 @@ def _announce(
         url=url(consultation),
         definition_id=consultation.definition_id,
     )
-    unit.after_commit(lambda: rt.events.publish(event))
 
 
 _VERBS = {

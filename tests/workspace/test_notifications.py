@@ -330,3 +330,56 @@ def test_followers_written_by_the_database_get_their_own_email_choices(
         "Quinn Quiet": EmailState.NONE,  # turned email off
         "Pip": EmailState.WEEKLY,  # the default for someone with no seat
     }
+
+
+def test_a_consultation_closing_soon_is_announced_once(rt: Runtime, world: World) -> None:
+    from datetime import timedelta
+
+    from consultations.lifecycle import clock
+
+    consultation = make_consultation(rt, world, closes_at=rt.clock() + timedelta(days=2))
+    make_consultation(rt, world, title="Far off", closes_at=rt.clock() + timedelta(days=20))
+    assert clock.announce_closing_soon(rt) == 1
+    assert clock.announce_closing_soon(rt) == 0  # once, whoever looks again
+    rt.worker.run_periodic()  # the clock job itself: nothing new
+    [soon] = [n for n in notes(rt, world.users["member"]) if "closing soon" in n.title]
+    assert soon.kind == "consultation_progress"
+    assert soon.title == f"Consultation closing soon: {consultation.title}"
+    assert soon.reason == "You follow the task group Zero carbon homes definition"
+    assert soon.summary.startswith("It closes on")
+
+
+def test_milestones_becoming_overdue_or_slipping_are_announced(
+    rt: Runtime, world: World, as_role: OpenAs
+) -> None:
+    from datetime import timedelta
+
+    from taskgroups.milestones import service as milestones
+    from taskgroups.milestones import watch
+    from taskgroups.milestones.forms import MilestoneDraft
+
+    chair = viewer_for(rt, world.users["chair"])
+    today = milestones.today(rt)
+    late = milestones.do_create(
+        rt,
+        chair,
+        world.group,
+        MilestoneDraft("Fabric standard agreed", "", today - timedelta(days=2), None),
+    )
+    follower = as_role("public")
+    follower.submit("/following/set", {"kind": "programme", "target_id": "0", "action": "follow"})
+    assert watch.announce_changes(rt) == 1
+    assert watch.announce_changes(rt) == 0
+    rt.worker.run_pending()
+    [overdue] = notes(rt, world.users["member"])
+    assert overdue.title == "Milestone is overdue: Fabric standard agreed"
+    assert overdue.url == f"/milestones/{late.id}"
+    milestones.do_update(
+        rt,
+        chair,
+        late.id or 0,
+        MilestoneDraft("Fabric standard agreed", "", today + timedelta(days=200), None, "Costs"),
+    )
+    rt.worker.run_pending()
+    titles = [n.title for n in notes(rt, world.users["public"])]
+    assert "Milestone has slipped to a later date: Fabric standard agreed" in titles

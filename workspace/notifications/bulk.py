@@ -51,6 +51,7 @@ def insert_followers(
     happened: datetime | None,
     now: datetime,
     default_channel: Any,
+    between: tuple[int, int] | None = None,
 ) -> None:
     """Write `notice` for everyone following `audience`'s thing (who followed before it
     happened, is active, is not excluded and has none of this key yet)."""
@@ -89,6 +90,8 @@ def insert_followers(
         conditions.append(follow.c.created_at <= happened)
     if skip:
         conditions.append(follow.c.user_id.not_in(skip))
+    if between is not None:
+        conditions += [follow.c.user_id >= between[0], follow.c.user_id <= between[1]]
     values: list[Any] = [
         follow.c.user_id,
         literal(notice.kind),
@@ -111,6 +114,23 @@ def insert_followers(
         .on_conflict_do_nothing(index_elements=["user_id", "key"])
     )
     connection.execute(statement)
+
+
+def slices(session: Session, audience: Followers, size: int = 1000) -> list[tuple[int, int]]:
+    """The followers' user ids cut into ranges of at most `size` people."""
+    ids = [
+        int(uid)
+        for uid in session.exec(
+            select(Follow.user_id)
+            .where(
+                Follow.target_kind == audience.kind,
+                Follow.target_id == audience.target_id,
+                col(Follow.active),
+            )
+            .order_by(col(Follow.user_id))
+        ).all()
+    ]
+    return [(ids[n], ids[min(n + size, len(ids)) - 1]) for n in range(0, len(ids), size)]
 
 
 def recipients(session: Session, key: str) -> list[int]:

@@ -105,24 +105,52 @@ class Fanout:
             raise ValueError(f"notice of unknown kind {notice.kind!r}")
         from workspace.notifications import emails  # emails renders with the runtime
 
-        with self.rt.db.write() as unit:
-            session = unit.session
-            now = self.rt.clock()
-            if notice.private:
-                # Few people (a group), each checked for access now: done in Python.
-                self._insert(session, kind, notice, notice.audiences, happened, now)
-            else:
-                for audience in notice.audiences:  # in order: the first reason wins
-                    if isinstance(audience, Followers):
-                        bulk.insert_followers(
-                            session, kind, notice, audience, happened, now, default_channel
-                        )
-                    else:
-                        self._insert(session, kind, notice, (audience,), happened, now)
-            emails.send_at_once(self.rt, unit, notice.key[:120])
+        now = self.rt.clock()
+        if notice.private:
+            # Few people (a group), each checked for access now: in Python, at once.
+            with self.rt.db.write() as unit:
+                self._insert(unit.session, kind, notice, notice.audiences, happened, now)
+                emails.send_at_once(self.rt, unit, notice.key[:120])
+        else:
+            for audience in notice.audiences:  # in order: the first reason wins
+                if isinstance(audience, Followers):
+                    self._insert_followers(kind, notice, audience, happened, now)
+                    continue
+                with self.rt.db.write() as unit:
+                    self._insert(unit.session, kind, notice, (audience,), happened, now)
+                    emails.send_at_once(self.rt, unit, notice.key[:120])
+        with self.rt.db.read() as session:
             user_ids = bulk.recipients(session, notice.key)
         self.publish_unread(user_ids)
         return len(user_ids)
+
+    def _insert_followers(
+        self,
+        kind: NotificationKind,
+        notice: Notice,
+        audience: Followers,
+        happened: datetime | None,
+        now: datetime,
+    ) -> None:
+        """Followers a thousand at a time, each slice its own short transaction: on SQLite
+        the write lock is then never held long enough to keep a comment waiting."""
+        from workspace.notifications import emails
+
+        with self.rt.db.read() as session:
+            slices = bulk.slices(session, audience)
+        for low, high in slices:
+            with self.rt.db.write() as unit:
+                bulk.insert_followers(
+                    unit.session,
+                    kind,
+                    notice,
+                    audience,
+                    happened,
+                    now,
+                    default_channel,
+                    (low, high),
+                )
+                emails.send_at_once(self.rt, unit, notice.key[:120])
 
     def _insert(
         self,
@@ -247,26 +275,19 @@ def _email_state(channel: Channel) -> str:
 
 
 def _active_users(session: Session, user_ids: list[int]) -> set[int]:
-    found: set[int] = set()
-    for batch in chunks(user_ids, 500):
-        found.update(
-            uid
-            for uid in session.exec(
-                select(User.id).where(col(User.id).in_(batch), col(User.is_active))
-            ).all()
-            if uid is not None
-        )
-    return found
+    return _users_where(session, user_ids, col(User.is_active))
 
 
 def active_secretariat(session: Session, user_ids: list[int]) -> set[int]:
+    return _users_where(session, user_ids, col(User.is_secretariat))
+
+
+def _users_where(session: Session, user_ids: list[int], condition: Any) -> set[int]:
     found: set[int] = set()
     for batch in chunks(user_ids, 500):
         found.update(
             uid
-            for uid in session.exec(
-                select(User.id).where(col(User.id).in_(batch), col(User.is_secretariat))
-            ).all()
+            for uid in session.exec(select(User.id).where(col(User.id).in_(batch), condition)).all()
             if uid is not None
         )
     return found

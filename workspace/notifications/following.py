@@ -28,11 +28,12 @@ def insert_ignoring(
     (exact for one row, the claims' case; for many, as the driver counts)."""
     if not rows:
         return 0
+    if len(rows) == 1:  # a claim: exact, through RETURNING (psycopg reports rowcount -1)
+        return len(insert_claiming(session, model, rows, unique))
     connection = session.connection()
     make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = make(model).on_conflict_do_nothing(index_elements=unique)
-    result = connection.execute(statement, rows[0] if len(rows) == 1 else rows)
-    return max(int(result.rowcount or 0), 0)
+    return max(int(connection.execute(statement, rows).rowcount or 0), 0)
 
 
 def insert_claiming(

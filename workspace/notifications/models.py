@@ -66,6 +66,7 @@ class Follow(SQLModel, table=True):
 class Notification(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("user_id", "key"),
+        Index("ix_notification_key", "key"),
         Index("ix_notification_user_created", "user_id", "created_at"),
         Index("ix_notification_user_unread", "user_id", "read_at"),
         Index("ix_notification_email", "email_state", "user_id"),

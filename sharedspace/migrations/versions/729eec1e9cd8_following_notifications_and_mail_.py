@@ -83,6 +83,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index('ix_notification_email', ['email_state', 'user_id'], unique=False)
+        batch_op.create_index('ix_notification_key', ['key'], unique=False)
         batch_op.create_index('ix_notification_user_created', ['user_id', 'created_at'], unique=False)
         batch_op.create_index('ix_notification_user_unread', ['user_id', 'read_at'], unique=False)
 
@@ -138,6 +139,7 @@ def downgrade() -> None:
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index('ix_notification_user_unread')
         batch_op.drop_index('ix_notification_user_created')
+        batch_op.drop_index('ix_notification_key')
         batch_op.drop_index('ix_notification_email')
 
     op.drop_table('notification')
