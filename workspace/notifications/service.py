@@ -3,12 +3,14 @@ the notification centre, the following page and the preferences."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from workspace.db import WriteUnit
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from workspace.runtime import Runtime
 
 PAGE_SIZE = 50
+log = logging.getLogger(__name__)
 
 
 class Notifications:
@@ -58,8 +61,13 @@ class Notifications:
         """The header's count (one indexed count; 0 for visitors)."""
         if not viewer.signed_in:
             return 0
-        with self.rt.db.read() as session:
-            return unread_counts(session, [viewer.user_id or 0]).get(viewer.user_id or 0, 0)
+        try:
+            with self.rt.db.read() as session:
+                return unread_counts(session, [viewer.user_id or 0]).get(viewer.user_id or 0, 0)
+        except SQLAlchemyError:
+            # The header of every page, error pages included: never the reason one fails.
+            log.warning("unread count unavailable", exc_info=True)
+            return 0
 
     def button(self, viewer: Viewer, kind: str, target_id: int) -> FollowButton:
         with self.rt.db.read() as session:
