@@ -11,6 +11,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from sqlmodel import SQLModel
@@ -27,6 +28,7 @@ import taskgroups.plugin
 import workspace.plugin
 from workspace import errors, hooks
 from workspace.middleware import RequestContext, SecurityHeaders
+from workspace.notifications import live as notification_live
 from workspace.realtime import Realtime
 from workspace.runtime import Runtime
 from workspace.runtime import build_runtime as build_ground
@@ -71,6 +73,10 @@ def create_app(settings: Settings | None = None, plugins: Sequence[object] = PLU
     logging.basicConfig(level=settings.log_level)
     rt = build_runtime(settings, plugins)
     live = Realtime(rt)
+    if not settings.redis_url:
+        # Every socket is in this process: a fan-out to 10,000 people counts and sends
+        # unread totals only to those with a page open.
+        rt.notifications.fanout.listening = partial(live.occupied, notification_live.KIND)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -172,6 +172,13 @@ class Realtime:
             return
         self.schedule(relay.emit, relay.message(event), room)
 
+    def occupied(self, kind: str, keys: list[int]) -> list[int] | None:
+        """Which of these rooms of `kind` have a socket in this process; None when other
+        processes may hold sockets too (with Redis), so nobody can be left out."""
+        if self.rt.settings.redis_url:
+            return None
+        return [key for key in keys if self._occupied(room_name(kind, key))]
+
     def _occupied(self, room: str) -> bool:
         rooms = getattr(self.sio.manager, "rooms", {}).get("/", {})
         return bool(rooms.get(room))

@@ -14,7 +14,7 @@ commit each person's new unread count goes to their own live room.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -75,6 +75,9 @@ class Fanout:
             self.kinds[kind.key] = kind
         self.sources: dict[str, NotificationSource] = {}
         self.job = Job("notifications.fanout", self.run, retries=3, retry_delay=10)
+        # Who of these people has a live page open here; None: unknown (other processes
+        # hold sockets too), so tell everyone. Set by the app when it serves every socket.
+        self.listening: Callable[[list[int]], list[int] | None] | None = None
 
     def add_source(self, source: NotificationSource) -> None:
         if source.name in self.sources:
@@ -215,6 +218,11 @@ class Fanout:
     # -- live counts ---------------------------------------------------------------------
 
     def publish_unread(self, user_ids: list[int]) -> None:
+        live = self.listening(user_ids) if self.listening is not None else None
+        if live is not None:
+            user_ids = live
+        if not user_ids:
+            return
         with self.rt.db.read() as session:
             counts = unread_counts(session, user_ids)
         for user_id in user_ids:
