@@ -33,6 +33,7 @@ BENCHMARKS = [
     "scale_out",  # 50 people, 60 s: 1 worker SQLite vs 2 workers PostgreSQL + Redis
     "search",  # 100,000 comments: HTTP p99 rare < 100 ms, frequent < 250 ms; FTS5 beside
     "uploads",  # a 25 MB file up and down: MB/s vs a bare Starlette app, server peak RSS
+    "notifications",  # 10,000 followers: post p99 vs none, fan-out <= 10 s; 10,000 digests
 ]
 MARKER = "RESULT "
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel
 from starlette.routing import BaseRoute, Mount
 
-from consultations import evidence, progress, search
+from consultations import evidence, notices, progress, search
 from consultations.comments import live
 from consultations.comments import models as comment_tables
 from consultations.comments import routes as comments
@@ -27,12 +27,16 @@ from consultations.responses import routes as responses
 from consultations.summary import routes as summary
 from taskgroups.groups.models import TaskGroup
 from workspace.hooks import (
-    BackgroundTask,
     DeliverableOption,
     EvidenceTarget,
+    FollowTarget,
     GroupSection,
+    Job,
     LiveRelay,
     LiveRoom,
+    NotificationKind,
+    NotificationSource,
+    PeriodicJob,
     hookimpl,
     tables_in,
 )
@@ -123,12 +127,26 @@ def deliverable_options(
 
 
 @hookimpl
-def background_tasks(rt: Runtime) -> Iterable[BackgroundTask]:
-    return [lambda: clock.watch(rt)]
-
-
-@hookimpl
 def evidence_targets(
     rt: Runtime, session: Session, viewer: Viewer, group: TaskGroup
 ) -> Iterable[EvidenceTarget]:
     return evidence.evidence_targets(rt, session, viewer, group)
+
+
+def jobs(rt: Runtime) -> Iterable[Job | PeriodicJob]:
+    return [clock.job(rt)]
+
+
+@hookimpl
+def notification_kinds() -> Iterable[NotificationKind]:
+    return notices.KINDS
+
+
+@hookimpl
+def notification_sources(rt: Runtime) -> Iterable[NotificationSource]:
+    return notices.sources(rt)
+
+
+@hookimpl
+def follow_targets(rt: Runtime) -> Iterable[FollowTarget]:
+    return [notices.describer(rt), notices.THREADS]

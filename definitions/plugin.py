@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel
 from starlette.routing import BaseRoute, Mount
 
-from definitions import evidence, progress, search
+from definitions import evidence, notices, progress, search
 from definitions import models as definition_tables
 from definitions import routes as drafting
 from definitions.signoff import models as signoff_tables
@@ -18,7 +18,10 @@ from taskgroups.groups.models import TaskGroup
 from workspace.hooks import (
     DeliverableOption,
     EvidenceTarget,
+    FollowTarget,
     GroupSection,
+    NotificationKind,
+    NotificationSource,
     hookimpl,
     tables_in,
 )
@@ -71,3 +74,17 @@ def evidence_targets(
     session: Session, viewer: Viewer, group: TaskGroup
 ) -> Iterable[EvidenceTarget]:
     return evidence.evidence_targets(session, viewer, group)
+
+
+def notification_kinds() -> Iterable[NotificationKind]:
+    return notices.KINDS
+
+
+@hookimpl
+def notification_sources() -> Iterable[NotificationSource]:
+    return notices.SOURCES
+
+
+@hookimpl
+def follow_targets() -> Iterable[FollowTarget]:
+    return notices.TARGETS

@@ -22,6 +22,7 @@ from workspace.db import WriteUnit, utcnow
 from workspace.events import DefinitionRevised
 from workspace.markdown import render_markdown
 from workspace.models import User
+from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
@@ -154,6 +155,7 @@ def do_create(
         unit.session.add(definition)
         unit.session.flush()
         _write_revision(unit, actor, definition, tiers, "First draft", base=None, merged=None)
+        auto_follow(unit, [actor.user_id], FOLLOW_KIND, definition.id or 0, role="author")
         search.enqueue(rt, unit, "definition", definition.id)
         _log(
             unit,
@@ -211,6 +213,7 @@ def do_save(
             + (" (merged with another edit)" if merged else ""),
         )
         search.enqueue(rt, unit, "definition", definition.id)
+        auto_follow(unit, [actor.user_id], FOLLOW_KIND, definition.id or 0, role="author")
         revised = DefinitionRevised(definition.id or 0, group.id or 0, number)
         unit.after_commit(lambda: rt.events.publish(revised))
     return SaveResult(number=number, merged=merged, head_number=number, head_tiers=result_tiers)
@@ -317,6 +320,9 @@ def _log(
         url=definition_url(group, definition),
         visibility=visibility,
     )
+
+
+FOLLOW_KIND = "definition"  # what following a definition is called (workspace/notifications)
 
 
 def definition_url(group: TaskGroup, definition: Definition) -> str:

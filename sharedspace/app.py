@@ -7,11 +7,11 @@ feature").
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from sqlmodel import SQLModel
@@ -29,6 +29,7 @@ import taskgroups.plugin
 import workspace.plugin
 from workspace import errors, hooks
 from workspace.middleware import RequestContext, SecurityHeaders
+from workspace.notifications import live as notification_live
 from workspace.realtime import Realtime
 from workspace.runtime import Runtime
 from workspace.runtime import build_runtime as build_ground
@@ -74,18 +75,20 @@ def create_app(settings: Settings | None = None, plugins: Sequence[object] = PLU
     logging.basicConfig(level=settings.log_level)
     rt = build_runtime(settings, plugins)
     live = Realtime(rt)
-    background = hooks.flat(rt.hook.background_tasks(rt=rt))
+    if not settings.redis_url:
+        # Every socket is in this process: a fan-out to 10,000 people counts and sends
+        # unread totals only to those with a page open.
+        rt.notifications.fanout.listening = partial(live.occupied, notification_live.KIND)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         live.bind_loop()
-        tasks = [asyncio.create_task(start()) for start in background]
-        # Drains the search outbox after each commit and once a second (docs/search.md).
-        rt.indexer.start()
+        if settings.worker_embedded:
+            # The background worker (workspace/worker.py): mail, notifications, digests,
+            # the consultation clock and search indexing, off the request path.
+            await run_in_threadpool(rt.worker.start_embedded)
         yield
-        for task in tasks:
-            task.cancel()
-        await run_in_threadpool(rt.indexer.stop)
+        await run_in_threadpool(rt.worker.close)
         await live.shutdown()
         rt.db.dispose()
 

@@ -1,5 +1,5 @@
-"""The `sharedspace` command: serve, demo, db, create-admin, users, reindex, rerender, backup
-and restore."""
+"""The `sharedspace` command: serve, worker, demo, db, create-admin, users, reindex,
+rerender, backup and restore."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from sharedspace.app import build_runtime
 from workspace.accounts.service import check_registration, do_register
 from workspace.forms import FormInput
 from workspace.models import User
+from workspace.realtime import relay_through_redis
 from workspace.runtime import Runtime
 from workspace.settings import Settings, SettingsError
 
@@ -49,6 +50,17 @@ def _parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="load the Zero Carbon Hub demo if the database is empty"
     )
     serve.set_defaults(handler=cmd_serve)
+
+    worker = sub.add_parser(
+        "worker", help="run the background worker on its own (mail, notifications, clock, search)"
+    )
+    worker.add_argument(
+        "--threads", type=int, default=None, help="worker threads (default: WORKER_THREADS)"
+    )
+    worker.add_argument(
+        "--once", action="store_true", help="run the periodic jobs and what is queued, then exit"
+    )
+    worker.set_defaults(handler=cmd_worker)
 
     demo_cmd = sub.add_parser("demo", help="load the demo data into an empty database")
     demo_cmd.set_defaults(handler=cmd_demo)
@@ -154,6 +166,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     migrate.upgrade(rt.db)
     if args.demo:
         _ensure_demo(rt)
+        # Each worker process reads its settings anew: demo mode lets the secretariat read
+        # the mail outbox in the browser (/outbox).
+        os.environ["DEMO_MODE"] = "true"
     rt.db.dispose()
     print(f"Serving on http://{args.host}:{args.port}", flush=True)
     uvicorn.run(
@@ -165,6 +180,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
         proxy_headers=True,
         log_level="info",
     )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Consume the queue until stopped (SIGINT or SIGTERM finish the running tasks first;
+    huey's consumer handles the signals). Live updates reach browsers through Redis when
+    `REDIS_URL` is set: this process has no sockets of its own."""
+    with _runtime() as rt:
+        migrate.upgrade(rt.db)
+        relay_through_redis(rt)
+        if args.once:
+            ran = rt.worker.run_periodic()
+            ran += rt.worker.run_pending()
+            print(f"Ran {ran} job(s).", flush=True)
+            return 0
+        threads = args.threads or rt.settings.worker_threads
+        print(f"Worker running with {threads} thread(s); Ctrl-C to stop.", flush=True)
+        rt.worker.consumer(threads).run()
     return 0
 
 

@@ -12,6 +12,7 @@ from workspace.db import Database
 # Made by a migration on PostgreSQL only and left out of the models on purpose: the search
 # backend's generated tsvector column and its GIN index (workspace/search/postgres/backend.py).
 UNMODELLED = {("search_document", "tsv"), ("search_document", "ix_search_document_tsv")}
+QUEUE_TABLE_PREFIX = "huey_"
 
 
 def alembic_config(url: str) -> Config:
@@ -39,6 +40,9 @@ def include_object(
     drift tests): the objects in UNMODELLED are the database's, not the models'."""
     if type_ in ("column", "index") and reflected and compare_to is None:
         return (getattr(obj.table, "name", None), name) not in UNMODELLED
+    if type_ == "table" and reflected and compare_to is None:
+        # huey's own tables, when QUEUE_URL names this database (workspace/worker.py).
+        return not (name or "").startswith(QUEUE_TABLE_PREFIX)
     return True
 
 

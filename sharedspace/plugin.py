@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlmodel import SQLModel
 from starlette.routing import BaseRoute
 
+from sharedspace.admin import outbox
 from sharedspace.admin import routes as admin
 from sharedspace.hub import audit, dashboard, feeds, search
 from sharedspace.hub import models as hub_tables
@@ -34,6 +35,7 @@ def routes() -> Iterable[BaseRoute]:
     return [
         *hub.routes,
         *admin.routes,
+        *outbox.routes,
         *dashboard.routes,
         *feeds.routes,
         *audit.routes,

@@ -9,10 +9,9 @@ from pathlib import Path
 from sqlmodel import Session, SQLModel
 from starlette.routing import BaseRoute, Mount
 
-from taskgroups import search
+from taskgroups import notices, search
 from taskgroups.evidence import models as evidence_tables
 from taskgroups.evidence import routes as evidence
-from taskgroups.evidence import service as evidence_service
 from taskgroups.groups import models as group_tables
 from taskgroups.groups import roles
 from taskgroups.groups import routes as groups
@@ -23,11 +22,16 @@ from taskgroups.meetings import service as meeting_service
 from taskgroups.milestones import models as milestone_tables
 from taskgroups.milestones import routes as milestones
 from taskgroups.milestones import service as milestone_service
+from taskgroups.milestones import watch as milestone_watch
 from workspace.hooks import (
-    BackgroundTask,
     DeliverableOption,
     EvidenceTarget,
+    FollowTarget,
     GroupSection,
+    Job,
+    NotificationKind,
+    NotificationSource,
+    PeriodicJob,
     RoleMap,
     Subscription,
     hookimpl,
@@ -76,11 +80,6 @@ def evidence_targets(
 
 
 @hookimpl
-def background_tasks(rt: Runtime) -> Iterable[BackgroundTask]:
-    return [lambda: evidence_service.extract_pending(rt)]
-
-
-@hookimpl
 def group_roles(session: Session, user_id: int) -> RoleMap:
     return roles.group_roles(session, user_id)
 
@@ -103,3 +102,23 @@ def group_sections(rt: Runtime, session: Session, viewer: Viewer, group: TaskGro
 @hookimpl
 def deliverable_options(session: Session, group_id: int) -> Iterable[DeliverableOption]:
     return meeting_service.deliverable_options(session, group_id)
+
+
+@hookimpl
+def notification_kinds() -> Iterable[NotificationKind]:
+    return notices.KINDS
+
+
+@hookimpl
+def notification_sources(rt: Runtime) -> Iterable[NotificationSource]:
+    return notices.sources(rt)
+
+
+@hookimpl
+def follow_targets() -> Iterable[FollowTarget]:
+    return notices.TARGETS
+
+
+@hookimpl
+def jobs(rt: Runtime) -> Iterable[Job | PeriodicJob]:
+    return [milestone_watch.job(rt)]

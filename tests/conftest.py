@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,6 +111,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=str(tmp_path / "data"),
         secret_key="test-secret-key",
         argon2_fast=True,
+        # Tests run the queue by hand (`rt.worker.run_pending()`): no consumer threads.
+        worker_embedded=False,
     )
 
 
@@ -119,11 +120,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 def app(settings: Settings):  # type: ignore[no-untyped-def]
     application = create_app(settings)
     yield application
-    # Text extraction runs in a thread after an upload commits: let it finish before the
-    # database goes, or it would write into the next test's.
-    for thread in threading.enumerate():
-        if thread.name.startswith("extract-"):
-            thread.join(timeout=30)
+    application.state.runtime.worker.close()
     application.state.runtime.db.dispose()
 
 

@@ -95,9 +95,17 @@ class WriteUnit:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._after: list[Callable[[], None]] = []
+        self._once: set[str] = set()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after.append(callback)
+
+    def after_commit_once(self, key: str, callback: Callable[[], None]) -> None:
+        """`after_commit`, but only the first callback registered under `key` in this
+        transaction (one wake-up of a background job however many rows asked for it)."""
+        if key not in self._once:
+            self._once.add(key)
+            self._after.append(callback)
 
     def run_after_commit(self) -> None:
         for callback in self._after:

@@ -42,6 +42,40 @@ class MeetingHeld(DomainEvent):
     url: str
 
 
+@dataclass(frozen=True)
+class MeetingScheduled(DomainEvent):
+    """A meeting was put in the diary (not when it is only rescheduled)."""
+
+    name: ClassVar[str] = "meeting.scheduled"
+    meeting_id: int
+    group_id: int
+    url: str
+
+
+@dataclass(frozen=True)
+class MinutesPublished(DomainEvent):
+    """A meeting's minutes became public (recorded with "publish", first time)."""
+
+    name: ClassVar[str] = "meeting.minutes_published"
+    meeting_id: int
+    group_id: int
+    url: str
+
+
+@dataclass(frozen=True)
+class MilestoneStatusChanged(DomainEvent):
+    """A milestone became at risk, overdue or done (announced once per status and due
+    date, by whichever worker notices first)."""
+
+    name: ClassVar[str] = "milestone.status_changed"
+    milestone_id: int
+    group_id: int | None
+    status: str
+    title: str
+    url: str
+    due_on: str  # ISO date: the same status for a new due date is news again
+
+
 # --- definitions ---------------------------------------------------------------------
 
 
@@ -65,6 +99,22 @@ class DefinitionProposed(DefinitionChange):
 @dataclass(frozen=True)
 class DefinitionAgreed(DefinitionChange):
     name: ClassVar[str] = "definition.agreed"
+
+
+@dataclass(frozen=True)
+class DisputeRaised(DefinitionChange):
+    """An organisation objected to a proposed revision: the chair must answer."""
+
+    name: ClassVar[str] = "definition.dispute_raised"
+    dispute_id: int
+    raised_by: int | None
+
+
+@dataclass(frozen=True)
+class DisputeAnswered(DefinitionChange):
+    name: ClassVar[str] = "definition.dispute_settled"
+    dispute_id: int
+    outcome: str
 
 
 # --- consultations -------------------------------------------------------------------
@@ -93,6 +143,13 @@ class ConsultationClosed(ConsultationChange):
 @dataclass(frozen=True)
 class ConsultationOutcomePublished(ConsultationChange):
     name: ClassVar[str] = "consultation.outcome_published"
+
+
+@dataclass(frozen=True)
+class ConsultationClosingSoon(ConsultationChange):
+    """An open consultation is within `CLOSING_SOON_DAYS` of closing (announced once)."""
+
+    name: ClassVar[str] = "consultation.closing_soon"
 
 
 @dataclass(frozen=True)
@@ -138,8 +195,27 @@ class GovernmentResponded(DomainEvent):
     url: str
 
 
+# --- notifications -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnreadChanged(DomainEvent):
+    """A person's count of unread notifications changed (relayed to their own room)."""
+
+    name: ClassVar[str] = "notifications.unread_changed"
+    user_id: int
+    unread: int
+
+
 CATALOGUE: tuple[type[DomainEvent], ...] = (
     MeetingHeld,
+    MeetingScheduled,
+    MinutesPublished,
+    MilestoneStatusChanged,
+    DisputeRaised,
+    DisputeAnswered,
+    ConsultationClosingSoon,
+    UnreadChanged,
     DefinitionRevised,
     DefinitionProposed,
     DefinitionAgreed,

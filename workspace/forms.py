@@ -105,6 +105,13 @@ def normalise_email(value: str) -> str:
     return value.strip().lower()
 
 
+def safe_next(value: str) -> str:
+    """Only ever send people on to a page of this site."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
 async def read_form(request: Request) -> FormInput:
     form: FormData = await request.form(max_files=0, max_fields=500)
     values: dict[str, str] = {}

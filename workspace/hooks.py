@@ -16,7 +16,7 @@ The small dataclasses below are part of the contract: what a hook returns.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -119,7 +119,118 @@ class EvidenceTarget:
         return f"{self.kind}:{self.target_id}:{self.key}"
 
 
-BackgroundTask = Callable[[], Awaitable[None]]
+@dataclass(frozen=True)
+class Job:
+    """Work a feature hands to the background worker (`workspace/worker.py`): enqueued
+    with `rt.worker.enqueue(job, *args)` and run by a consumer, in this process or
+    another. `run` must be idempotent (a crash may run it twice); huey retries it
+    `retries` times, `retry_delay` seconds apart, when it raises."""
+
+    name: str
+    run: Callable[..., object]
+    retries: int = 0
+    retry_delay: int = 0
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the worker runs every `minutes` minutes (a divisor of 60). Every consumer's
+    scheduler enqueues it, so with several consumers it runs several times a period:
+    it must claim what it does (a conditional UPDATE, a unique row)."""
+
+    name: str
+    run: Callable[[], object]
+    minutes: int = 1
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification a feature produces, shown on the preferences page. Its
+    `key` is stored on each notification and preference. `needs_you`: someone must act
+    (a position to record, a reply): members and chairs get these by email at once unless
+    they choose otherwise. `section` groups it in digests."""
+
+    key: str
+    label: str
+    hint: str
+    section: str
+    needs_you: bool = False
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Followers:
+    """Everyone following a thing (`kind`, `target_id`), for `reason` ("You follow ...")."""
+
+    kind: str
+    target_id: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class People:
+    """Named people, for `reason`; `role` (member, chair, author...) picks their default
+    email channel."""
+
+    user_ids: tuple[int, ...]
+    reason: str
+    role: str = ""
+
+
+Audience = Followers | People
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification to fan out: what happened (`title`), where (`url`, the exact
+    place), of which kind, to whom and why (`audiences`, most specific first: a person in
+    several gets the first reason). `key` makes it idempotent (one per person per key).
+    With `group_id` and `private`, only those who may read the group's private pages get
+    it. `actor_id` (who did it) is never told of their own act, nor are those in
+    `exclude` (told by another notice of the same event). `summary` adds a line."""
+
+    kind: str
+    key: str
+    title: str
+    url: str
+    audiences: tuple[Audience, ...]
+    group_id: int | None = None
+    private: bool = False
+    actor_id: int | None = None
+    summary: str = ""
+    exclude: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotificationSource:
+    """Turn each `event` (after commit) into notices. `notices(session, event)` runs in
+    the background worker, never on the request path; `name` finds it there."""
+
+    name: str
+    event: type[DomainEvent]
+    notices: Callable[[Session, Any], Iterable[Notice]]
+
+
+@dataclass(frozen=True)
+class Followed:
+    """What the following page and the follow button show of a followed thing."""
+
+    title: str
+    url: str
+    group_id: int | None = None
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class FollowTarget:
+    """A kind of thing people follow (`group`, `consultation`...): `describe(session,
+    ids)` returns what exists of them, by id."""
+
+    kind: str
+    label: str
+    describe: Callable[[Session, list[int]], Mapping[int, Followed]]
+
+
 RoleMap = tuple[dict[int, "Role"], frozenset[int]]
 
 
@@ -131,6 +242,7 @@ class Contributions:
     template_folders: dict[str, Path] = field(default_factory=dict)
     search_providers: list[DocumentProvider] = field(default_factory=list)
     upload_paths: list[str] = field(default_factory=list)
+    notification_kinds: list[NotificationKind] = field(default_factory=list)
 
 
 # --- the specifications --------------------------------------------------------------
@@ -215,8 +327,24 @@ class Specs:
         raise NotImplementedError
 
     @hookspec
-    def background_tasks(self, rt: Runtime) -> Iterable[BackgroundTask]:
-        """Coroutines run for the life of a serving process (cancelled at shutdown)."""
+    def notification_kinds(self) -> Iterable[NotificationKind]:
+        """The kinds of notification the feature produces (the preferences page)."""
+        raise NotImplementedError
+
+    @hookspec
+    def notification_sources(self, rt: Runtime) -> Iterable[NotificationSource]:
+        """Domain events the feature turns into notifications (in the worker)."""
+        raise NotImplementedError
+
+    @hookspec
+    def follow_targets(self, rt: Runtime) -> Iterable[FollowTarget]:
+        """The kinds of thing people can follow in the feature."""
+        raise NotImplementedError
+
+    @hookspec
+    def jobs(self, rt: Runtime) -> Iterable[Job | PeriodicJob]:
+        """Work off the request path: tasks to enqueue and periodic jobs, all run by the
+        one background worker (`workspace/worker.py`, docs/deployment.md)."""
         raise NotImplementedError
 
 
@@ -243,6 +371,9 @@ def collect(manager: pluggy.PluginManager) -> Contributions:
         found.search_providers.extend(providers)
     for paths in reversed(manager.hook.upload_paths()):
         found.upload_paths.extend(paths)
+    found.notification_kinds = sorted(
+        flat(manager.hook.notification_kinds()), key=lambda kind: kind.order
+    )
     return found
 
 

@@ -99,13 +99,23 @@ class RateLimitCounter(SQLModel, table=True):
 
 
 class OutboxEmail(SQLModel, table=True):
+    """A message to send, kept after sending as the record of it. `state` moves queued ->
+    sending (claimed, the attempt counted, committed before sending) -> sent, or back to
+    queued with `next_attempt_at` after a failure, or to failed / uncertain (workspace/mail.py)."""
+
     __tablename__ = "outbox_email"
+    __table_args__ = (Index("ix_outbox_email_state_due", "state", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     to_address: str = Field(max_length=254)
     subject: str = Field(max_length=200)
     body: str
+    html_body: str = ""
+    headers: str = ""  # JSON object of extra headers (List-Unsubscribe, ...)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    state: str = Field(default="queued", max_length=20)
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
     last_error: str = ""

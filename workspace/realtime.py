@@ -165,7 +165,23 @@ class Realtime:
     def _relay(self, relay: LiveRelay, event: DomainEvent) -> None:
         if relay.when is not None and not relay.when(event):
             return
-        self.schedule(relay.emit, relay.message(event), relay.room(event))
+        room = relay.room(event)
+        if not self.rt.settings.redis_url and not self._occupied(room):
+            # One process holds every socket: nobody is listening, so nothing to send.
+            # (A fan-out to 10,000 people's rooms would otherwise queue 10,000 emits.)
+            return
+        self.schedule(relay.emit, relay.message(event), room)
+
+    def occupied(self, kind: str, keys: list[int]) -> list[int] | None:
+        """Which of these rooms of `kind` have a socket in this process; None when other
+        processes may hold sockets too (with Redis), so nobody can be left out."""
+        if self.rt.settings.redis_url:
+            return None
+        return [key for key in keys if self._occupied(room_name(kind, key))]
+
+    def _occupied(self, room: str) -> bool:
+        rooms = getattr(self.sio.manager, "rooms", {}).get("/", {})
+        return bool(rooms.get(room))
 
     def schedule(self, event: str, data: dict[str, Any], room: str) -> None:
         """Emit from synchronous code on any thread, in publication order."""
@@ -193,6 +209,30 @@ class Realtime:
             await self.emit(event, data, room)
         except Exception:
             log.exception("emitting %s to %s failed", event, room)
+
+
+def relay_through_redis(rt: Runtime) -> bool:
+    """In a process with no Socket.IO server of its own (`sharedspace worker`), send the
+    relays' emits through Redis, where every server process delivers them to its own
+    sockets. Without `REDIS_URL` nothing is relayed: pages are right when next loaded."""
+    if not rt.settings.redis_url:
+        return False
+    manager = socketio.RedisManager(
+        rt.settings.redis_url, channel=redis_channel(rt), write_only=True, logger=log
+    )
+
+    def subscribe(relay: LiveRelay) -> None:
+        def emit(event: DomainEvent) -> None:
+            if relay.when is None or relay.when(event):
+                manager.emit(
+                    relay.emit, relay.message(event), namespace="/", room=relay.room(event)
+                )
+
+        rt.events.subscribe(relay.event, emit)
+
+    for relay in hooks.flat(rt.hook.live_relays(rt=rt)):
+        subscribe(relay)
+    return True
 
 
 async def _close_queue(manager: Any) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from workspace.db import Database, utcnow
 from workspace.events import EventBus
 from workspace.hooks import GroupSection, RoleMap
 from workspace.mail import Mailer
+from workspace.notifications.service import Notifications
 from workspace.pagecache import PageCache
 from workspace.permissions import Viewer
 from workspace.ratelimit import RateLimiter
@@ -32,6 +33,7 @@ from workspace.search.outbox import Indexer
 from workspace.search.setup import make_search
 from workspace.settings import Settings
 from workspace.templating import make_environment
+from workspace.worker import Worker
 
 
 @dataclass
@@ -47,12 +49,16 @@ class Runtime:
     search: SearchService
     indexer: Indexer
     page_cache: PageCache
+    worker: Worker
     dummy_hash: str = ""
     # Paths whose POSTs stream a file (the `upload_paths` hook; workspace/files/upload.py).
     upload_paths: tuple[re.Pattern[str], ...] = ()
     # What time it is, for everything derived from the clock (a consultation opening and
     # closing). Tests replace it to move time on; nothing else should call utcnow() for that.
     clock: Callable[[], datetime] = utcnow
+    # Following and notifications (workspace/notifications): built from the plugins' kinds,
+    # targets and sources once the runtime exists.
+    notifications: Notifications = field(init=False)
 
     @property
     def hook(self) -> Any:
@@ -100,11 +106,23 @@ def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
         search=search,
         indexer=Indexer(db, search),
         page_cache=PageCache(settings.page_cache_seconds),
+        worker=Worker(settings),
         dummy_hash=hasher.hash("not anyone's password"),
         upload_paths=tuple(re.compile(p) for p in found.upload_paths),
     )
+    targets = hooks.flat(manager.hook.follow_targets(rt=rt))
+    rt.notifications = Notifications(rt, found.notification_kinds, targets)
+    rt.notifications.add_sources(hooks.flat(manager.hook.notification_sources(rt=rt)))
+    rt.templates.globals.update(
+        unread_count=rt.notifications.unread,
+        follow_button=rt.notifications.button,
+        demo_mode=settings.demo_mode,
+    )
     for subscription in hooks.flat(manager.hook.subscriptions(rt=rt)):
         rt.events.subscribe(subscription.event, subscription.handler)
+    rt.worker.add_all(hooks.flat(manager.hook.jobs(rt=rt)))
+    search.wake = lambda: rt.worker.enqueue(rt.indexer.job)
+    rt.mailer.wake = lambda: rt.worker.enqueue(rt.mailer.job)
     return rt
 
 

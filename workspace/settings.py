@@ -64,6 +64,18 @@ class Settings:
         "written to `DATA_DIR/mail/` and the log instead.",
     )
     mail_from: str = _setting("Shared Space <noreply@localhost>", "Sender of outgoing mail.")
+    mail_max_attempts: int = _setting(
+        6,
+        "Attempts to send a message (retries after refusals or lost connections) before giving up.",
+    )
+    mail_retry_seconds: int = _setting(
+        60, "Wait before the first retry of a message; each later retry waits twice as long."
+    )
+    mail_send_timeout_seconds: int = _setting(
+        600,
+        "A message claimed for sending longer ago than this, and not settled, is marked "
+        "uncertain (its worker stopped mid-send) and never resent.",
+    )
     session_days: int = _setting(30, "Days a sign-in lasts without activity.")
     max_body_bytes: int = _setting(
         1_000_000, "Largest request body accepted; bigger ones get a 413 page."
@@ -116,10 +128,38 @@ class Settings:
         "memory without rendering; any write in the same worker drops it at once. 0 turns "
         "the cache off.",
     )
-    clock_watch_seconds: int = _setting(
-        30,
-        "How often a running server checks for consultations the clock has opened or "
-        "closed, to announce them (statuses themselves are always computed on the spot).",
+    digest_hour: int = _setting(
+        8, "Hour of the day (0-23, in each person's time zone) at which digests are sent."
+    )
+    digest_weekday: int = _setting(
+        0, "Day of the weekly digest: 0 is Monday, 6 is Sunday (each person can change it)."
+    )
+    closing_soon_days: int = _setting(
+        3, "Days before a consultation closes when its followers are told it is closing soon."
+    )
+    demo_mode: bool = _setting(
+        False,
+        "Demo mode (`sharedspace serve --demo` sets it): the secretariat can read the mail "
+        "outbox in the browser. Never on a live hub.",
+    )
+    queue_url: str = _setting(
+        "",
+        "Where the background worker's queue lives. Empty: a SQLite file in `DATA_DIR`, for "
+        "every process on one machine. `redis://host:6379/1` or "
+        "`postgresql://user@host/db` for several machines (docs/deployment.md).",
+    )
+    worker_embedded: bool = _setting(
+        True,
+        "Run a background worker inside each `sharedspace serve` process. Set false when "
+        "`sharedspace worker` runs the queue on its own.",
+    )
+    worker_threads: int = _setting(
+        2, "Threads of each background worker (embedded, or `sharedspace worker`)."
+    )
+    worker_poll_seconds: float = _setting(
+        0.5,
+        "Longest a worker waits between looks at a SQLite queue when idle (Redis and "
+        "PostgreSQL queues wake it at once).",
     )
 
     @classmethod
@@ -189,6 +229,8 @@ def _cast(raw: str, kind: type) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if kind is int:
         return int(raw)
+    if kind is float:
+        return float(raw)
     return raw
 
 

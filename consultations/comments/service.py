@@ -33,12 +33,14 @@ from workspace.failures import Conflict, Forbidden
 from workspace.forms import FormInput
 from workspace.markdown import render_markdown
 from workspace.models import Organisation
+from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Role, Viewer, can, require
 from workspace.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 OBSERVER_BADGE = "Government observer"
+THREAD = "thread"  # what following a comment thread is called (workspace/notifications)
 
 
 class CommentRefused(Conflict):
@@ -161,6 +163,8 @@ def do_post(
         session.flush()
         assert comment.id is not None
         comment.path = thread.path_for(parent, comment.id)
+        # Authors hear of replies in the thread they wrote in (workspace/notifications).
+        auto_follow(unit, [actor.user_id], THREAD, thread.root_of(comment.path), role="author")
         mark_changed(rt, unit, consultation, comment, "posted")
         what = "replied to a comment" if parent else "commented"
         log_comment(

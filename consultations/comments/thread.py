@@ -44,6 +44,11 @@ def path_for(parent: Comment | None, comment_id: int) -> str:
     return "/".join([*parent.path.split("/")[:MAX_LEVELS], pad(comment_id)])
 
 
+def root_of(path: str) -> int:
+    """The id of the thread's first comment: the first id of the path."""
+    return int(path.split("/", 1)[0])
+
+
 def list_id(path: str) -> str:
     """Id of the <ol> whose item holds the comment with this path."""
     parts = path.split("/")

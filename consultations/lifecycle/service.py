@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from consultations.lifecycle.forms import ConsultationInput
 from consultations.lifecycle.models import Consultation, ConsultationStatus
+from consultations.lifecycle.status import FOLLOW_KIND as CONSULTATION
 from consultations.lifecycle.status import WrongStatus, status_of, url
 from definitions import exports as definition_exports
 from definitions import service as definitions
@@ -21,9 +22,12 @@ from taskgroups.groups.models import TaskGroup
 from workspace import activity, events, search
 from workspace.db import WriteUnit
 from workspace.markdown import render_markdown
+from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
+
+C = TypeVar("C", bound=events.ConsultationChange)
 
 _ANNOUNCE: dict[ConsultationStatus, type[events.ConsultationChange]] = {
     ConsultationStatus.OPEN: events.ConsultationOpened,
@@ -110,6 +114,7 @@ def do_create(
             f"{actor.display_name} drafted the consultation {consultation.title}",
             visibility=activity.GROUP,
         )
+        auto_follow(unit, [actor.user_id], CONSULTATION, consultation.id or 0, role="chair")
         search.enqueue(rt, unit, "consultation", consultation.id)
     return consultation
 
@@ -208,7 +213,13 @@ def _announce(
         summary=f"The consultation {consultation.title} {_VERBS[status]}",
         url=url(consultation),
     )
-    event = kind(
+    event = change_event(kind, consultation)
+    unit.after_commit(lambda: rt.events.publish(event))
+
+
+def change_event(kind: type[C], consultation: Consultation) -> C:
+    """The event of `kind` (opened, closed, closing soon...) about this consultation."""
+    return kind(
         consultation_id=consultation.id or 0,
         group_id=consultation.group_id,
         slug=consultation.slug,
@@ -216,7 +227,6 @@ def _announce(
         url=url(consultation),
         definition_id=consultation.definition_id,
     )
-    unit.after_commit(lambda: rt.events.publish(event))
 
 
 _VERBS = {

@@ -80,5 +80,8 @@ def get_readable(session: Session, viewer: Viewer, slug: str, now: datetime) -> 
     return consultation
 
 
+FOLLOW_KIND = "consultation"  # what following a consultation is called (notifications)
+
+
 def url(consultation: Consultation) -> str:
     return f"/consultations/{consultation.slug}"

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
+from consultations.lifecycle.status import FOLLOW_KIND as CONSULTATION
 from consultations.lifecycle.status import require_open, status_of, url
 from consultations.questions.models import Answer, Question, QuestionKind
 from consultations.questions.service import CHOICE_KINDS, choices_of, for_consultation
@@ -31,6 +32,7 @@ from consultations.responses.models import Consent, Response
 from workspace import activity
 from workspace.forms import FormInput
 from workspace.models import SECTOR_LABELS, Sector
+from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Role, Viewer, can, require
 from workspace.runtime import Runtime
 
@@ -310,6 +312,8 @@ def _save(rt: Runtime, actor: Viewer, consultation_id: int, draft: ResponseDraft
             summary=f"{actor.display_name} {verb} {consultation.title}",
             url=f"{url(consultation)}/summary",
         )
+        # Respondents hear how the consultation ends: closing, and "you said, we did".
+        auto_follow(unit, [actor.user_id], CONSULTATION, consultation_id, role="respondent")
         return Saved(response_id=response.id or 0, created=created)
 
 

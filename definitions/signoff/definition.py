@@ -15,7 +15,12 @@ from definitions.signoff.subject import Place, SubjectKind
 from taskgroups.groups.models import TaskGroup
 from workspace import search
 from workspace.db import WriteUnit
-from workspace.events import DefinitionAgreed, DefinitionProposed
+from workspace.events import (
+    DefinitionAgreed,
+    DefinitionProposed,
+    DisputeAnswered,
+    DisputeRaised,
+)
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
 
@@ -59,6 +64,28 @@ def _agreed(
     unit.after_commit(lambda: rt.events.publish(agreed))
 
 
+def _dispute_raised(
+    rt: Runtime, unit: WriteUnit, actor: Viewer, record: Any, group: TaskGroup, dispute: Any
+) -> None:
+    raised = DisputeRaised(
+        record.id or 0,
+        group.id or 0,
+        dispute.revision_number,
+        dispute_id=dispute.id or 0,
+        raised_by=actor.user_id,
+    )
+    unit.after_commit(lambda: rt.events.publish(raised))
+
+
+def _dispute_answered(
+    rt: Runtime, unit: WriteUnit, _actor: Viewer, record: Any, group: TaskGroup, dispute: Any
+) -> None:
+    answered = DisputeAnswered(
+        record.id or 0, group.id or 0, dispute.revision_number, dispute.id or 0, dispute.status
+    )
+    unit.after_commit(lambda: rt.events.publish(answered))
+
+
 DEFINITION = SubjectKind(
     name="definition",
     noun="definition",
@@ -78,4 +105,6 @@ DEFINITION = SubjectKind(
     proposed=_proposed,
     agreed=_agreed,
     version_url=lambda url, number: f"{url}/revisions/{number}",
+    dispute_raised=_dispute_raised,
+    dispute_answered=_dispute_answered,
 )

@@ -178,15 +178,16 @@ def do_record_position(
         unit.session.add(position)
         unit.session.flush()
         if stance == Stance.OBJECT:
-            unit.session.add(
-                Dispute(
-                    subject_kind=kind.name,
-                    subject_id=subject_id,
-                    position_id=position.id,  # type: ignore[arg-type]
-                    organisation_id=org_id,
-                    revision_number=subject.proposed_number,
-                )
+            dispute = Dispute(
+                subject_kind=kind.name,
+                subject_id=subject_id,
+                position_id=position.id,  # type: ignore[arg-type]
+                organisation_id=org_id,
+                revision_number=subject.proposed_number,
             )
+            unit.session.add(dispute)
+            unit.session.flush()
+            kind.dispute_raised(rt, unit, actor, subject, group, dispute)
         org = unit.session.get(Organisation, org_id)
         kind.log(
             unit,
@@ -247,6 +248,7 @@ def do_answer_dispute(
                 else "not accepted"
             ),
         )
+        kind.dispute_answered(rt, unit, actor, subject, group, dispute)
 
 
 def do_agree(

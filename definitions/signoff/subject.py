@@ -53,6 +53,9 @@ class Place:
 # One step of sign-off, logged and announced by the kind: (rt, unit, actor, record,
 # group, number) -> None.
 Step = Callable[["Runtime", "WriteUnit", "Viewer", Any, "TaskGroup", int], None]
+# A dispute raised or answered, announced by the kind: (rt, unit, actor, record, group,
+# dispute). Kinds that announce nothing leave the default.
+DisputeStep = Callable[["Runtime", "WriteUnit", "Viewer", Any, "TaskGroup", Any], None]
 # The activity log, as the kind writes it: (unit, actor, verb, record, group, summary).
 Log = Callable[["WriteUnit", "Viewer", str, Any, "TaskGroup", str], None]
 
@@ -72,3 +75,5 @@ class SubjectKind:
     proposed: Step  # announced once a version is proposed
     agreed: Step  # announced once it is agreed
     version_url: Callable[[str, int], str] | None = None  # (record url, n) -> that version
+    dispute_raised: DisputeStep = lambda *_args: None
+    dispute_answered: DisputeStep = lambda *_args: None

@@ -9,7 +9,6 @@ documents carry the same visibility.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,7 +23,7 @@ from workspace.failures import Invalid, NotFound
 from workspace.files import service as files
 from workspace.files.models import StoredFile
 from workspace.files.store import Accepted
-from workspace.hooks import EvidenceTarget
+from workspace.hooks import EvidenceTarget, Job, PeriodicJob
 from workspace.markdown import render_markdown
 from workspace.models import User
 from workspace.permissions import Action, Viewer, can, require
@@ -159,8 +158,8 @@ def do_add(
         _log(unit, actor, "evidence.added", evidence, group, f"Evidence added: {evidence.title}")
         search.enqueue(rt, unit, KIND, evidence.id)
         if stored is not None and stored.text_status == "pending":
-            file_id, evidence_id = stored.id or 0, evidence.id or 0
-            unit.after_commit(lambda: extract_in_background(rt, file_id, evidence_id))
+            file_id = stored.id or 0
+            unit.after_commit(lambda: extract_in_background(rt, file_id))
     return evidence
 
 
@@ -312,8 +311,7 @@ def _log(
 
 def extract_and_index(rt: Runtime, file_id: int) -> None:
     """Read the text inside a stored file and queue every document that uses it for
-    indexing. The one function the upload path calls after commit (from a thread today;
-    a background worker can call it the same way)."""
+    indexing. The worker runs it for each upload (`extraction_job`)."""
     if not files.extract(rt.settings, rt.db, file_id):
         return
     with rt.db.write() as unit:
@@ -322,21 +320,32 @@ def extract_and_index(rt: Runtime, file_id: int) -> None:
             search.enqueue(rt, unit, KIND, evidence_id)
 
 
-def extract_in_background(rt: Runtime, file_id: int, evidence_id: int) -> None:
-    def run() -> None:
-        try:
-            extract_and_index(rt, file_id)
-        except Exception:
-            log.exception("text extraction for evidence %s failed", evidence_id)
+def extraction_job(rt: Runtime) -> Job:
+    """Read one uploaded file's text in the background worker (retried if it fails)."""
+    return Job(
+        "evidence.extract",
+        lambda file_id: extract_and_index(rt, file_id),
+        retries=2,
+        retry_delay=60,
+    )
 
-    threading.Thread(target=run, name=f"extract-{file_id}", daemon=True).start()
+
+def sweep_job(rt: Runtime) -> PeriodicJob:
+    """Once an hour, read any file still waiting (uploaded before the queue knew it, or
+    whose job gave up): extraction skips a file that is no longer pending."""
+    return PeriodicJob("evidence.extract_pending", lambda: extract_pending(rt), minutes=60)
 
 
-async def extract_pending(rt: Runtime) -> None:
-    """At start, read the files a stopped process left unread (a background task)."""
-    import asyncio
+def extract_in_background(rt: Runtime, file_id: int) -> None:
+    """After an upload commits: queue the file for the worker."""
+    rt.worker.enqueue(extraction_job(rt), file_id)
 
+
+def extract_pending(rt: Runtime) -> None:
     with rt.db.read() as session:
         waiting = files.pending(session)
     for file_id in waiting:
-        await asyncio.to_thread(extract_and_index, rt, file_id)
+        try:
+            extract_and_index(rt, file_id)
+        except Exception:
+            log.exception("text extraction of file %s failed", file_id)

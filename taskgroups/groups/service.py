@@ -15,9 +15,13 @@ from workspace.db import WriteUnit, utcnow
 from workspace.forms import FormInput
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
+from workspace.notifications.fanout import OBSERVER
+from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
+
+GROUP = "group"  # what following a task group is called (workspace/notifications)
 
 
 def name_taken(session: Session, name: str, except_id: int | None = None) -> bool:
@@ -180,6 +184,8 @@ def do_seat_member(rt: Runtime, actor: Viewer, group: TaskGroup, draft: MemberSe
             )
         )
         what = "chair" if draft.role == MemberRole.CHAIR else "member"
+        # Members hear of their group's work: they follow it from the day they are seated.
+        auto_follow(unit, [user.id], GROUP, group.id or 0, role=draft.role)
         _log(
             unit,
             actor,
@@ -218,6 +224,7 @@ def do_seat_observer(
                 ends_on=draft.ends_on,
             )
         )
+        auto_follow(unit, [user.id], GROUP, group.id or 0, role=OBSERVER)
         _log(
             unit,
             actor,

@@ -26,7 +26,7 @@ from taskgroups.meetings.models import ActionItem, Meeting, MemberAttendance, Ob
 from taskgroups.milestones.models import DeliverableKind
 from taskgroups.milestones.service import today
 from workspace import activity, search
-from workspace.events import MeetingHeld
+from workspace.events import MeetingHeld, MeetingScheduled, MinutesPublished
 from workspace.hooks import DeliverableOption, EvidenceTarget
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
@@ -59,7 +59,7 @@ def do_schedule(
         unit.session.add(meeting)
         unit.session.flush()
         local = draft.starts_at.astimezone(ZoneInfo(rt.settings.timezone))
-        verb = "meeting.rescheduled" if meeting_id else "meeting.scheduled"
+        verb = "meeting.rescheduled" if meeting_id else MeetingScheduled.name
         activity.record(
             unit,
             actor_id=actor.user_id,
@@ -71,6 +71,11 @@ def do_schedule(
             url=meeting_url(group, meeting),
         )
         search.enqueue(rt, unit, "meeting", meeting.id)
+        if not meeting_id:
+            scheduled = MeetingScheduled(
+                meeting.id or 0, group.id or 0, meeting_url(group, meeting)
+            )
+            unit.after_commit(lambda: rt.events.publish(scheduled))
     return meeting
 
 
@@ -113,6 +118,7 @@ def do_record(
         assert meeting is not None
         assert meeting.group_id == group.id
         first = meeting.recorded_at is None
+        newly_public = draft.publish and not meeting.minutes_published
         meeting.minutes, meeting.minutes_html = draft.minutes, render_markdown(draft.minutes)
         meeting.decisions = draft.decisions
         meeting.decisions_html = render_markdown(draft.decisions)
@@ -168,6 +174,9 @@ def do_record(
                 meeting_id=meeting_id, group_id=group.id or 0, url=meeting_url(group, meeting)
             )
             unit.after_commit(lambda: rt.events.publish(held))
+        if newly_public:
+            minutes = MinutesPublished(meeting_id, group.id or 0, meeting_url(group, meeting))
+            unit.after_commit(lambda: rt.events.publish(minutes))
 
 
 def do_action_done(

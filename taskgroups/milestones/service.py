@@ -36,6 +36,7 @@ from workspace.events import (
     DefinitionProposed,
     GovernmentResponded,
     MeetingHeld,
+    MilestoneStatusChanged,
     ReportPublished,
 )
 from workspace.hooks import DeliverableOption, Subscription
@@ -195,10 +196,28 @@ def do_update(rt: Runtime, actor: Viewer, milestone_id: int, draft: MilestoneDra
             )
         else:
             _log(unit, actor, "milestone.updated", milestone, f"{draft.title} updated")
+        slipped = draft.due_on > milestone.due_on
         milestone.title, milestone.due_on = draft.title, draft.due_on
         _apply(rt, milestone, draft, actor)
         unit.session.add(milestone)
         search.enqueue(rt, unit, "milestone", milestone.id)
+        if slipped:
+            event = status_event(milestone, SLIPPED)
+            unit.after_commit(lambda: rt.events.publish(event))
+
+
+SLIPPED = "slipped"  # not a status of its own: a moment in a milestone's record
+
+
+def status_event(milestone: Milestone, status: str) -> MilestoneStatusChanged:
+    return MilestoneStatusChanged(
+        milestone_id=milestone.id or 0,
+        group_id=milestone.group_id,
+        status=status,
+        title=milestone.title,
+        url=f"/milestones/{milestone.id}",
+        due_on=milestone.due_on.isoformat(),
+    )
 
 
 def _apply(rt: Runtime, milestone: Milestone, draft: MilestoneDraft, actor: Viewer) -> None:

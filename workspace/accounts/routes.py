@@ -9,7 +9,7 @@ from starlette.routing import Route
 
 from workspace import auth
 from workspace.accounts import service
-from workspace.forms import FormInput, normalise_email, read_form
+from workspace.forms import FormInput, normalise_email, read_form, safe_next
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -17,13 +17,6 @@ from workspace.templating import redirect, render
 
 def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def safe_next(value: str) -> str:
-    """Only ever send people on to a page of this site."""
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
 
 
 def _signed_in_response(request: Request, token: str, target: str, notice: str) -> Response:

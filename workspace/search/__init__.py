@@ -205,7 +205,7 @@ class UpgradableBackend(Protocol):
 
 class SearchService:
     """What a runtime holds for search: providers, the backend, and a way to wake the
-    indexer (set by `search_outbox.Indexer` while it runs)."""
+    indexer (the runtime sets it to enqueue the indexing job on the worker)."""
 
     def __init__(self, backend: SearchBackend, providers: Iterable[DocumentProvider]) -> None:
         self.backend = backend
@@ -228,7 +228,7 @@ def enqueue(
     if object_id is None:
         return
     unit.session.add(SearchOutbox(kind=kind, object_id=object_id, op=op))
-    unit.after_commit(lambda: rt.search.wake())
+    unit.after_commit_once("search.wake", lambda: rt.search.wake())
 
 
 def chunks(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:

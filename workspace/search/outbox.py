@@ -6,21 +6,22 @@ documents, commits the index, and only then deletes the rows it read. A crash an
 between leaves the rows, and indexing them again is harmless (documents are replaced by
 key). Rows written while a drain runs have higher ids and wait for the next drain.
 
-One thread per process runs `Indexer.run`: it wakes when a write commits (`wake`) and
-otherwise once a second, so rows left by a crashed process are picked up too. Batching
-is what keeps it cheap: one index commit takes in every row that arrived meanwhile.
+The background worker (`workspace/worker.py`) runs `Indexer.drain`: as a task enqueued
+when a write commits (`SearchService.wake`) and every minute as a sweep, so rows left by a
+crashed process are picked up too. Batching is what keeps it cheap: one index commit
+takes in every row that arrived meanwhile, and a drain finding nothing costs one query.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 
 from sqlmodel import Session, col, delete, func, select
 
 from workspace.db import Database
+from workspace.hooks import Job, PeriodicJob
 from workspace.models import SearchOutbox
 from workspace.search import (
     DELETE,
@@ -36,42 +37,12 @@ BATCH = 2000
 
 
 class Indexer:
-    def __init__(self, db: Database, search: SearchService, interval: float = 1.0) -> None:
+    def __init__(self, db: Database, search: SearchService) -> None:
         self.db = db
         self.search = search
-        self.interval = interval
-        self._wanted = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    # -- the loop -----------------------------------------------------------------------
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self.search.wake = self._wanted.set
-        self._thread = threading.Thread(target=self.run, name="search-indexer", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._wanted.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-        self._thread = None
-        self.search.wake = lambda: None
-
-    def run(self) -> None:
-        while not self._stop.is_set():
-            self._wanted.wait(self.interval)
-            self._wanted.clear()
-            if self._stop.is_set():
-                return
-            try:
-                self.drain()
-            except Exception:
-                # The rows stay; the next turn of the loop tries again.
-                log.exception("search indexing failed")
+        # The task a commit enqueues, and the sweep that catches what a crash left.
+        self.job = Job("search.index", self.drain)
+        self.sweep = PeriodicJob("search.sweep", self.drain, minutes=1)
 
     # -- draining -----------------------------------------------------------------------
 
