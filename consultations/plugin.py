@@ -133,6 +133,7 @@ def evidence_targets(
     return evidence.evidence_targets(rt, session, viewer, group)
 
 
+@hookimpl
 def jobs(rt: Runtime) -> Iterable[Job | PeriodicJob]:
     return [clock.job(rt)]
 

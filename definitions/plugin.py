@@ -76,6 +76,7 @@ def evidence_targets(
     return evidence.evidence_targets(session, viewer, group)
 
 
+@hookimpl
 def notification_kinds() -> Iterable[NotificationKind]:
     return notices.KINDS
 

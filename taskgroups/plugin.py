@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount
 from taskgroups import notices, search
 from taskgroups.evidence import models as evidence_tables
 from taskgroups.evidence import routes as evidence
+from taskgroups.evidence import service as evidence_service
 from taskgroups.groups import models as group_tables
 from taskgroups.groups import roles
 from taskgroups.groups import routes as groups
@@ -121,4 +122,8 @@ def follow_targets() -> Iterable[FollowTarget]:
 
 @hookimpl
 def jobs(rt: Runtime) -> Iterable[Job | PeriodicJob]:
-    return [milestone_watch.job(rt)]
+    return [
+        milestone_watch.job(rt),
+        evidence_service.extraction_job(rt),
+        evidence_service.sweep_job(rt),
+    ]

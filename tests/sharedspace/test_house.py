@@ -3,10 +3,12 @@ comes from the routes themselves, and template names that say where a template l
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import Any, cast
 
 import pytest
 from jinja2 import TemplateNotFound
@@ -20,7 +22,7 @@ from sharedspace.app import PLUGINS, create_app
 from tests.client import HubClient
 from tests.factories import World, build_world
 from workspace.events import CATALOGUE, DefinitionAgreed, DomainEvent, EventBus
-from workspace.hooks import GroupSection, Subscription, hookimpl
+from workspace.hooks import PROJECT, GroupSection, Subscription, hookimpl
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
 from workspace.settings import Settings
@@ -154,3 +156,18 @@ def test_a_feature_joins_through_one_plugin(settings: Settings, tmp_path: Path) 
     rt.events.publish(DefinitionAgreed(definition_id=1, group_id=world.group.id or 0, number=4))
     assert toy.agreed == [4]
     app.state.runtime.db.dispose()
+
+
+def test_every_function_of_a_plugin_module_is_a_hook_implementation() -> None:
+    """A public function in a plugin module without `@hookimpl` is silently never called
+    (a job never registered, a notification kind never offered)."""
+    unmarked = [
+        f"{plugin.__name__}.{name}"
+        for plugin in cast(list[ModuleType], PLUGINS)
+        for name, value in vars(plugin).items()
+        if inspect.isfunction(value)
+        and value.__module__ == plugin.__name__
+        and not name.startswith("_")
+        and not hasattr(value, f"{PROJECT}_impl")
+    ]
+    assert unmarked == []
