@@ -22,6 +22,7 @@ from starlette.requests import Request
 from workspace import auth, hooks
 from workspace.db import Database, utcnow
 from workspace.events import EventBus
+from workspace.fragments import FragmentCache
 from workspace.hooks import GroupSection, RoleMap
 from workspace.mail import Mailer
 from workspace.notifications.service import Notifications
@@ -59,6 +60,8 @@ class Runtime:
     # Following and notifications (workspace/notifications): built from the plugins' kinds,
     # targets and sources once the runtime exists.
     notifications: Notifications = field(init=False)
+    # Rendered pieces of pages that are the same for every viewer (workspace/fragments.py).
+    fragments: FragmentCache = field(default_factory=lambda: FragmentCache(0))
 
     @property
     def hook(self) -> Any:
@@ -111,6 +114,7 @@ def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
         upload_paths=tuple(re.compile(p) for p in found.upload_paths),
     )
     targets = hooks.flat(manager.hook.follow_targets(rt=rt))
+    rt.fragments = FragmentCache(settings.fragment_cache_mb)
     rt.notifications = Notifications(rt, found.notification_kinds, targets)
     rt.notifications.add_sources(hooks.flat(manager.hook.notification_sources(rt=rt)))
     rt.templates.globals.update(

@@ -161,6 +161,12 @@ class Settings:
         "Longest a worker waits between looks at a SQLite queue when idle (Redis and "
         "PostgreSQL queues wake it at once).",
     )
+    fragment_cache_mb: int = _setting(
+        64,
+        "Megabytes each worker may keep of rendered page pieces that are the same for every "
+        "viewer (a consultation's thread, its frozen definition), keyed by what they were "
+        "built from as read from the database, so they are never stale. 0 turns it off.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -20,7 +20,7 @@ from sqlalchemy import or_, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from consultations.comments import thread
+from consultations.comments import audience, thread
 from consultations.comments.forms import Draft, rate_key
 from consultations.comments.models import Comment, CommentEdit, CommentState
 from consultations.lifecycle import status as lifecycle
@@ -31,6 +31,7 @@ from workspace.db import WriteUnit
 from workspace.events import CommentChanged
 from workspace.failures import Conflict, Forbidden
 from workspace.forms import FormInput
+from workspace.fragments import FragmentCache
 from workspace.markdown import render_markdown
 from workspace.models import Organisation
 from workspace.notifications.following import auto_follow
@@ -358,35 +359,26 @@ def thread_context(
     consultation: Consultation,
     now: datetime,
     form: FormInput | None = None,
+    cache: FragmentCache = audience.NO_CACHE,
 ) -> dict[str, Any]:
     """Context for `{% include "consultations/comments/_comments.html" %}`: one key,
-    `comment_thread`. One query, in path order, of stored fragments."""
-    seq = consultation.comment_seq  # read before the rows: the feed may repeat, never miss
-    # Core rows straight off the connection: no ORM objects for a thousand comments.
-    rows = (
-        session.connection()
-        .execute(
-            select(Comment.id, Comment.path, Comment.html, Comment.state)
-            .where(Comment.consultation_id == consultation.id)
-            .where(_visible_clause(viewer, consultation))
-            .order_by(col(Comment.path))
-        )
-        .all()
-    )
+    `comment_thread`. The thread itself is the viewer's audience's, shared through
+    `cache` (consultations/comments/audience.py); the rest is this viewer's."""
     moderator = is_moderator(viewer, consultation)
     status = lifecycle.status_of(consultation, now)
-    states = [r[3] for r in rows]
+    who = audience.audience_of(session, cache, consultation, viewer.user_id, moderator)
+    shown = audience.shown_thread(session, cache, consultation, who)
     view = ThreadView(
         consultation=consultation,
-        html=thread.thread_html(rows),
-        count=states.count(CommentState.PUBLISHED.value),
-        seq=seq,
+        html=shown.html,
+        count=shown.published,
+        seq=consultation.comment_seq,  # what the thread was built for: the feed goes on
         status=status,
         signed_in=viewer.signed_in,
         can_comment=can(viewer, Action.COMMENT, consultation.group_id)
         and status is ConsultationStatus.OPEN,
         moderator=moderator,
-        pending=states.count(CommentState.PENDING.value) if moderator else 0,
+        pending=shown.pending if moderator else 0,
         anchors=thread.anchors_of(consultation),
         form=form or FormInput(),
     )

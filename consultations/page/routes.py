@@ -25,7 +25,7 @@ from taskgroups.evidence import service as evidence
 from taskgroups.groups.models import TaskGroup
 from workspace.pagecache import FRESH_UNTIL, anonymous_cache
 from workspace.permissions import Action, Viewer, can
-from workspace.runtime import runtime, viewer
+from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import render
 
 
@@ -38,42 +38,54 @@ async def consultation_page(request: Request) -> Response:
         consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
         # A page kept for anonymous visitors must not outlive the status it shows.
         setattr(request.state, FRESH_UNTIL, lifecycle.next_change(consultation, now))
-        context = _page_context(session, who, consultation, now)
-        context.update(_extensions(session, who, consultation, now))
+        context = _page_context(rt, session, who, consultation, now)
+        context.update(_extensions(rt, session, who, consultation, now))
     return render(request, "consultations/page/consultation.html", context)
 
 
 def _page_context(
-    session: Session, who: Viewer, consultation: Consultation, now: Any
+    rt: Runtime, session: Session, who: Viewer, consultation: Consultation, now: Any
 ) -> dict[str, Any]:
     group = session.get(TaskGroup, consultation.group_id)
-    frozen = service.frozen_definition(consultation)
-    tiers = _frozen_tiers(frozen)
     return {
         "consultation": consultation,
         "group": group,
         "status": lifecycle.status_of(consultation, now),
         "can_manage": can(who, Action.MANAGE_PROCESS, consultation.group_id),
         "can_moderate": can(who, Action.MODERATE, consultation.group_id),
-        "frozen": frozen,
-        "tiers": tiers,
-        "pyramid": render_pyramid(tiers, title=_pyramid_title(frozen), id_prefix="frozen")
-        if frozen
-        else None,
-        "pyramid_list": render_pyramid_list(tiers) if frozen else None,
+        # The same for every viewer and fixed once the consultation opens: built once per
+        # text of the frozen definition (workspace/fragments.py).
+        **rt.fragments.fetch(
+            ("consultation-frozen", consultation.id),
+            consultation.frozen_definition,
+            lambda: _frozen_context(consultation),
+        ),
         "supporting": evidence.linked_to(
             session, who, consultation.group_id, CONSULTATION, [consultation.id or 0]
         ).get((consultation.id or 0, ""), []),
     }
 
 
+def _frozen_context(consultation: Consultation) -> dict[str, Any]:
+    frozen = service.frozen_definition(consultation)
+    tiers = _frozen_tiers(frozen)
+    return {
+        "frozen": frozen,
+        "tiers": tiers,
+        "pyramid": render_pyramid(tiers, title=_pyramid_title(frozen), id_prefix="frozen")
+        if frozen
+        else None,
+        "pyramid_list": render_pyramid_list(tiers) if frozen else None,
+    }
+
+
 def _extensions(
-    session: Session, who: Viewer, consultation: Consultation, now: Any
+    rt: Runtime, session: Session, who: Viewer, consultation: Consultation, now: Any
 ) -> dict[str, Any]:
     """What the comments and responses parts contribute to the page."""
     return {
         **responses.page_context(session, who, consultation, now),
-        **comments.thread_context(session, who, consultation, now),
+        **comments.thread_context(session, who, consultation, now, cache=rt.fragments),
     }
 
 

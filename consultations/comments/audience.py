@@ -1,0 +1,108 @@
+"""The thread as one audience sees it, joined once per change and shared by its readers.
+
+A consultation's thread is the same for everyone in an audience:
+
+- `everyone`: every published, deleted or hidden comment (visitors and most people
+  signed in);
+- `moderators`: those and the comments waiting for a moderator (the group's chairs and
+  the secretariat);
+- `author:<id>`: what everyone sees plus that person's own waiting comments (only
+  people with a comment waiting; everyone else signed in reads the `everyone` thread).
+
+Each audience's joined HTML is kept in the runtime's fragment cache
+(workspace/fragments.py) under the consultation's `comment_seq` as read in this
+request. Every change to a comment (post, reply, edit, delete, hide, restore, approve,
+re-render) bumps that number in the same transaction, so the first request of any
+worker that reads the new number builds the thread again; nothing is kept past a change.
+The number is read before the rows, so a thread built from rows newer than its number
+is possible (it is replaced at the next number) and an older one is not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from sqlmodel import Session, col, select
+
+from consultations.comments import thread
+from consultations.comments.models import Comment, CommentState
+from consultations.lifecycle.models import Consultation
+from workspace.fragments import FragmentCache
+
+EVERYONE = "everyone"
+MODERATORS = "moderators"
+NO_CACHE = FragmentCache(0)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One audience's thread: the joined items and what the page says about them."""
+
+    html: Markup
+    published: int
+    pending: int
+
+
+def audience_of(
+    session: Session,
+    cache: FragmentCache,
+    consultation: Consultation,
+    user_id: int | None,
+    moderator: bool,
+) -> str:
+    if moderator:
+        return MODERATORS
+    if user_id is None:
+        return EVERYONE
+    if not cache.enabled:  # nothing shared: one query of what this person may see
+        return f"author:{user_id}"
+    waiting = cache.fetch(
+        ("comment-pending-authors", consultation.id),
+        consultation.comment_seq,
+        lambda: _pending_authors(session, consultation.id or 0),
+    )
+    return f"author:{user_id}" if user_id in waiting else EVERYONE
+
+
+def shown_thread(
+    session: Session, cache: FragmentCache, consultation: Consultation, audience: str
+) -> Shown:
+    return cache.fetch(
+        ("comment-thread", consultation.id, audience),
+        consultation.comment_seq,
+        lambda: _build(session, consultation.id or 0, audience),
+    )
+
+
+def _build(session: Session, consultation_id: int, audience: str) -> Shown:
+    query = (
+        select(Comment.id, Comment.path, Comment.html, Comment.state)
+        .where(Comment.consultation_id == consultation_id)
+        .order_by(col(Comment.path))
+    )
+    if audience.startswith("author:"):
+        author = int(audience.removeprefix("author:"))
+        query = query.where(
+            (col(Comment.state) != CommentState.PENDING) | (col(Comment.author_id) == author)
+        )
+    elif audience != MODERATORS:
+        query = query.where(col(Comment.state) != CommentState.PENDING)
+    # Core rows straight off the connection: no ORM objects for a thousand comments.
+    rows = session.connection().execute(query).all()
+    states = [r[3] for r in rows]
+    return Shown(
+        html=thread.thread_html(rows),
+        published=states.count(CommentState.PUBLISHED.value),
+        pending=states.count(CommentState.PENDING.value),
+    )
+
+
+def _pending_authors(session: Session, consultation_id: int) -> frozenset[int]:
+    rows = session.exec(
+        select(Comment.author_id)
+        .where(Comment.consultation_id == consultation_id)
+        .where(Comment.state == CommentState.PENDING)
+        .distinct()
+    ).all()
+    return frozenset(r for r in rows if r is not None)
