@@ -21,15 +21,23 @@ builds).
 What goes in must really be the same for everyone the slot names: never a CSRF token,
 a form, a name of the viewer or a control only some roles get. Those stay in the
 page's shell, rendered for each request.
+
+Large pieces are best kept as UTF-8 bytes and put into the page after the shell is
+rendered: the template prints a `hole()` where the piece goes, and `fill()` swaps the
+bytes in, so a 1.5 MB thread is neither joined into the template's output nor encoded
+again on every request.
 """
 
 from __future__ import annotations
 
+import secrets
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, TypeVar
+
+from starlette.responses import Response
 
 T = TypeVar("T")
 MAX_ENTRIES = 4096
@@ -97,3 +105,21 @@ class FragmentCache:
     @property
     def size(self) -> int:
         return self._bytes
+
+
+def hole() -> str:
+    """A marker for a template to print where stored bytes go (see `fill`). Random, so
+    no text a person writes (always escaped anyway) can be taken for one."""
+    return f"<!--ss-hole-{secrets.token_hex(12)}-->"
+
+
+def fill(response: Response, pieces: Mapping[str, bytes]) -> Response:
+    """Put each piece's bytes in place of its marker in a rendered response."""
+    body = bytes(response.body)
+    for marker, data in pieces.items():
+        head, found, tail = body.partition(marker.encode())
+        if found:
+            body = b"".join((head, data, tail))
+    response.body = body
+    response.headers["content-length"] = str(len(body))
+    return response

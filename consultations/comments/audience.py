@@ -37,11 +37,16 @@ NO_CACHE = FragmentCache(0)
 
 @dataclass(frozen=True)
 class Shown:
-    """One audience's thread: the joined items and what the page says about them."""
+    """One audience's thread: the joined items (UTF-8, ready to go into a page; see
+    workspace/fragments.py `fill`) and what the page says about them."""
 
-    html: Markup
+    encoded: bytes
     published: int
     pending: int
+
+    @property
+    def html(self) -> Markup:
+        return Markup(self.encoded.decode())  # noqa: S704 - fragments we rendered and escaped
 
 
 def audience_of(
@@ -92,7 +97,7 @@ def _build(session: Session, consultation_id: int, audience: str) -> Shown:
     rows = session.connection().execute(query).all()
     states = [r[3] for r in rows]
     return Shown(
-        html=thread.thread_html(rows),
+        encoded=thread.thread_html(rows).encode(),
         published=states.count(CommentState.PUBLISHED.value),
         pending=states.count(CommentState.PENDING.value),
     )

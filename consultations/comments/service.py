@@ -339,6 +339,7 @@ class ThreadView:
     pending: int
     anchors: list[thread.Anchor]
     form: FormInput = field(default_factory=FormInput)
+    encoded: bytes = b""  # the thread's items as UTF-8, for a page that fills a hole
 
     @property
     def is_open(self) -> bool:
@@ -360,17 +361,21 @@ def thread_context(
     now: datetime,
     form: FormInput | None = None,
     cache: FragmentCache = audience.NO_CACHE,
+    hole: str = "",
 ) -> dict[str, Any]:
     """Context for `{% include "consultations/comments/_comments.html" %}`: one key,
     `comment_thread`. The thread itself is the viewer's audience's, shared through
-    `cache` (consultations/comments/audience.py); the rest is this viewer's."""
+    `cache` (consultations/comments/audience.py); the rest is this viewer's. With a
+    `hole` (workspace/fragments.py) the page shows that marker where the thread goes
+    and the caller fills it with `comment_thread.encoded`."""
     moderator = is_moderator(viewer, consultation)
     status = lifecycle.status_of(consultation, now)
     who = audience.audience_of(session, cache, consultation, viewer.user_id, moderator)
     shown = audience.shown_thread(session, cache, consultation, who)
     view = ThreadView(
         consultation=consultation,
-        html=shown.html,
+        html=Markup(hole) if hole else shown.html,  # noqa: S704 - our own marker
+        encoded=shown.encoded,
         count=shown.published,
         seq=consultation.comment_seq,  # what the thread was built for: the feed goes on
         status=status,

@@ -23,16 +23,19 @@ from definitions.pyramid import render_pyramid, render_pyramid_list
 from definitions.tiers import Metric, Tier
 from taskgroups.evidence import service as evidence
 from taskgroups.groups.models import TaskGroup
+from workspace.fragments import fill, hole
 from workspace.pagecache import FRESH_UNTIL, anonymous_cache
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import render
 
+# Where the shared thread's bytes go into the rendered page (workspace/fragments.py).
+THREAD_HOLE = hole()
+
 
 @anonymous_cache
 async def consultation_page(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
-    service.announce_transitions(rt)
     now = rt.clock()
     with rt.db.read() as session:
         consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
@@ -40,7 +43,13 @@ async def consultation_page(request: Request) -> Response:
         setattr(request.state, FRESH_UNTIL, lifecycle.next_change(consultation, now))
         context = _page_context(rt, session, who, consultation, now)
         context.update(_extensions(rt, session, who, consultation, now))
-    return render(request, "consultations/page/consultation.html", context)
+    # The clock (consultations/lifecycle/clock.py) announces openings and closings on the
+    # worker; a reader who gets here first announces them. Only when this one's status
+    # has moved on: looking at every consultation on every view grew with the hub.
+    if context["status"].value != consultation.announced:
+        service.announce_transitions(rt)
+    page = render(request, "consultations/page/consultation.html", context)
+    return fill(page, {THREAD_HOLE: context["comment_thread"].encoded})
 
 
 def _page_context(
@@ -85,7 +94,9 @@ def _extensions(
     """What the comments and responses parts contribute to the page."""
     return {
         **responses.page_context(session, who, consultation, now),
-        **comments.thread_context(session, who, consultation, now, cache=rt.fragments),
+        **comments.thread_context(
+            session, who, consultation, now, cache=rt.fragments, hole=THREAD_HOLE
+        ),
     }
 
 

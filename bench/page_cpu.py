@@ -1,0 +1,101 @@
+"""CPU time per request of the consultation page, in-process: robust on a busy machine.
+
+Load generators and servers on a shared 2-core machine measure the machine as much as
+the code. This one counts the CPU seconds this process spends per request
+(`time.process_time`), driving the real app's ASGI callable directly (no sockets), for
+the 1,000-comment consultation page: as a visitor (page cache), signed in with the
+shared fragments (workspace/fragments.py), and signed in with them turned off
+(`FRAGMENT_CACHE_MB=0`: the whole page rendered per request, as before issue 19). Both
+apps read the same SQLite file in the same run.
+
+    .venv/bin/python bench/page_cpu.py [--comments 1000] [--requests 200]
+
+Target (issue 19): signed in at most 2x the visitor's CPU per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from comments_common import make_hub, seed_thread, session_cookie
+from profile_pages import Client, lifespan
+
+from sharedspace.app import create_app
+from workspace import auth
+
+TARGET = 2.0
+
+
+async def cpu_ms(client: Client, path: str, requests: int) -> list[float]:
+    for _ in range(5):
+        assert await client.request("GET", path) == 200
+    times = []
+    for _ in range(requests):
+        start = time.process_time()
+        status = await client.request("GET", path)
+        times.append((time.process_time() - start) * 1000)
+        assert status == 200, status
+    return times
+
+
+async def run(args: argparse.Namespace, hub: Any) -> dict[str, list[float]]:
+    path = f"/consultations/{hub.consultation.slug}"
+    shared = create_app(hub.rt.settings)
+    unshared = create_app(replace(hub.rt.settings, fragment_cache_mb=0))
+    found: dict[str, list[float]] = {}
+    for name, app in (("shared", shared), ("unshared", unshared)):
+        queue, task = await lifespan(app)
+        visitor, member = Client(app), Client(app)
+        member.cookies[auth.SESSION_COOKIE] = session_cookie(hub, hub.world.users["member"])
+        if name == "shared":
+            found["visitor"] = await cpu_ms(visitor, path, args.requests)
+        found[f"signed_in_{name}"] = await cpu_ms(member, path, args.requests)
+        found[f"bytes_{name}"] = [float(len(member.body))]
+        await queue.put({"type": "lifespan.shutdown"})
+        await task
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--comments", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    hub = make_hub(worker_embedded="0")
+    seed_thread(hub, args.comments)
+    hub.rt.indexer.drain()
+    found = asyncio.run(run(args, hub))
+    medians = {k: statistics.median(v) for k, v in found.items() if not k.startswith("bytes")}
+    size = found["bytes_shared"][0]
+    print(f"{args.comments:,}-comment consultation page, {size:,.0f} bytes; CPU ms per request")
+    for key, value in medians.items():
+        print(f"  {key:<22}{value:>8.2f} ms (median of {args.requests})")
+    over_visitor = medians["signed_in_shared"] / medians["visitor"]
+    gain = medians["signed_in_unshared"] / medians["signed_in_shared"]
+    print(f"signed in / visitor: {over_visitor:.2f} (target <= {TARGET})")
+    print(f"signed in without / with shared fragments: {gain:.1f}x")
+    result = {
+        "benchmark": "page_cpu",
+        **{f"{k}_cpu_ms": round(v, 2) for k, v in medians.items()},
+        "signed_in_over_visitor": round(over_visitor, 2),
+        "unshared_over_shared": round(gain, 2),
+        "same_bytes": found["bytes_shared"] == found["bytes_unshared"],
+        "target": f"signed-in CPU <= {TARGET}x visitor",
+        "met": over_visitor <= TARGET,
+    }
+    print("RESULT " + json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
