@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-unit test-e2e lint format vendor lock bench clean
+.PHONY: run test test-unit test-e2e lint format vendor lock bench bench-large clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null 2>&1; } \
 		|| echo "wrk not installed: bench/page.py falls back to a Python load generator"
 	$(BIN)/python bench/run_all.py
+
+# The hub at full size (issue 19): 1,000 groups, 100,000 people, 1,000,000 comments over
+# 2,000 consultations, 100,000 responses; one consultation's p50/p99 small vs large.
+bench-large: $(STAMP)
+	$(BIN)/python bench/run_all.py hub_size
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
