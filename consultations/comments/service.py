@@ -340,6 +340,7 @@ class ThreadView:
     anchors: list[thread.Anchor]
     form: FormInput = field(default_factory=FormInput)
     encoded: bytes = b""  # the thread's items as UTF-8, for a page that fills a hole
+    form_html: Markup | None = None  # the empty form, already rendered (the page's own)
 
     @property
     def is_open(self) -> bool:

@@ -6,8 +6,10 @@ It sits above the sub-features it shows, so none of them needs to know about the
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
+from markupsafe import Markup, escape
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,6 +25,7 @@ from definitions.pyramid import render_pyramid, render_pyramid_list
 from definitions.tiers import Metric, Tier
 from taskgroups.evidence import service as evidence
 from taskgroups.groups.models import TaskGroup
+from workspace import csrf
 from workspace.fragments import fill, hole
 from workspace.pagecache import FRESH_UNTIL, anonymous_cache
 from workspace.permissions import Action, Viewer, can
@@ -48,6 +51,7 @@ async def consultation_page(request: Request) -> Response:
     # has moved on: looking at every consultation on every view grew with the hub.
     if context["status"].value != consultation.announced:
         service.announce_transitions(rt)
+    _shared_form(rt, request, consultation, context["comment_thread"])
     page = render(request, "consultations/page/consultation.html", context)
     return fill(page, {THREAD_HOLE: context["comment_thread"].encoded})
 
@@ -98,6 +102,30 @@ def _extensions(
             session, who, consultation, now, cache=rt.fragments, hole=THREAD_HOLE
         ),
     }
+
+
+FORM_TEMPLATE = "consultations/comments/_comment_form.html"
+# Where each viewer's CSRF token goes into the shared empty comment form.
+TOKEN_HOLE = "csrf-token-" + secrets.token_hex(16)
+
+
+def _shared_form(rt: Runtime, request: Request, consultation: Consultation, view: Any) -> None:
+    """The empty "Add a comment" form is the same for everyone who may comment but for
+    their CSRF token: rendered once per text it is built from (its anchors come from
+    the body and the frozen definition), stamped with each viewer's token."""
+    if not view.can_comment:
+        return
+    form = rt.fragments.fetch(
+        ("consultation-comment-form", consultation.id),
+        (consultation.body, consultation.frozen_definition),
+        lambda: str(
+            rt.templates.get_template(FORM_TEMPLATE).module.comment_form(  # type: ignore[attr-defined]
+                f"{view.base}/comments", view.form, view.anchors, TOKEN_HOLE, label="Add a comment"
+            )
+        ),
+    )
+    token = str(escape(csrf.token_for(request)))
+    view.form_html = Markup(form.replace(TOKEN_HOLE, token))  # noqa: S704 - rendered by us
 
 
 def _frozen_tiers(frozen: dict[str, Any] | None) -> list[Tier]:
