@@ -13,6 +13,9 @@ from consultations import evidence, notices, progress, search
 from consultations.comments import live
 from consultations.comments import models as comment_tables
 from consultations.comments import routes as comments
+from consultations.invitations import models as invitation_tables
+from consultations.invitations import routes as invitations
+from consultations.invitations import service as invitation_service
 from consultations.lifecycle import clock
 from consultations.lifecycle import models as consultation_tables
 from consultations.lifecycle import routes as lifecycle
@@ -54,6 +57,7 @@ SUBPACKAGES = (
     "moderation",
     "summary",
     "outcome",
+    "invitations",
 )
 
 
@@ -65,6 +69,7 @@ def models() -> Iterable[type[SQLModel]]:
         response_tables,
         comment_tables,
         outcome_tables,
+        invitation_tables,
     )
 
 
@@ -87,8 +92,10 @@ def routes() -> Iterable[BaseRoute]:
                 *summary.routes,
                 *comments.routes,
                 *moderation.routes,
+                *invitations.routes,
             ],
-        )
+        ),
+        *invitations.link_routes,
     ]
 
 
@@ -151,3 +158,8 @@ def notification_sources(rt: Runtime) -> Iterable[NotificationSource]:
 @hookimpl
 def follow_targets(rt: Runtime) -> Iterable[FollowTarget]:
     return [notices.describer(rt), notices.THREADS]
+
+
+@hookimpl
+def invited_to(session: Session, user_id: int) -> Iterable[int]:
+    return invitation_service.invited_to(session, user_id)

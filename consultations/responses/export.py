@@ -228,8 +228,11 @@ def _response_batches(
             .order_by(col(Response.id))
             .limit(batch)
         )
-        if public:
-            query = query.where(col(Response.consent) != Consent.WITHHELD.value)
+        if public:  # commercially confidential responses are never in a public export
+            query = query.where(
+                col(Response.consent) != Consent.WITHHELD.value,
+                col(Response.confidential).is_(False),
+            )
         with db.read() as session:
             rows = session.execute(query).all()
             if not rows:

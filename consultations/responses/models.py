@@ -33,3 +33,6 @@ class Response(SQLModel, table=True):
     simhash: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Marked commercially confidential by the respondent: counted in the summary, never in
+    # a public export or the public summary's quoted text, whatever the consent says.
+    confidential: bool = False

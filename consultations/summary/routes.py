@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -26,6 +27,20 @@ from workspace.runtime import runtime, viewer
 from workspace.templating import render
 
 NOT_YET = "The summary of responses is published when the consultation closes."
+NOT_PUBLISHED = "The task group has not published the responses to this consultation."
+
+
+def _readable_or_published(session: Session, who: Viewer, slug: str, now: datetime) -> Consultation:
+    """The consultation, for its audience; an invited one's summary and exports also for
+    everyone once its chair chose to publish them and it has closed."""
+    found = lifecycle.by_slug(session, slug)
+    if (
+        found is not None
+        and lifecycle.is_invited(found)
+        and responses.summary_visible(who, found, now)
+    ):
+        return found
+    return lifecycle.get_readable(session, who, slug, now)
 
 
 def _published_or_managed(who: Viewer, consultation: Consultation, now: datetime) -> None:
@@ -40,7 +55,7 @@ async def summary_page(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
     now = rt.clock()
     with rt.db.read() as session:
-        consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
+        consultation = _readable_or_published(session, who, request.path_params["slug"], now)
         _published_or_managed(who, consultation, now)
         can_manage = can(who, Action.MANAGE_PROCESS, consultation.group_id)
         public = not can_manage or request.query_params.get("view") == "public"
@@ -87,11 +102,13 @@ async def export_responses(request: Request) -> Response:
         raise HTTPException(404)
     now = rt.clock()
     with rt.db.read() as session:
-        consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
+        consultation = _readable_or_published(session, who, request.path_params["slug"], now)
         if scope == exports.FULL:
             require(who, Action.MANAGE_PROCESS, consultation.group_id)
         else:
             _published_or_managed(who, consultation, now)
+            if not responses.responses_published(who, consultation, now):
+                raise HTTPException(403, NOT_PUBLISHED)
         group = session.get(TaskGroup, consultation.group_id)
         questions = for_consultation(session, consultation.id or 0)
     assert group is not None
