@@ -27,6 +27,8 @@ from consultations.questions import models as question_tables
 from consultations.questions import routes as questions
 from consultations.responses import models as response_tables
 from consultations.responses import routes as responses
+from consultations.roadshows import models as roadshow_tables
+from consultations.roadshows import routes as roadshows
 from consultations.summary import routes as summary
 from taskgroups.groups.models import TaskGroup
 from workspace.hooks import (
@@ -58,6 +60,7 @@ SUBPACKAGES = (
     "summary",
     "outcome",
     "invitations",
+    "roadshows",
 )
 
 
@@ -70,6 +73,7 @@ def models() -> Iterable[type[SQLModel]]:
         comment_tables,
         outcome_tables,
         invitation_tables,
+        roadshow_tables,
     )
 
 
@@ -93,6 +97,7 @@ def routes() -> Iterable[BaseRoute]:
                 *comments.routes,
                 *moderation.routes,
                 *invitations.routes,
+                *roadshows.routes,
             ],
         ),
         *invitations.link_routes,

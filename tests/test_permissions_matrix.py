@@ -392,6 +392,40 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", CP + "/delegate", f"{C}/delegate", signed_in(400)),
     ("GET", "/invitations/{token}", "/invitations/not-a-token", dict.fromkeys(ROLES, 404)),
     ("POST", "/invitations/{token}", "/invitations/not-a-token", dict.fromkeys(ROLES, 404)),
+    # Road shows (consultations/roadshows): event 999999 does not exist; a real event,
+    # its sign-up, facilitators and entered responses are run per role in
+    # tests/consultations/roadshows.
+    ("GET", CP + "/events", f"{C}/events", OK_ALL),
+    ("GET", CP + "/events/new", f"{C}/events/new", chairs(200)),
+    ("POST", CP + "/events/new", f"{C}/events/new", chairs(400)),
+    ("GET", CP + "/events/{show_id:int}", f"{C}/events/999999", dict.fromkeys(ROLES, 404)),
+    ("POST", CP + "/events/{show_id:int}/attend", f"{C}/events/999999/attend", signed_in(404)),
+    (
+        "POST",
+        CP + "/events/{show_id:int}/withdraw",
+        f"{C}/events/999999/withdraw",
+        signed_in(404),
+    ),
+    (
+        "POST",
+        CP + "/events/{show_id:int}/facilitators",
+        f"{C}/events/999999/facilitators",
+        chairs(303),
+    ),
+    (
+        "GET",
+        CP + "/events/{show_id:int}/attendance",
+        f"{C}/events/999999/attendance",
+        dict.fromkeys(ROLES, 404),
+    ),
+    (
+        "POST",
+        CP + "/events/{show_id:int}/attendance",
+        f"{C}/events/999999/attendance",
+        dict.fromkeys(ROLES, 404),
+    ),
+    ("GET", CP + "/responses/enter", f"{C}/responses/enter", chairs(200)),
+    ("POST", CP + "/responses/enter", f"{C}/responses/enter", chairs(400)),
     # Last: these close the consultation and delete the milestone the rows above use.
     ("POST", CP + "/close", f"{C}/close", chairs(303)),
     ("POST", MT + "/delete", "/milestones/1/delete", chairs(303)),

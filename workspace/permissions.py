@@ -217,3 +217,27 @@ def require_in(viewer: Viewer, action: Action | str, place: Place) -> None:
 def readable_places(viewer: Viewer, places: Iterable[Place]) -> frozenset[int]:
     """Of these places, those the viewer may read (the search query's `readable_places`)."""
     return frozenset(p.place_id for p in places if can_in(viewer, Action.READ_PUBLIC, p))
+
+
+# --- responses gathered away from the site ---------------------------------------------
+
+
+def can_enter_responses(viewer: Viewer, place: Place, *, appointed: bool) -> bool:
+    """Entering responses gathered at an event or received by letter or email: the
+    group's chairs and the secretariat, and members the chair appointed (`appointed`:
+    for this event, or for any of the place's events when it came by letter or email).
+    Observers never enter anything."""
+    role = viewer.role_in(place.group_id)
+    return role in (Role.CHAIR, Role.SECRETARIAT) or (role is Role.MEMBER and appointed)
+
+
+def require_enter_responses(viewer: Viewer, place: Place, *, appointed: bool) -> None:
+    if can_enter_responses(viewer, place, appointed=appointed):
+        return
+    if not viewer.signed_in:
+        raise SignInRequired()
+    if viewer.role_in(place.group_id) is Role.OBSERVER:
+        raise Forbidden(_refusal(viewer, Action.EDIT_DRAFT, place.group_id))
+    raise Forbidden(
+        "Only the chairs and the members they appoint for an event can enter responses."
+    )

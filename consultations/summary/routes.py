@@ -19,7 +19,7 @@ from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.questions.service import for_consultation, kind_label
 from consultations.responses import export as exports
 from consultations.responses import service as responses
-from consultations.summary import charts
+from consultations.summary import channels, charts
 from consultations.summary import tally as summary
 from taskgroups.groups.models import TaskGroup
 from workspace.permissions import Action, SignInRequired, Viewer, can, require
@@ -60,6 +60,7 @@ async def summary_page(request: Request) -> Response:
         can_manage = can(who, Action.MANAGE_PROCESS, consultation.group_id)
         public = not can_manage or request.query_params.get("view") == "public"
         result = summary.build(session, consultation.id or 0, public=public)
+        breakdown = channels.build(session, consultation.id or 0)
         group = session.get(TaskGroup, consultation.group_id)
     sector_keys = result.sector_keys
     chart_for = {
@@ -80,6 +81,7 @@ async def summary_page(request: Request) -> Response:
             "consultation": consultation,
             "group": group,
             "summary": result,
+            "breakdown": breakdown,
             "charts": chart_for,
             "status": status,
             "can_manage": can_manage,

@@ -177,10 +177,10 @@ def _collect_texts(
             col(Response.on_behalf_of),
             col(Response.sector),
             col(Response.fingerprint),
-            col(User.display_name),
+            func.coalesce(col(User.display_name), col(Response.respondent_name)),
         )
         .join(Response, col(Response.id) == Answer.response_id)
-        .join(User, col(User.id) == Response.user_id)
+        .join(User, col(User.id) == Response.user_id, isouter=True)
         .where(col(Response.consultation_id) == consultation_id, col(Answer.question_id).in_(free))
         .order_by(col(Response.id))
     )
