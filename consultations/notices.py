@@ -123,6 +123,9 @@ def lifecycle_source(rt: Runtime, event_class: type[ConsultationChange]) -> Noti
                 audiences=_audiences(session, event),
                 group_id=consultation.group_id,
                 summary=summary,
+                # An invited consultation's news never reaches the group's or programme's
+                # followers outside its audience: only the group's people are told.
+                private=is_invited(consultation),
             )
         ]
 

@@ -22,6 +22,7 @@ from tests.consultations.invitations.factories import invite, make_invited
 from tests.definitions.factories import viewer_for
 from tests.factories import ROLES, World, make_user
 from workspace.models import OutboxEmail
+from workspace.notifications.models import Notification
 from workspace.permissions import ANONYMOUS
 from workspace.runtime import Runtime
 from workspace.search.outbox import backlog
@@ -311,3 +312,25 @@ def _token_from_mail(rt: Runtime, to: str) -> str:
     found = re.search(r"/invitations/([A-Za-z0-9_-]+)", message.body)
     assert found is not None
     return found.group(1)
+
+
+def test_followers_of_the_group_outside_the_audience_are_not_told_it_opened(
+    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+) -> None:
+    follower = client_as("public")
+    followed = follower.submit(
+        "/following/set",
+        {"kind": "group", "target_id": str(world.group.id), "action": "follow"},
+    )
+    assert followed.status_code == 303
+    invited = make_invited(rt, world, "Allowable solutions: quiet group")
+    rt.worker.run_pending()
+    with rt.db.read() as session:
+        told = session.exec(
+            select(Notification.user_id, Notification.title).where(
+                col(Notification.title).contains(invited.title)
+            )
+        ).all()
+    people = {user_id for user_id, _title in told}
+    assert world.users["public"].id not in people
+    assert world.users["member"].id in people  # the group's own people still hear of it
