@@ -16,7 +16,7 @@ from consultations.comments.models import Comment, CommentState
 from consultations.comments.service import THREAD, permalink
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import FOLLOW_KIND as CONSULTATION
-from consultations.lifecycle.status import status_of, url
+from consultations.lifecycle.status import is_invited, status_of, url
 from consultations.responses.models import Response
 from taskgroups.groups.models import TaskGroup
 from taskgroups.groups.service import GROUP
@@ -123,6 +123,9 @@ def lifecycle_source(rt: Runtime, event_class: type[ConsultationChange]) -> Noti
                 audiences=_audiences(session, event),
                 group_id=consultation.group_id,
                 summary=summary,
+                # An invited consultation's news never reaches the group's or programme's
+                # followers outside its audience: only the group's people are told.
+                private=is_invited(consultation),
             )
         ]
 
@@ -248,7 +251,7 @@ def describer(rt: Runtime) -> FollowTarget:
                 c.title,
                 url(c),
                 c.group_id,
-                private=status_of(c, now) is ConsultationStatus.DRAFT,
+                private=status_of(c, now) is ConsultationStatus.DRAFT or is_invited(c),
             )
             for c in found
         }
@@ -267,6 +270,7 @@ def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed
             f"{comment.author_name}’s thread on {consultation.title}",
             permalink(consultation, comment),
             consultation.group_id,
+            private=is_invited(consultation),
         )
         for comment, consultation in rows
     }

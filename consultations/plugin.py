@@ -13,6 +13,9 @@ from consultations import evidence, notices, progress, search
 from consultations.comments import live
 from consultations.comments import models as comment_tables
 from consultations.comments import routes as comments
+from consultations.invitations import models as invitation_tables
+from consultations.invitations import routes as invitations
+from consultations.invitations import service as invitation_service
 from consultations.lifecycle import clock
 from consultations.lifecycle import models as consultation_tables
 from consultations.lifecycle import routes as lifecycle
@@ -24,6 +27,8 @@ from consultations.questions import models as question_tables
 from consultations.questions import routes as questions
 from consultations.responses import models as response_tables
 from consultations.responses import routes as responses
+from consultations.roadshows import models as roadshow_tables
+from consultations.roadshows import routes as roadshows
 from consultations.summary import routes as summary
 from taskgroups.groups.models import TaskGroup
 from workspace.hooks import (
@@ -54,6 +59,8 @@ SUBPACKAGES = (
     "moderation",
     "summary",
     "outcome",
+    "invitations",
+    "roadshows",
 )
 
 
@@ -65,6 +72,8 @@ def models() -> Iterable[type[SQLModel]]:
         response_tables,
         comment_tables,
         outcome_tables,
+        invitation_tables,
+        roadshow_tables,
     )
 
 
@@ -87,8 +96,11 @@ def routes() -> Iterable[BaseRoute]:
                 *summary.routes,
                 *comments.routes,
                 *moderation.routes,
+                *invitations.routes,
+                *roadshows.routes,
             ],
-        )
+        ),
+        *invitations.link_routes,
     ]
 
 
@@ -151,3 +163,8 @@ def notification_sources(rt: Runtime) -> Iterable[NotificationSource]:
 @hookimpl
 def follow_targets(rt: Runtime) -> Iterable[FollowTarget]:
     return [notices.describer(rt), notices.THREADS]
+
+
+@hookimpl
+def invited_to(session: Session, user_id: int) -> Iterable[int]:
+    return invitation_service.invited_to(session, user_id)

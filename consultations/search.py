@@ -16,9 +16,15 @@ from sqlmodel import Session, col, select
 from consultations.comments.models import Comment, CommentState
 from consultations.comments.service import permalink
 from consultations.lifecycle.models import Consultation
-from consultations.lifecycle.status import url
+from consultations.lifecycle.status import is_invited, url
 from workspace.markdown import plain_text
-from workspace.search import PUBLIC, DocumentProvider, SearchDocument, group_visibility
+from workspace.search import (
+    PUBLIC,
+    DocumentProvider,
+    SearchDocument,
+    group_visibility,
+    place_visibility,
+)
 
 CONSULTATION = "consultation"
 COMMENT = "comment"
@@ -39,9 +45,11 @@ def _consultations(session: Session, ids: Sequence[int]) -> dict[int, list[Searc
                 body=body,
                 url=url(c),
                 date=c.opens_at,
-                visibility=group_visibility(c.group_id),
+                visibility=place_visibility(c.id or 0)
+                if is_invited(c)
+                else group_visibility(c.group_id),
                 group_id=c.group_id,
-                public_from=c.opens_at,
+                public_from=None if is_invited(c) else c.opens_at,
                 label="Outcome published" if c.outcome_published_at else "",
             )
         ]
@@ -64,7 +72,9 @@ def _comments(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocu
                 body=plain_text(comment.body),
                 url=permalink(consultation, comment),
                 date=comment.edited_at or comment.created_at,
-                visibility=PUBLIC,
+                visibility=place_visibility(consultation.id or 0)
+                if is_invited(consultation)
+                else PUBLIC,
                 group_id=consultation.group_id,
             )
         ]

@@ -370,6 +370,62 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/recommendations/{recommendation_id}", "/recommendations/1", OK_ALL),
     ("GET", REC + "/respond", "/recommendations/1/respond", observers_only(200)),
     ("POST", REC + "/respond", "/recommendations/1/respond", observers_only(400)),
+    # Audience and invitations (consultations/invitations) on the open consultation; the
+    # invited ones are run role by role in tests/consultations/invitations.
+    ("GET", CP + "/invitations", f"{C}/invitations", chairs(200)),
+    ("POST", CP + "/invitations/new", f"{C}/invitations/new", chairs(400)),
+    ("POST", CP + "/invitations/audience", f"{C}/invitations/audience", chairs(400)),
+    ("POST", CP + "/invitations/remind", f"{C}/invitations/remind", chairs(303)),
+    (
+        "POST",
+        CP + "/invitations/{invitation_id:int}/revoke",
+        f"{C}/invitations/999999/revoke",
+        chairs(404),
+    ),
+    (
+        "POST",
+        CP + "/invitations/{invitation_id:int}/resend",
+        f"{C}/invitations/999999/resend",
+        chairs(409),
+    ),
+    ("GET", CP + "/delegate", f"{C}/delegate", SIGNED_IN),
+    ("POST", CP + "/delegate", f"{C}/delegate", signed_in(400)),
+    ("GET", "/invitations/{token}", "/invitations/not-a-token", dict.fromkeys(ROLES, 404)),
+    ("POST", "/invitations/{token}", "/invitations/not-a-token", dict.fromkeys(ROLES, 404)),
+    # Road shows (consultations/roadshows): event 999999 does not exist; a real event,
+    # its sign-up, facilitators and entered responses are run per role in
+    # tests/consultations/roadshows.
+    ("GET", CP + "/events", f"{C}/events", OK_ALL),
+    ("GET", CP + "/events/new", f"{C}/events/new", chairs(200)),
+    ("POST", CP + "/events/new", f"{C}/events/new", chairs(400)),
+    ("GET", CP + "/events/{show_id:int}", f"{C}/events/999999", dict.fromkeys(ROLES, 404)),
+    ("POST", CP + "/events/{show_id:int}/attend", f"{C}/events/999999/attend", signed_in(404)),
+    (
+        "POST",
+        CP + "/events/{show_id:int}/withdraw",
+        f"{C}/events/999999/withdraw",
+        signed_in(404),
+    ),
+    (
+        "POST",
+        CP + "/events/{show_id:int}/facilitators",
+        f"{C}/events/999999/facilitators",
+        chairs(303),
+    ),
+    (
+        "GET",
+        CP + "/events/{show_id:int}/attendance",
+        f"{C}/events/999999/attendance",
+        dict.fromkeys(ROLES, 404),
+    ),
+    (
+        "POST",
+        CP + "/events/{show_id:int}/attendance",
+        f"{C}/events/999999/attendance",
+        dict.fromkeys(ROLES, 404),
+    ),
+    ("GET", CP + "/responses/enter", f"{C}/responses/enter", chairs(200)),
+    ("POST", CP + "/responses/enter", f"{C}/responses/enter", chairs(400)),
     # Last: these close the consultation and delete the milestone the rows above use.
     ("POST", CP + "/close", f"{C}/close", chairs(303)),
     ("POST", MT + "/delete", "/milestones/1/delete", chairs(303)),

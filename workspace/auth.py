@@ -21,6 +21,8 @@ TOUCH_INTERVAL = timedelta(minutes=10)
 
 # Feature packages tell the core which groups a user sits in; the core cannot import them.
 RoleLoader = Callable[[Session, int], tuple[dict[int, Role], frozenset[int]]]
+# ...and which invited consultations (by id) they are invited to.
+InvitedLoader = Callable[[Session, int], frozenset[int]]
 
 
 def make_hasher(fast: bool) -> PasswordHasher:
@@ -74,7 +76,13 @@ def end_all_sessions(unit: WriteUnit, user_id: int) -> None:
     unit.session.exec(delete(UserSession).where(col(UserSession.user_id) == user_id))
 
 
-def load_viewer(db: Database, token: str | None, days: int, roles: RoleLoader) -> Viewer:
+def load_viewer(
+    db: Database,
+    token: str | None,
+    days: int,
+    roles: RoleLoader,
+    invited: InvitedLoader | None = None,
+) -> Viewer:
     if not token:
         return ANONYMOUS
     now = utcnow()
@@ -89,13 +97,15 @@ def load_viewer(db: Database, token: str | None, days: int, roles: RoleLoader) -
         user_session, user = row
         if user_session.expires_at <= now or not user.is_active:
             return ANONYMOUS
-        viewer = viewer_of(session, user, roles)
+        viewer = viewer_of(session, user, roles, invited)
     if now - user_session.last_seen_at > TOUCH_INTERVAL:
         _touch(db, user_session.id, days)
     return viewer
 
 
-def viewer_of(session: Session, user: User, roles: RoleLoader) -> Viewer:
+def viewer_of(
+    session: Session, user: User, roles: RoleLoader, invited: InvitedLoader | None = None
+) -> Viewer:
     """The Viewer a request by this user gets, seats included: also how the demo and
     the tests act as someone without a request."""
     assert user.id is not None
@@ -107,6 +117,7 @@ def viewer_of(session: Session, user: User, roles: RoleLoader) -> Viewer:
         is_secretariat=user.is_secretariat,
         member_roles=member_roles,
         observed_groups=observed,
+        invited_to=invited(session, user.id) if invited is not None else frozenset(),
     )
 
 

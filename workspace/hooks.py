@@ -347,6 +347,12 @@ class Specs:
         one background worker (`workspace/worker.py`, docs/deployment.md)."""
         raise NotImplementedError
 
+    @hookspec
+    def invited_to(self, session: Session, user_id: int) -> Iterable[int]:
+        """Ids of the places with an invited audience (consultations by invitation) that
+        this person is invited to: loaded into the Viewer, decided on in permissions."""
+        raise NotImplementedError
+
 
 def plugin_manager(plugins: Iterable[object]) -> pluggy.PluginManager:
     manager = pluggy.PluginManager(PROJECT)

@@ -72,6 +72,8 @@ class Viewer:
     is_secretariat: bool = False
     member_roles: Mapping[int, Role] = field(default_factory=dict)  # group id -> MEMBER|CHAIR
     observed_groups: frozenset[int] = frozenset()
+    # Consultations (by id) this person is invited to: an invited consultation's audience.
+    invited_to: frozenset[int] = frozenset()
 
     @property
     def signed_in(self) -> bool:
@@ -154,3 +156,88 @@ def _refusal(viewer: Viewer, action: Action, group_id: int | None) -> str:
     if action is Action.READ_GROUP_PRIVATE:
         return "This is visible to the task group's members and observers only."
     return "You do not have permission to do this."
+
+
+# --- audiences: who a consultation is for ----------------------------------------------
+
+
+class Audience(StrEnum):
+    """Whom a consultation is for: everyone (once open), or only those invited."""
+
+    OPEN = "open"
+    INVITED = "invited"
+
+
+@dataclass(frozen=True)
+class Place:
+    """Something that belongs to a group but may have its own, narrower audience (an
+    invited consultation). `place_id` is what `Viewer.invited_to` names."""
+
+    group_id: int
+    audience: Audience = Audience.OPEN
+    place_id: int = 0
+
+
+# What an invitee (without a seat in the group) may do in the place they are invited to.
+_INVITEE_ACTIONS = frozenset({Action.READ_PUBLIC, Action.COMMENT, Action.RESPOND})
+# An invited consultation is answered by those invited and by the group's chairs: members
+# answer only when invited too (their organisation speaks through the invitation).
+_SEATED = frozenset({Role.MEMBER, Role.CHAIR, Role.OBSERVER, Role.SECRETARIAT})
+
+
+def invited(viewer: Viewer, place: Place) -> bool:
+    return viewer.signed_in and place.place_id in viewer.invited_to
+
+
+def can_in(viewer: Viewer, action: Action | str, place: Place) -> bool:
+    """`can`, for something with an audience. An open place follows the group's rules;
+    an invited one is read by its invitees and the group's people (observers read-only
+    as always), and nobody else learns it exists."""
+    act = Action(action)
+    if place.audience is Audience.OPEN:
+        return can(viewer, act, place.group_id)
+    role = viewer.role_in(place.group_id)
+    if act is Action.RESPOND:
+        return role is Role.CHAIR or (role in (Role.PUBLIC, Role.MEMBER) and invited(viewer, place))
+    if role in _SEATED:
+        return can(viewer, act, place.group_id)
+    return act in _INVITEE_ACTIONS and invited(viewer, place) and can(viewer, act, place.group_id)
+
+
+def require_in(viewer: Viewer, action: Action | str, place: Place) -> None:
+    if can_in(viewer, action, place):
+        return
+    if not viewer.signed_in:
+        raise SignInRequired()
+    if place.audience is Audience.INVITED and Action(action) is Action.RESPOND:
+        raise Forbidden("Only those invited to this consultation can answer it.")
+    raise Forbidden(_refusal(viewer, Action(action), place.group_id))
+
+
+def readable_places(viewer: Viewer, places: Iterable[Place]) -> frozenset[int]:
+    """Of these places, those the viewer may read (the search query's `readable_places`)."""
+    return frozenset(p.place_id for p in places if can_in(viewer, Action.READ_PUBLIC, p))
+
+
+# --- responses gathered away from the site ---------------------------------------------
+
+
+def can_enter_responses(viewer: Viewer, place: Place, *, appointed: bool) -> bool:
+    """Entering responses gathered at an event or received by letter or email: the
+    group's chairs and the secretariat, and members the chair appointed (`appointed`:
+    for this event, or for any of the place's events when it came by letter or email).
+    Observers never enter anything."""
+    role = viewer.role_in(place.group_id)
+    return role in (Role.CHAIR, Role.SECRETARIAT) or (role is Role.MEMBER and appointed)
+
+
+def require_enter_responses(viewer: Viewer, place: Place, *, appointed: bool) -> None:
+    if can_enter_responses(viewer, place, appointed=appointed):
+        return
+    if not viewer.signed_in:
+        raise SignInRequired()
+    if viewer.role_in(place.group_id) is Role.OBSERVER:
+        raise Forbidden(_refusal(viewer, Action.EDIT_DRAFT, place.group_id))
+    raise Forbidden(
+        "Only the chairs and the members they appoint for an event can enter responses."
+    )

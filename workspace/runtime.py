@@ -72,7 +72,13 @@ class Runtime:
         return found or ({}, frozenset())
 
     def load_viewer(self, token: str | None) -> Viewer:
-        return auth.load_viewer(self.db, token, self.settings.session_days, self.group_roles)
+        return auth.load_viewer(
+            self.db, token, self.settings.session_days, self.group_roles, self.invited_to
+        )
+
+    def invited_to(self, session: Session, user_id: int) -> frozenset[int]:
+        """The invited consultations (ids) this person is among the audience of."""
+        return frozenset(hooks.flat(self.hook.invited_to(session=session, user_id=user_id)))
 
     def group_sections(self, session: Session, who: Viewer, group: Any) -> list[GroupSection]:
         return hooks.ordered(

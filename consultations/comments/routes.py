@@ -40,7 +40,7 @@ from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput, read_form
-from workspace.permissions import Action, Viewer, require
+from workspace.permissions import Action, Viewer, require, require_in
 from workspace.runtime import Runtime
 from workspace.templating import redirect, render
 
@@ -56,7 +56,7 @@ async def thread_page(request: Request) -> Response:
     form = FormInput()
     status = 200
     if request.method == "POST":
-        require(who, Action.COMMENT, consultation.group_id)
+        require_in(who, Action.COMMENT, lifecycle.place_of(consultation))
         form = await read_form(request)
         outcome = _post(rt, who, consultation, now, form, parent_id=None)
         if isinstance(outcome, Response):
@@ -134,7 +134,7 @@ async def comment_page(request: Request) -> Response:
 
 async def reply_page(request: Request) -> Response:
     rt, who, consultation, now = load(request)
-    require(who, Action.COMMENT, consultation.group_id)
+    require_in(who, Action.COMMENT, lifecycle.place_of(consultation))
     with rt.db.read() as session:
         comment = comment_for(session, who, consultation, request.path_params["comment_id"])
     closed = closed_message(consultation, now)

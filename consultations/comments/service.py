@@ -35,7 +35,7 @@ from workspace.fragments import FragmentCache
 from workspace.markdown import render_markdown
 from workspace.models import Organisation
 from workspace.notifications.following import auto_follow
-from workspace.permissions import Action, Role, Viewer, can, require
+from workspace.permissions import Action, Role, Viewer, can, can_in, require, require_in
 from workspace.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ def do_post(
     with rt.db.write() as unit:
         session = unit.session
         consultation = lock_consultation(session, consultation_id)
-        require(actor, Action.COMMENT, consultation.group_id)
+        require_in(actor, Action.COMMENT, lifecycle.place_of(consultation))
         lifecycle.require_open(consultation, now)
         parent = None
         if parent_id is not None:
@@ -306,7 +306,7 @@ def log_comment(
         object_id=comment.id,
         group_id=consultation.group_id,
         summary=summary,
-        visibility=visibility,
+        visibility=lifecycle.activity_visibility(consultation, visibility),
         url=permalink(consultation, comment),
     )
 
@@ -381,7 +381,7 @@ def thread_context(
         seq=consultation.comment_seq,  # what the thread was built for: the feed goes on
         status=status,
         signed_in=viewer.signed_in,
-        can_comment=can(viewer, Action.COMMENT, consultation.group_id)
+        can_comment=can_in(viewer, Action.COMMENT, lifecycle.place_of(consultation))
         and status is ConsultationStatus.OPEN,
         moderator=moderator,
         pending=shown.pending if moderator else 0,

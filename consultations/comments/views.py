@@ -18,7 +18,7 @@ from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput
 from workspace.models import User
-from workspace.permissions import Action, Viewer, can
+from workspace.permissions import Action, Viewer, can_in
 from workspace.runtime import Runtime, runtime, viewer
 
 MAX_ID = 2**31 - 1  # larger ids cannot exist, and PostgreSQL would refuse to compare them
@@ -86,7 +86,7 @@ def comment_context(
         "can_change": mine and changeable and is_open,
         "can_reply": is_open
         and comment.state == CommentState.PUBLISHED
-        and can(who, Action.COMMENT, consultation.group_id),
+        and can_in(who, Action.COMMENT, lifecycle.place_of(consultation)),
         "can_flag": who.signed_in and not mine and comment.state == CommentState.PUBLISHED,
         "flags": flags,
         "actions": actions,

@@ -63,3 +63,9 @@ class Consultation(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Open to everyone, or by invitation (workspace.permissions.Audience): an invited
+    # consultation is read by its invitees and the group only (consultations/invitations).
+    audience: str = Field(default="open", max_length=10)
+    # What becomes public after an invited consultation closes (consultations/invitations
+    # `Publication`): nothing, the summary only, or the summary and the responses.
+    publication: str = Field(default="responses", max_length=20)

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from consultations.lifecycle.forms import ConsultationInput
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import FOLLOW_KIND as CONSULTATION
-from consultations.lifecycle.status import WrongStatus, status_of, url
+from consultations.lifecycle.status import WrongStatus, activity_visibility, status_of, url
 from definitions import exports as definition_exports
 from definitions import service as definitions
 from definitions.models import Definition
@@ -212,6 +212,7 @@ def _announce(
         group_id=consultation.group_id,
         summary=f"The consultation {consultation.title} {_VERBS[status]}",
         url=url(consultation),
+        visibility=activity_visibility(consultation, activity.PUBLIC),
     )
     event = change_event(kind, consultation)
     unit.after_commit(lambda: rt.events.publish(event))
@@ -303,6 +304,6 @@ def _log(
         object_id=consultation.id,
         group_id=consultation.group_id,
         summary=summary,
-        visibility=visibility,
+        visibility=activity_visibility(consultation, visibility),
         url=url(consultation),
     )

@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
+from workspace import activity
 from workspace.failures import Conflict, NotFound
-from workspace.permissions import Action, Viewer, can
+from workspace.permissions import Action, Audience, Place, Viewer, can, can_in
 
 
 class WrongStatus(Conflict):
@@ -60,8 +61,29 @@ def require_open(consultation: Consultation, now: datetime) -> None:
         raise WrongStatus(status)
 
 
+def place_of(consultation: Consultation) -> Place:
+    """The consultation as the policy module sees it: its group and its audience."""
+    audience = Audience.INVITED if consultation.audience == Audience.INVITED else Audience.OPEN
+    return Place(consultation.group_id, audience, consultation.id or 0)
+
+
+def is_invited(consultation: Consultation) -> bool:
+    return consultation.audience == Audience.INVITED
+
+
+def activity_visibility(consultation: Consultation, visibility: str) -> str:
+    """What the activity log may show of this consultation: an invited consultation's
+    events never reach public feeds (`workspace.activity.GROUP` at most)."""
+    if is_invited(consultation) and visibility == activity.PUBLIC:
+        return activity.GROUP
+    return visibility
+
+
 def readable(viewer: Viewer, consultation: Consultation, now: datetime) -> bool:
-    """Before it opens a consultation is a draft of its group; after, it is public."""
+    """Before it opens a consultation is a draft of its group; after, it is read by its
+    audience: everyone, or (by invitation) its invitees and the group."""
+    if not can_in(viewer, Action.READ_PUBLIC, place_of(consultation)):
+        return False
     if status_of(consultation, now) is ConsultationStatus.DRAFT:
         return can(viewer, Action.READ_GROUP_PRIVATE, consultation.group_id)
     return True

@@ -21,6 +21,7 @@ from consultations.lifecycle import service
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
 from consultations.responses import service as responses
+from consultations.roadshows import service as roadshows
 from definitions.pyramid import render_pyramid, render_pyramid_list
 from definitions.tiers import Metric, Tier
 from taskgroups.evidence import service as evidence
@@ -101,6 +102,7 @@ def _extensions(
         **comments.thread_context(
             session, who, consultation, now, cache=rt.fragments, hole=THREAD_HOLE
         ),
+        "events": roadshows.for_consultation_listed(session, consultation.id or 0),
     }
 
 

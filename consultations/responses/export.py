@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select as sa_select
-from sqlmodel import col, select
+from sqlmodel import col, func, select
 from starlette.responses import StreamingResponse
 
 from consultations.lifecycle.models import Consultation
@@ -180,6 +180,8 @@ def responses_dataset(
         Column("organisation", lambda r: _who(r, "organisation")),
         Column("sector", lambda r: _who(r, "sector")),
         Column("text_fingerprint", lambda r: r["text_fingerprint"]),
+        Column("channel", lambda r: r["channel"]),
+        Column("event_id", lambda r: r["event_id"]),
     ]
     columns += [Column(f"Q{n} {q.prompt}", _answer_getter(q.id or 0)) for n, q in numbered]
 
@@ -220,16 +222,21 @@ def _response_batches(
                 col(Response.on_behalf_of),
                 col(Response.sector),
                 col(Response.fingerprint),
-                col(User.display_name),
+                func.coalesce(col(User.display_name), col(Response.respondent_name)),
                 col(User.email),
+                col(Response.channel),
+                col(Response.road_show_id),
             )
-            .join(User, col(User.id) == Response.user_id)
+            .join(User, col(User.id) == Response.user_id, isouter=True)
             .where(col(Response.consultation_id) == consultation_id, col(Response.id) > last)
             .order_by(col(Response.id))
             .limit(batch)
         )
-        if public:
-            query = query.where(col(Response.consent) != Consent.WITHHELD.value)
+        if public:  # commercially confidential responses are never in a public export
+            query = query.where(
+                col(Response.consent) != Consent.WITHHELD.value,
+                col(Response.confidential).is_(False),
+            )
         with db.read() as session:
             rows = session.execute(query).all()
             if not rows:
@@ -272,6 +279,8 @@ def _response_row(r: Any, answers: dict[int, Any], *, public: bool) -> Row:
         fingerprint,
         name,
         email,
+        channel,
+        event_id,
     ) = r
     respondent: dict[str, Any] | None = {"name": name}
     if not public:
@@ -293,6 +302,8 @@ def _response_row(r: Any, answers: dict[int, Any], *, public: bool) -> Row:
         "consent": consent,
         "respondent": respondent,
         "text_fingerprint": fingerprint or None,
+        "channel": channel,
+        "event_id": event_id,
         "answers": [{"question_id": qid, "value": value} for qid, value in answers.items()],
         "_answers_by_id": answers,
     }

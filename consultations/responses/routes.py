@@ -19,7 +19,7 @@ from consultations.questions.models import Question
 from consultations.questions.service import choices_of, for_consultation
 from consultations.responses import service as responses
 from workspace.forms import FormInput, read_form
-from workspace.permissions import Action, require
+from workspace.permissions import Action, require_in
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
 
@@ -30,7 +30,7 @@ def _load(request: Request) -> tuple[Consultation, list[Question], Any]:
     rt, who = runtime(request), viewer(request)
     with rt.db.read() as session:
         consultation = lifecycle.get_readable(session, who, request.path_params["slug"], rt.clock())
-        require(who, Action.RESPOND, consultation.group_id)
+        require_in(who, Action.RESPOND, lifecycle.place_of(consultation))
         questions = for_consultation(session, consultation.id or 0)
         own = responses.own_response(session, consultation.id or 0, who.user_id)
     return consultation, questions, own

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import FOLLOW_KIND as CONSULTATION
-from consultations.lifecycle.status import require_open, status_of, url
+from consultations.lifecycle.status import is_invited, place_of, require_open, status_of, url
 from consultations.questions.models import Answer, Question, QuestionKind
 from consultations.questions.service import CHOICE_KINDS, choices_of, for_consultation
 from consultations.responses import campaign
@@ -33,7 +33,7 @@ from workspace import activity
 from workspace.forms import FormInput
 from workspace.models import SECTOR_LABELS, Sector
 from workspace.notifications.following import auto_follow
-from workspace.permissions import Action, Role, Viewer, can, require
+from workspace.permissions import Action, Role, Viewer, can, can_in, require_in
 from workspace.runtime import Runtime
 
 MAX_TEXT = 10_000
@@ -59,6 +59,9 @@ CONSENT_SHORT = {
     Consent.ANONYMOUS.value: "Published anonymously",
     Consent.WITHHELD.value: "Not for publication",
 }
+# An invited consultation's publication choice (consultations.invitations.models.Publication).
+PUBLISHED_RESPONSES = "responses"
+PUBLISHED_SUMMARY = frozenset({"summary", PUBLISHED_RESPONSES})
 VISIBILITY = activity.SECRETARIAT  # see the module docstring
 SUBMITTED, CHANGED = "response.submitted", "response.changed"
 
@@ -82,6 +85,7 @@ class ResponseDraft:
     sector: str
     consent: str
     answers: dict[int, str] = field(default_factory=dict)  # question id -> stored value
+    confidential: bool = False  # commercially confidential: counted, never published
 
 
 def check_response(form: FormInput, questions: list[Question]) -> ResponseDraft:
@@ -103,7 +107,13 @@ def check_response(form: FormInput, questions: list[Question]) -> ResponseDraft:
         )
         sector = form.choice("sector", "your organisation's sector", SECTOR_CHOICES)
     consent = form.choice("consent", "whether we may publish your response", CONSENT_LABELS)
-    return ResponseDraft(on_behalf_of=organisation, sector=sector, consent=consent, answers=answers)
+    return ResponseDraft(
+        on_behalf_of=organisation,
+        sector=sector,
+        consent=consent,
+        answers=answers,
+        confidential=form.get("confidential") == "yes",
+    )
 
 
 def _check_answer(form: FormInput, question: Question, number: int) -> str:
@@ -143,6 +153,7 @@ def form_from_response(
         "organisation": response.on_behalf_of,
         "sector": response.sector if response.on_behalf_of else "",
         "consent": response.consent,
+        "confidential": "yes" if response.confidential else "",
     }
     lists: dict[str, list[str]] = {}
     for question in questions:
@@ -195,14 +206,26 @@ def count(session: Session, consultation_id: int) -> int:
 
 
 def summary_visible(who: Viewer, consultation: Consultation, now: datetime) -> bool:
-    """The summary and public exports: everyone once closed; chairs and secretariat
-    at any time."""
-    if status_of(consultation, now) in (
+    """The summary: everyone once closed (an invited consultation only if its chair chose
+    to publish it); chairs and secretariat at any time."""
+    if can(who, Action.MANAGE_PROCESS, consultation.group_id):
+        return True
+    if status_of(consultation, now) not in (
         ConsultationStatus.CLOSED,
         ConsultationStatus.OUTCOME_PUBLISHED,
     ):
+        return False
+    return not is_invited(consultation) or consultation.publication in PUBLISHED_SUMMARY
+
+
+def responses_published(who: Viewer, consultation: Consultation, now: datetime) -> bool:
+    """Public exports of the responses: as the summary, but an invited consultation's
+    only when its chair chose "summary and responses"."""
+    if not summary_visible(who, consultation, now):
+        return False
+    if can(who, Action.MANAGE_PROCESS, consultation.group_id):
         return True
-    return can(who, Action.MANAGE_PROCESS, consultation.group_id)
+    return not is_invited(consultation) or consultation.publication == PUBLISHED_RESPONSES
 
 
 def page_context(
@@ -221,7 +244,7 @@ def page_context(
             "questions": questions,
             "is_open": status is ConsultationStatus.OPEN,
             "signed_in": who.signed_in,
-            "can_respond": can(who, Action.RESPOND, consultation.group_id),
+            "can_respond": can_in(who, Action.RESPOND, place_of(consultation)),
             "is_observer": who.role_in(consultation.group_id) is Role.OBSERVER,
             "own": own[0] if own else None,
             "can_manage": can_manage,
@@ -268,7 +291,7 @@ def _save(rt: Runtime, actor: Viewer, consultation_id: int, draft: ResponseDraft
         consultation = session.get(Consultation, consultation_id)
         if consultation is None:
             raise LookupError(consultation_id)
-        require(actor, Action.RESPOND, consultation.group_id)
+        require_in(actor, Action.RESPOND, place_of(consultation))
         now = rt.clock()
         require_open(consultation, now)
         questions = for_consultation(session, consultation_id)
@@ -290,6 +313,7 @@ def _save(rt: Runtime, actor: Viewer, consultation_id: int, draft: ResponseDraft
             session.execute(delete(Answer).where(col(Answer.response_id) == response.id))
         response.on_behalf_of, response.sector = draft.on_behalf_of, draft.sector
         response.consent = draft.consent
+        response.confidential = draft.confidential
         response.fingerprint, response.simhash = signature.fingerprint, signature.simhash
         response.updated_at = now
         session.add(response)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import Session
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,7 +19,7 @@ from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.questions.service import for_consultation, kind_label
 from consultations.responses import export as exports
 from consultations.responses import service as responses
-from consultations.summary import charts
+from consultations.summary import channels, charts
 from consultations.summary import tally as summary
 from taskgroups.groups.models import TaskGroup
 from workspace.permissions import Action, SignInRequired, Viewer, can, require
@@ -26,6 +27,20 @@ from workspace.runtime import runtime, viewer
 from workspace.templating import render
 
 NOT_YET = "The summary of responses is published when the consultation closes."
+NOT_PUBLISHED = "The task group has not published the responses to this consultation."
+
+
+def _readable_or_published(session: Session, who: Viewer, slug: str, now: datetime) -> Consultation:
+    """The consultation, for its audience; an invited one's summary and exports also for
+    everyone once its chair chose to publish them and it has closed."""
+    found = lifecycle.by_slug(session, slug)
+    if (
+        found is not None
+        and lifecycle.is_invited(found)
+        and responses.summary_visible(who, found, now)
+    ):
+        return found
+    return lifecycle.get_readable(session, who, slug, now)
 
 
 def _published_or_managed(who: Viewer, consultation: Consultation, now: datetime) -> None:
@@ -40,11 +55,12 @@ async def summary_page(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
     now = rt.clock()
     with rt.db.read() as session:
-        consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
+        consultation = _readable_or_published(session, who, request.path_params["slug"], now)
         _published_or_managed(who, consultation, now)
         can_manage = can(who, Action.MANAGE_PROCESS, consultation.group_id)
         public = not can_manage or request.query_params.get("view") == "public"
         result = summary.build(session, consultation.id or 0, public=public)
+        breakdown = channels.build(session, consultation.id or 0)
         group = session.get(TaskGroup, consultation.group_id)
     sector_keys = result.sector_keys
     chart_for = {
@@ -65,6 +81,7 @@ async def summary_page(request: Request) -> Response:
             "consultation": consultation,
             "group": group,
             "summary": result,
+            "breakdown": breakdown,
             "charts": chart_for,
             "status": status,
             "can_manage": can_manage,
@@ -87,11 +104,13 @@ async def export_responses(request: Request) -> Response:
         raise HTTPException(404)
     now = rt.clock()
     with rt.db.read() as session:
-        consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
+        consultation = _readable_or_published(session, who, request.path_params["slug"], now)
         if scope == exports.FULL:
             require(who, Action.MANAGE_PROCESS, consultation.group_id)
         else:
             _published_or_managed(who, consultation, now)
+            if not responses.responses_published(who, consultation, now):
+                raise HTTPException(403, NOT_PUBLISHED)
         group = session.get(TaskGroup, consultation.group_id)
         questions = for_consultation(session, consultation.id or 0)
     assert group is not None

@@ -177,15 +177,18 @@ def _collect_texts(
             col(Response.on_behalf_of),
             col(Response.sector),
             col(Response.fingerprint),
-            col(User.display_name),
+            func.coalesce(col(User.display_name), col(Response.respondent_name)),
         )
         .join(Response, col(Response.id) == Answer.response_id)
-        .join(User, col(User.id) == Response.user_id)
+        .join(User, col(User.id) == Response.user_id, isouter=True)
         .where(col(Response.consultation_id) == consultation_id, col(Answer.question_id).in_(free))
         .order_by(col(Response.id))
     )
-    if public:
-        query = query.where(col(Response.consent) != Consent.WITHHELD.value)
+    if public:  # confidential answers are counted above, never quoted
+        query = query.where(
+            col(Response.consent) != Consent.WITHHELD.value,
+            col(Response.confidential).is_(False),
+        )
     pending = {(qid, g.number) for qid in free for g in groups}  # campaign samples to find
     # Streamed (a server-side cursor on PostgreSQL), closed even when left early.
     result = session.execute(query.execution_options(yield_per=500))

@@ -16,6 +16,7 @@ from sharedspace.demo import notifications as demo_notifications
 from sharedspace.demo import people as demo_people
 from sharedspace.demo import progress as demo_progress
 from sharedspace.demo import reports as demo_reports
+from sharedspace.demo import small_groups as demo_small_groups
 from sharedspace.demo.context import DEMO_DOMAIN, PEOPLE, DemoContext, demo_email
 from workspace.models import User
 from workspace.runtime import Runtime
@@ -41,6 +42,7 @@ DEMO_STEPS = [
     demo_people.task_group,
     demo_definitions.zero_carbon_definition,
     demo_consultations.consultations,
+    demo_small_groups.small_groups,  # an invited consultation; the open one's road shows
     demo_progress.progress,  # programme, milestones, meetings
     demo_reports.evidence_and_report,  # the library, the report and DCLG's response
     demo_notifications.notifications,  # last: what the steps above told people

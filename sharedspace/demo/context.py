@@ -65,7 +65,7 @@ class DemoContext:
     def as_member(self, key: str) -> Viewer:
         """A viewer with the user's real seats, for steps that write as them."""
         with self.rt.db.read() as session:
-            return viewer_of(session, self.users[key], self.rt.group_roles)
+            return viewer_of(session, self.users[key], self.rt.group_roles, self.rt.invited_to)
 
 
 def demo_email(key: str) -> str:

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from consultations.roadshows import service as roadshows
 from sharedspace.hub.models import FeedToken
 from taskgroups.groups import service
 from taskgroups.groups.models import TaskGroup
@@ -82,7 +83,32 @@ def calendar(
             if meeting.agenda:
                 event.add("description", meeting.agenda)
         cal.add_component(event)
+    _road_shows(rt, session, who, group, cal, stamp)
     return bytes(cal.to_ical())
+
+
+def _road_shows(
+    rt: Runtime,
+    session: Session,
+    who: Viewer,
+    group: TaskGroup | None,
+    cal: Calendar,
+    stamp: datetime,
+) -> None:
+    """Consultations' road shows, of the consultations this viewer may read."""
+    group_id = group.id if group else None
+    for show, consultation, owner in roadshows.calendar_rows(session, who, group_id, stamp):
+        event = Event()
+        event.add("uid", f"road-show-{show.id}@{_host(rt)}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", show.starts_at)
+        event.add("dtend", roadshows.end_of(show))
+        event.add("summary", f"Road show: {show.title} ({consultation.title})")
+        event.add("location", ", ".join(p for p in (show.where, show.address) if p))
+        event.add("description", f"{owner.name} consultation road show.")
+        event.add("url", _abs(rt, f"/consultations/{consultation.slug}/events/{show.id}"))
+        event.add("categories", ["Road show"])
+        cal.add_component(event)
 
 
 def _ics(body: bytes) -> Response:

@@ -11,8 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from consultations.invitations import service as invitations
 from taskgroups.groups import service as groups
 from workspace import search
+from workspace.permissions import readable_places
 from workspace.runtime import runtime, viewer
 from workspace.search.outbox import backlog
 from workspace.templating import render
@@ -37,6 +39,7 @@ async def search_page(request: Request) -> Response:
     kind = kind if kind in kinds else ""
     with rt.db.read() as session:
         group_list = [group for group, _members, _observers in groups.list_groups(session)]
+        places = readable_places(who, invitations.invited_places(session))
     group_ids = {g.id for g in group_list}
     group_id = _int(params.get("group"), None)
     group_id = group_id if group_id in group_ids else None
@@ -51,6 +54,7 @@ async def search_page(request: Request) -> Response:
             group_id=group_id,
             page=page,
             per_page=PER_PAGE,
+            readable_places=places,
         )
         try:
             results = await run_in_threadpool(service.backend.query, query)

@@ -22,7 +22,7 @@ from workspace.runtime import Runtime
 def viewer_for(rt: Runtime, user: User) -> Viewer:
     """The Viewer a signed-in request by this user would get, seats included."""
     with rt.db.read() as session:
-        return viewer_of(session, user, rt.group_roles)
+        return viewer_of(session, user, rt.group_roles, rt.invited_to)
 
 
 def demo_tiers() -> list[Tier]:

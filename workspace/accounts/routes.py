@@ -169,3 +169,5 @@ routes = [
     Route("/password-reset/{token}", reset_password, methods=["GET", "POST"]),
     Route("/", account),
 ]
+
+signed_in_response = _signed_in_response  # for pages that create an account elsewhere (invitations)

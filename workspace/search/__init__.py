@@ -38,6 +38,12 @@ def group_visibility(group_id: int) -> str:
     return f"group:{group_id}"
 
 
+def place_visibility(place_id: int) -> str:
+    """The visibility of a place with its own audience (an invited consultation): read
+    only by those whose query names it in `readable_places`, and by the secretariat."""
+    return f"place:{place_id}"
+
+
 @dataclass(frozen=True)
 class SearchDocument:
     """One searchable thing. Several documents may share a `key` (one per tier of a
@@ -93,6 +99,8 @@ class SearchQuery:
     group_id: int | None = None
     page: int = 1
     per_page: int = 10
+    # Places with their own audience (permissions.Place ids) the asker may read.
+    readable_places: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

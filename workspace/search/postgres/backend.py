@@ -40,6 +40,7 @@ from workspace.search import (
     SearchResults,
     group_visibility,
     opening_snippet,
+    place_visibility,
 )
 from workspace.search.postgres.query import CONFIG, TsQuery, translate
 
@@ -216,7 +217,11 @@ def _restriction(query: SearchQuery) -> tuple[str, dict[str, Any]]:
         params["group_id"] = query.group_id
     if query.readable_groups is not None:
         clauses.append("(d.visibility = ANY(:allowed) OR d.public_from <= :now)")
-        params["allowed"] = [PUBLIC, *(group_visibility(g) for g in sorted(query.readable_groups))]
+        params["allowed"] = [
+            PUBLIC,
+            *(group_visibility(g) for g in sorted(query.readable_groups)),
+            *(place_visibility(p) for p in sorted(query.readable_places)),
+        ]
         params["now"] = query.now
     return "".join(f" AND {clause}" for clause in clauses), params
 

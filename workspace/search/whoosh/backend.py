@@ -45,6 +45,7 @@ from workspace.search import (
     check_query_text,
     group_visibility,
     opening_snippet,
+    place_visibility,
 )
 from workspace.search.whoosh.index import (
     Writer,
@@ -289,7 +290,7 @@ class WhooshBackend:
         if cache.get("searcher") is not searcher:
             cache.clear()
             cache["searcher"] = searcher
-        key = (query.readable_groups, query.kinds, query.group_id)
+        key = (query.readable_groups, query.kinds, query.group_id, query.readable_places)
         found = cache.get(key)
         if found is None:
             found = _restriction_sets(searcher, query)
@@ -359,6 +360,7 @@ def _restriction_sets(searcher: Searcher, query: SearchQuery) -> tuple[Any, Any,
     filtered_out = everything - passing
     if query.readable_groups is not None:
         allowed = [PUBLIC, *(group_visibility(g) for g in sorted(query.readable_groups))]
+        allowed += [place_visibility(p) for p in sorted(query.readable_places)]
         passing &= _docset(searcher, wq.Or([wq.Term("visibility", v) for v in allowed]))
     if len(passing) * 2 > len(everything):
         return None, everything - passing, filtered_out
