@@ -19,6 +19,7 @@ from consultations.lifecycle import routes as lifecycle
 from consultations.moderation import routes as moderation
 from consultations.outcome import models as outcome_tables
 from consultations.outcome import routes as outcome
+from consultations.page import home
 from consultations.page import routes as page
 from consultations.questions import models as question_tables
 from consultations.questions import routes as questions
@@ -34,6 +35,7 @@ from workspace.hooks import (
     Job,
     LiveRelay,
     LiveRoom,
+    NeedsYou,
     NotificationKind,
     NotificationSource,
     PeriodicJob,
@@ -151,3 +153,13 @@ def notification_sources(rt: Runtime) -> Iterable[NotificationSource]:
 @hookimpl
 def follow_targets(rt: Runtime) -> Iterable[FollowTarget]:
     return [notices.describer(rt), notices.THREADS]
+
+
+@hookimpl
+def needs_you(rt: Runtime, session: Session, viewer: Viewer) -> Iterable[NeedsYou]:
+    return home.needs_you(rt, session, viewer)
+
+
+@hookimpl
+def home_panels(rt: Runtime, session: Session, viewer: Viewer) -> GroupSection:
+    return home.home_panel(rt, session, viewer)
