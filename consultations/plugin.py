@@ -22,6 +22,7 @@ from consultations.lifecycle import routes as lifecycle
 from consultations.moderation import routes as moderation
 from consultations.outcome import models as outcome_tables
 from consultations.outcome import routes as outcome
+from consultations.page import home
 from consultations.page import routes as page
 from consultations.questions import models as question_tables
 from consultations.questions import routes as questions
@@ -39,6 +40,7 @@ from workspace.hooks import (
     Job,
     LiveRelay,
     LiveRoom,
+    NeedsYou,
     NotificationKind,
     NotificationSource,
     PeriodicJob,
@@ -168,3 +170,13 @@ def follow_targets(rt: Runtime) -> Iterable[FollowTarget]:
 @hookimpl
 def invited_to(session: Session, user_id: int) -> Iterable[int]:
     return invitation_service.invited_to(session, user_id)
+
+
+@hookimpl
+def needs_you(rt: Runtime, session: Session, viewer: Viewer) -> Iterable[NeedsYou]:
+    return home.needs_you(rt, session, viewer)
+
+
+@hookimpl
+def home_panels(rt: Runtime, session: Session, viewer: Viewer) -> GroupSection:
+    return home.home_panel(rt, session, viewer)

@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute, Mount
 
 from definitions import evidence, notices, progress, search
 from definitions import models as definition_tables
+from definitions import needs as definition_needs
 from definitions import routes as drafting
 from definitions.signoff import models as signoff_tables
 from definitions.signoff import routes as signoff
@@ -20,6 +21,7 @@ from workspace.hooks import (
     EvidenceTarget,
     FollowTarget,
     GroupSection,
+    NeedsYou,
     NotificationKind,
     NotificationSource,
     hookimpl,
@@ -89,3 +91,8 @@ def notification_sources() -> Iterable[NotificationSource]:
 @hookimpl
 def follow_targets() -> Iterable[FollowTarget]:
     return notices.TARGETS
+
+
+@hookimpl
+def needs_you(session: Session, viewer: Viewer) -> Iterable[NeedsYou]:
+    return definition_needs.needs_you(session, viewer)

@@ -110,6 +110,13 @@ def readable(viewer: Viewer, definition: Definition) -> bool:
     return can(viewer, Action.READ_GROUP_PRIVATE, definition.group_id)
 
 
+def draft_after(definition: Definition) -> int | None:
+    """The revision being drafted after the agreed one, if the group has started one."""
+    if definition.agreed_number is not None and definition.head_number > definition.agreed_number:
+        return definition.head_number
+    return None
+
+
 def public_number(viewer: Viewer, definition: Definition) -> int:
     """The revision this viewer is shown by default: the head for the group, the agreed
     revision for everyone else."""
@@ -278,8 +285,8 @@ def _write_revision(
     if definition.status == DefinitionStatus.PROPOSED:
         # A new revision during sign-off: positions now count against it.
         definition.proposed_number = number
-    elif definition.status == DefinitionStatus.AGREED:
-        definition.status = DefinitionStatus.DRAFT
+    # An agreed definition stays agreed while its group drafts the next revision: the
+    # agreed text is still what everyone outside the group reads (see `draft_after`).
     unit.session.add(definition)
     return number
 
@@ -308,7 +315,8 @@ def _log(
     group: TaskGroup,
     summary: str,
 ) -> None:
-    visibility = activity.PUBLIC if definition.status == DefinitionStatus.AGREED else activity.GROUP
+    public = definition.status == DefinitionStatus.AGREED and draft_after(definition) is None
+    visibility = activity.PUBLIC if public else activity.GROUP
     activity.record(
         unit,
         actor_id=actor.user_id,

@@ -24,7 +24,7 @@ def test_register_create_group_seat_member_and_observer(
 ) -> None:
     member, observer, admin = new_hub(), new_hub(), new_hub()
     register(member, "fiona@ukgbc.example", "Fiona Walsh")
-    assert member.page.locator("h1").inner_text() == "My groups"
+    assert member.page.locator("h1").inner_text() == "Zero carbon new homes"  # home
     register(observer, "david@dclg.example", "David Crane")
 
     admin.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
@@ -71,7 +71,7 @@ def test_register_create_group_seat_member_and_observer(
 def test_works_without_javascript(new_hub: Callable[..., Hub]) -> None:
     hub = new_hub(javascript=False)
     register(hub, "nojs@example.org", "No Script")
-    assert hub.page.locator("h1").inner_text() == "My groups"
+    assert hub.page.locator("h1").inner_text() == "Zero carbon new homes"  # home
     hub.goto("/account/")
     hub.click_and_wait("form button:has-text('Sign out everywhere')")
     assert hub.page.locator(".govuk-notification-banner").inner_text().find("every device") > 0

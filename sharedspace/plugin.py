@@ -15,6 +15,8 @@ from sharedspace.admin import routes as admin
 from sharedspace.hub import audit, dashboard, feeds, search
 from sharedspace.hub import models as hub_tables
 from sharedspace.hub import routes as hub
+from sharedspace.pages import models as page_tables
+from sharedspace.pages import routes as service_pages
 from workspace.hooks import hookimpl, tables_in
 
 HERE = Path(__file__).resolve().parent
@@ -22,12 +24,16 @@ HERE = Path(__file__).resolve().parent
 
 @hookimpl
 def models() -> Iterable[type[SQLModel]]:
-    return tables_in(hub_tables)
+    return tables_in(hub_tables, page_tables)
 
 
 @hookimpl
 def template_folders() -> Mapping[str, Path]:
-    return {"hub": HERE / "hub" / "templates", "admin": HERE / "admin" / "templates"}
+    return {
+        "hub": HERE / "hub" / "templates",
+        "admin": HERE / "admin" / "templates",
+        "pages": HERE / "pages" / "templates",
+    }
 
 
 @hookimpl
@@ -40,4 +46,5 @@ def routes() -> Iterable[BaseRoute]:
         *feeds.routes,
         *audit.routes,
         *search.routes,
+        *service_pages.routes,
     ]

@@ -18,6 +18,7 @@ from taskgroups.groups import roles
 from taskgroups.groups import routes as groups
 from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings import models as meeting_tables
+from taskgroups.meetings import needs as meeting_needs
 from taskgroups.meetings import routes as meetings
 from taskgroups.meetings import service as meeting_service
 from taskgroups.milestones import models as milestone_tables
@@ -30,6 +31,7 @@ from workspace.hooks import (
     FollowTarget,
     GroupSection,
     Job,
+    NeedsYou,
     NotificationKind,
     NotificationSource,
     PeriodicJob,
@@ -127,3 +129,8 @@ def jobs(rt: Runtime) -> Iterable[Job | PeriodicJob]:
         evidence_service.extraction_job(rt),
         evidence_service.sweep_job(rt),
     ]
+
+
+@hookimpl
+def needs_you(rt: Runtime, session: Session, viewer: Viewer) -> Iterable[NeedsYou]:
+    return meeting_needs.needs_you(rt, session, viewer)

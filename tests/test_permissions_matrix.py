@@ -431,6 +431,17 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", MT + "/delete", "/milestones/1/delete", chairs(303)),
 ]
 
+# Issue 14: the public-service pages, read by everyone, written by the secretariat.
+MATRIX += [
+    row
+    for slug in ("help", "accessibility", "privacy", "cookies")
+    for row in (
+        ("GET", f"/{slug}", f"/{slug}", OK_ALL),
+        ("GET", f"/{slug}/edit", f"/{slug}/edit", admin_only(200)),
+        ("POST", f"/{slug}/edit", f"/{slug}/edit", admin_only(400)),
+    )
+]
+
 
 @pytest.fixture
 def with_definition(app, rt: Runtime, world: World) -> World:  # type: ignore[no-untyped-def]

@@ -231,6 +231,17 @@ class FollowTarget:
     describe: Callable[[Session, list[int]], Mapping[int, Followed]]
 
 
+@dataclass(frozen=True)
+class NeedsYou:
+    """Something waiting for this person to act on (a position to record, a dispute to
+    answer, a meeting to record): one line under "Needs you" on their home page."""
+
+    text: str
+    url: str
+    group: str = ""
+    order: int = 100  # lower first
+
+
 RoleMap = tuple[dict[int, "Role"], frozenset[int]]
 
 
@@ -351,6 +362,18 @@ class Specs:
     def invited_to(self, session: Session, user_id: int) -> Iterable[int]:
         """Ids of the places with an invited audience (consultations by invitation) that
         this person is invited to: loaded into the Viewer, decided on in permissions."""
+        raise NotImplementedError
+
+    @hookspec
+    def needs_you(self, rt: Runtime, session: Session, viewer: Viewer) -> Iterable[NeedsYou]:
+        """What waits for this signed-in person to act on, among the groups they sit in
+        (the "Needs you" list of their home page)."""
+        raise NotImplementedError
+
+    @hookspec
+    def home_panels(self, rt: Runtime, session: Session, viewer: Viewer) -> GroupSection | None:
+        """A panel on the home page for this viewer (open consultations, their own
+        responses), or None to show nothing to them."""
         raise NotImplementedError
 
 

@@ -8,25 +8,34 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from sharedspace.hub import home as home_parts
 from taskgroups.groups import service as groups
 from taskgroups.milestones import service as milestones
 from workspace.files import service as files
-from workspace.permissions import Action, require
+from workspace.permissions import Action, can, require
 from workspace.runtime import runtime, viewer
 from workspace.search import outbox as search_outbox
 from workspace.templating import render
 
 
 async def home(request: Request) -> Response:
-    rt = runtime(request)
+    """One home for every kind of visitor: see `sharedspace.hub.home`."""
+    rt, who = runtime(request), viewer(request)
+    backlog = search_outbox.backlog(rt.db) if can(who, Action.ADMINISTER) else 0
     with rt.db.read() as session:
         listing = groups.list_groups(session)
         programme = milestones.programme(rt, session)
-    return render(
-        request,
-        "hub/home.html",
-        {"groups": listing, "programme": programme, "today": milestones.today(rt)},
-    )
+        context = {
+            "groups": listing,
+            "programme": programme,
+            "today": milestones.today(rt),
+            "needs_you": home_parts.needs_you(rt, session, who),
+            "panels": home_parts.panels(rt, session, who),
+            "health": home_parts.hub_health(rt, session, backlog)
+            if can(who, Action.ADMINISTER)
+            else None,
+        }
+    return render(request, "hub/home.html", context)
 
 
 async def my_groups(request: Request) -> Response:

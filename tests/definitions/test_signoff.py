@@ -655,10 +655,23 @@ def test_the_agreed_text_stays_public_while_the_group_drafts_again(
     member = viewer_for(rt, world.users["member"])
     edited = edit(tiers, tiers[0].key, name="Fabric energy efficiency")
     assert service.do_save(rt, member, world.group, proposed.id or 0, 1, edited, "").number == 2
-    assert fresh(rt, proposed).status == DefinitionStatus.DRAFT
+    # It stays agreed (issue 14): only the group learns that a new draft is in progress.
+    assert fresh(rt, proposed).status == DefinitionStatus.AGREED
 
     public = as_role("public")
     page = public.page(D)
+    tag = page.select_one("h1 .govuk-tag")
+    assert tag is not None
+    assert tag.get_text(strip=True) == "Agreed"
+    assert page.select_one("h1 .ss-status-note") is None
+    assert "latest is" not in page.select_one("main p").get_text(" ", strip=True)
+    group_tag = as_role("member").page(D).select_one("h1")
+    assert group_tag is not None
+    assert group_tag.get_text(" ", strip=True).endswith(
+        "Agreed (revision 1) draft revision 2 in progress"
+    )
+    listing = public.page(G).select("a[href='" + D + "'] ~ .govuk-tag")
+    assert [t.get_text(strip=True) for t in listing] == ["Agreed"]
     assert page.select_one(".govuk-inset-text").get_text(strip=True) == (
         "This is the agreed text of the definition."
     )

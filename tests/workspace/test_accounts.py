@@ -24,13 +24,13 @@ def register(client: HubClient, **fields: str):  # type: ignore[no-untyped-def]
 def test_register_normalises_email_and_signs_in(client: HubClient, rt: Runtime) -> None:
     response = register(client)
     assert response.status_code == 303
-    assert response.headers["location"] == "/my-groups"
+    assert response.headers["location"] == "/"  # the home page: what is open, what is theirs
     with rt.db.read() as session:
         user = session.exec(select(User)).one()
     assert user.email == "fiona@example.org"
     assert user.password_hash.startswith("$argon2")
-    page = client.page("/my-groups")
-    assert page.select_one("h1").get_text(strip=True) == "My groups"
+    page = client.page("/")
+    assert page.select_one("h1").get_text(strip=True) == "Zero carbon new homes"
     banner = page.select_one(".govuk-notification-banner")
     assert banner is not None
     assert "account has been created" in banner.get_text()

@@ -63,11 +63,11 @@ async def register(request: Request) -> Response:
         form.error("email", "An account with this email address already exists.")
         return render(request, "accounts/register.html", {"form": form}, status_code=400)
     token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
-    return _signed_in_response(request, token, "/my-groups", "Your account has been created.")
+    return _signed_in_response(request, token, "/", "Your account has been created.")
 
 
 async def sign_in(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next", "/my-groups"))
+    next_url = safe_next(request.query_params.get("next", "/"))
     form = FormInput(values={"next": next_url})
     if request.method == "GET":
         return render(request, "accounts/sign_in.html", {"form": form})
@@ -92,7 +92,7 @@ async def sign_in(request: Request) -> Response:
         return render(request, "accounts/sign_in.html", {"form": form}, status_code=400)
     rt.limiter.reset(account_key)
     token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
-    target = safe_next(form.get("next", "/my-groups"))
+    target = safe_next(form.get("next", "/"))
     return _signed_in_response(request, token, target, f"Signed in as {user.display_name}.")
 
 

@@ -1,0 +1,85 @@
+"""Reading and writing the public-service pages. Each has a title, a default text in
+markdown (in `defaults/`, shipped with the code) and, once the secretariat edits it,
+a stored text that replaces the default. Markdown is rendered once, when written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlmodel import Session
+
+from sharedspace.pages.models import ServicePage
+from workspace import activity
+from workspace.db import utcnow
+from workspace.markdown import render_markdown
+from workspace.permissions import Action, Viewer, require
+from workspace.runtime import Runtime
+
+DEFAULTS = Path(__file__).resolve().parent / "defaults"
+MAX_BODY = 50_000
+
+
+@dataclass(frozen=True)
+class PageKind:
+    slug: str
+    title: str
+
+
+PAGES = {
+    p.slug: p
+    for p in (
+        PageKind("help", "Help"),
+        PageKind("accessibility", "Accessibility statement"),
+        PageKind("privacy", "Privacy notice"),
+        PageKind("cookies", "Cookies"),
+    )
+}
+
+
+@dataclass(frozen=True)
+class ShownPage:
+    kind: PageKind
+    body: str
+    html: str
+    edited: ServicePage | None
+
+
+def default_text(slug: str) -> str:
+    return (DEFAULTS / f"{slug}.md").read_text(encoding="utf-8")
+
+
+def page(session: Session, slug: str) -> ShownPage:
+    kind = PAGES[slug]
+    stored = session.get(ServicePage, slug)
+    if stored is not None:
+        return ShownPage(kind, stored.body, stored.body_html, stored)
+    text = default_text(slug)
+    return ShownPage(kind, text, render_markdown(text), None)
+
+
+def do_save(rt: Runtime, actor: Viewer, slug: str, body: str) -> None:
+    """Store the secretariat's text; an empty one puts the default text back."""
+    require(actor, Action.ADMINISTER)
+    kind = PAGES[slug]
+    with rt.db.write() as unit:
+        stored = unit.session.get(ServicePage, slug)
+        if not body.strip():
+            if stored is not None:
+                unit.session.delete(stored)
+            summary = f"{kind.title} page set back to its default text"
+        else:
+            stored = stored or ServicePage(slug=slug)
+            stored.body, stored.body_html = body, render_markdown(body)
+            stored.updated_by, stored.updated_at = actor.user_id, utcnow()
+            unit.session.add(stored)
+            summary = f"{kind.title} page edited"
+        activity.record(
+            unit,
+            actor_id=actor.user_id,
+            verb="service_page_edited",
+            object_type="service_page",
+            object_id=None,
+            summary=summary,
+            url=f"/{slug}",
+        )
