@@ -544,3 +544,53 @@ def test_unsafe_requests_without_csrf_token_are_refused(
             response = client.post(path, data={"name": "x"})
             assert response.status_code == 403, path
             assert "expired" in response.text
+
+
+# -- invited (small-group) consultations --------------------------------------------------
+# A: "public" is invited by email; B: nobody outside the group is. A visitor learns
+# neither exists (404); an invitee of A never reads B; observers read, never answer.
+
+A_READ = {"visitor": 404} | dict.fromkeys(ROLES[1:], 200)
+B_READ = {"visitor": 404, "public": 404} | dict.fromkeys(ROLES[2:], 200)
+A_RESPOND = {
+    "visitor": 404,
+    "public": 200,
+    "member": 403,
+    "chair": 200,
+    "observer": 403,
+    "secretariat": 403,
+}
+B_RESPOND = A_RESPOND | {"public": 404}
+CHAIRS_OF_INVITED = chairs(200) | {"visitor": 404, "public": 403}
+CHAIRS_OF_B = CHAIRS_OF_INVITED | {"public": 404}
+INVITED_MATRIX: list[tuple[str, str, dict[str, int], dict[str, int]]] = [
+    # (tail of the path, A expected, B expected)
+    ("", A_READ, B_READ),
+    ("/comments", A_READ, B_READ),
+    ("/export/comments.json", A_READ, B_READ),
+    ("/respond", A_RESPOND, B_RESPOND),
+    ("/events", A_READ, B_READ),
+    ("/invitations", CHAIRS_OF_INVITED, CHAIRS_OF_B),
+    ("/summary", CHAIRS_OF_INVITED, CHAIRS_OF_B),
+    ("/responses/enter", CHAIRS_OF_INVITED, CHAIRS_OF_B),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_invited_consultations_answer_each_role_as_the_policy_says(
+    as_role: Callable[[str], HubClient], rt: Runtime, world: World, role: str
+) -> None:
+    from tests.consultations.invitations.factories import invite, make_invited
+
+    a = make_invited(rt, world, "Small group A")
+    invite(rt, world, a, world.users["public"].email)
+    b = make_invited(rt, world, "Small group B")
+    client = as_role(role)
+    failures = []
+    for tail, for_a, for_b in INVITED_MATRIX:
+        for consultation, expected in ((a, for_a), (b, for_b)):
+            path = f"/consultations/{consultation.slug}{tail}"
+            status = client.get(path).status_code
+            if status != expected[role]:
+                failures.append(f"GET {path}: {status}, expected {expected[role]}")
+    assert failures == []

@@ -164,6 +164,10 @@ async def accept(request: Request) -> Response:
         return render(request, ACCEPT, context)
     if who.signed_in:
         return await _accepted(request, token, who.user_id or 0, None)
+    ip_key = f"register:ip:{request.client.host if request.client else 'unknown'}"
+    if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
+        form.error("email", "Too many accounts have been made from this network recently.")
+        return render(request, ACCEPT, context, status_code=429)
     reg = accounts.check_registration(form)
     if form.ok and accounts.email_taken(rt, reg.email):
         form.error(
@@ -172,6 +176,7 @@ async def accept(request: Request) -> Response:
         )
     if not form.ok:
         return render(request, ACCEPT, context, status_code=400)
+    rt.limiter.hit(ip_key)
     user = await run_in_threadpool(accounts.do_register, rt, reg)
     if user is None:
         form.error("email", "An account with this email address already exists.")

@@ -267,6 +267,7 @@ async def private_calendar(request: Request) -> Response:
             is_secretariat=user.is_secretariat,
             member_roles=roles,
             observed_groups=observed,
+            invited_to=rt.invited_to(session, user.id or 0),
         )
         return _ics(calendar(rt, session, who, None, f"Shared Space for {user.display_name}"))
 

@@ -239,3 +239,22 @@ def test_who_may_enter_responses_for_an_event(
     }
     path = f"/consultations/{open_consultation.slug}/responses/enter?event={show_id}"
     assert client_as(role).get(path).status_code == expected[role]
+
+
+def test_an_invitees_private_calendar_holds_their_consultations_road_shows(
+    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+) -> None:
+    from tests.consultations.invitations.factories import invite
+
+    invited = make_invited(rt, world, "Small group with a briefing")
+    invite(rt, world, invited, world.users["public"].email)
+    _add_event(client_as("chair"), invited, title="Invitees' briefing")
+    made = client_as("public").submit("/feeds/private")
+    url = soup(made.text).select_one("#new-feed-url")
+    assert url is not None
+    path = "/feeds/private/" + url.get_text().split("/feeds/private/", 1)[1]
+    mine = Calendar.from_ical(client_as("visitor").get(path).content)
+    summaries = [str(e["summary"]) for e in mine.walk("VEVENT")]
+    assert f"Road show: Invitees' briefing ({invited.title})" in summaries
+    public = client_as("visitor").get("/feeds/calendar.ics").text
+    assert "Invitees' briefing" not in public

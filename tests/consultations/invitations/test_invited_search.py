@@ -1,0 +1,97 @@
+"""An invited consultation in search, on both backends (Whoosh and PostgreSQL full-text):
+its `place:N` visibility lets its invitees and its group find it and its comments, and
+nobody else, not even by words of its title."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.client import HubClient
+from tests.conftest import POSTGRES_URL, fresh_database
+from tests.consultations.factories import post_comment
+from tests.consultations.invitations.factories import invite, make_invited
+from tests.factories import World
+from workspace.runtime import Runtime
+from workspace.search.outbox import backlog
+from workspace.settings import Settings
+
+SEARCH_CASES = [("sqlite", "whoosh")] + (
+    [("postgres", "whoosh"), ("postgres", "postgres")] if POSTGRES_URL else []
+)
+
+
+@pytest.fixture(params=SEARCH_CASES, ids=["-".join(case) for case in SEARCH_CASES])
+def search_case(request: pytest.FixtureRequest) -> tuple[str, str]:
+    case: tuple[str, str] = request.param
+    return case
+
+
+@pytest.fixture
+def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, search_case: tuple[str, str]
+) -> str:
+    return fresh_database(request, tmp_path, search_case[0])
+
+
+@pytest.fixture
+def settings(settings: Settings, search_case: tuple[str, str]) -> Settings:
+    return replace(settings, search_backend=search_case[1])
+
+
+@pytest.fixture
+def client_as(app, world: World) -> Iterator[Callable[[str], HubClient]]:  # type: ignore[no-untyped-def]
+    opened: list[HubClient] = []
+
+    def open_as(role: str) -> HubClient:
+        c = HubClient(app).__enter__()
+        opened.append(c)
+        if role != "visitor":
+            c.sign_in_as(world.users[role])
+        return c
+
+    yield open_as
+    for c in opened:
+        c.__exit__(None, None, None)
+
+
+def _drain(rt: Runtime) -> None:
+    rt.indexer.drain()
+    deadline = time.monotonic() + 10
+    while backlog(rt.db) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        rt.indexer.drain()
+
+
+def _titles(client: HubClient, q: str) -> list[str]:
+    page = client.page(f"/search?q={q}")
+    return [a.get_text(strip=True) for a in page.select(".ss-search-result h2 a")]
+
+
+EXPECTED = {
+    "visitor": False,
+    "public": True,  # invited
+    "outsider": False,  # chairs another group
+    "member": True,
+    "chair": True,
+    "observer": True,
+    "secretariat": True,
+}
+
+
+def test_only_the_audience_finds_an_invited_consultation_and_its_comments(
+    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+) -> None:
+    consultation = make_invited(rt, world, "Heatpump pilots: invited circle")
+    invite(rt, world, consultation, world.users["public"].email)
+    post_comment(rt, consultation, world.users["member"], "Heatpump grants should come first.")
+    _drain(rt)
+    for role, allowed in EXPECTED.items():
+        found = _titles(client_as(role), "heatpump")
+        assert (consultation.title in found) is allowed, (role, found)
+        comments = [t for t in found if t.endswith(f"on {consultation.title}")]
+        assert bool(comments) is allowed, (role, found)
