@@ -40,6 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import page_cpu
 from comments_common import (
     ROOT,
     free_port,
@@ -271,6 +272,7 @@ def main() -> int:
     parser.add_argument("--comments", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--cpu-requests", type=int, default=100)
     args = parser.parse_args()
     load = run_wrk if shutil.which("wrk") else run_python
     generator = "wrk" if load is run_wrk else "Python (aiohttp) load generator"
@@ -304,7 +306,8 @@ def main() -> int:
                 process.terminate()
                 process.wait(timeout=10)
         tracebacks = log.read_text().count("Traceback")
-    return report(args, figures, html, shown, same, tracebacks, generator)
+    cpu = page_cpu.measure(hub, args.cpu_requests)
+    return report(args, figures, html, shown, same, tracebacks, generator, cpu)
 
 
 def report(
@@ -315,6 +318,7 @@ def report(
     same: dict[str, bool],
     tracebacks: int,
     generator: str,
+    cpu: dict[str, Any],
 ) -> int:
     ratio = figures["ours"]["rps"] / figures["bare"]["rps"]
     over_honest = figures["signed_in"]["rps"] / figures["honest"]["rps"]
@@ -360,6 +364,7 @@ def report(
         "signed_in_rps_over_honest": round(over_honest, 2),
         "same_bytes": all(same.values()),
         "tracebacks": tracebacks,
+        **cpu,
         "target": f"visitor/static >= {TARGET_RATIO}; signed-in median <= {TARGET_MEDIAN}x "
         f"visitor; signed-in req/s >= {TARGET_OVER_HONEST}x honest",
         "met": met,
