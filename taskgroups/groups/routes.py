@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from taskgroups.groups import service
+from taskgroups.groups import finder, service
 from taskgroups.groups.forms import check_group
 from taskgroups.groups.models import GroupStatus, MemberRole, TaskGroup
 from workspace import activity
@@ -134,13 +134,22 @@ def _people_context(
 async def people(request: Request) -> Response:
     require(viewer(request), Action.ADMINISTER)
     group = _group_or_404(request)
+    query = request.query_params
     ctx = _people_context(
         request,
         group,
-        FormInput(values={"role": "member"}),
-        FormInput(values={"starts_on": _today().isoformat()}),
+        FormInput(values={"role": "member", "email": query.get("member", "")[:254]}),
+        FormInput(
+            values={
+                "starts_on": _today().isoformat(),
+                "observer_email": query.get("observer", "")[:254],
+            }
+        ),
     )
-    return render(request, "taskgroups/groups/people.html", ctx)
+    find = query.get("find", "")[: finder.MAX_QUERY]
+    with runtime(request).db.read() as session:
+        ctx |= {"find": find, "matches": finder.find_people(session, find)}
+    return render(request, "taskgroups/groups/people.html", ctx, block="matches")
 
 
 async def seat_member(request: Request) -> Response:
