@@ -148,6 +148,7 @@ def _crawl(hub: Hub, start: str = "/") -> tuple[list[str], list[str]]:
         if "text/html" not in response.headers.get("content-type", ""):
             continue
         pages.append(path)
+        hub.audit()  # axe on every page each role can reach
         too_wide += _too_wide(hub.page, path)
         too_wide += [
             f"{path}: {m.group(0)!r}" for m in RUN_ON.finditer(hub.page.inner_text("main"))

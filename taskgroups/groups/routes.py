@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -14,12 +14,13 @@ from starlette.routing import Route
 from taskgroups.groups import finder, service
 from taskgroups.groups.forms import check_group
 from taskgroups.groups.models import GroupStatus, MemberRole, TaskGroup
-from workspace import activity
+from workspace import activity, hooks
 from workspace.db import utcnow
 from workspace.forms import FormInput, read_form
+from workspace.hooks import NeedsYou
 from workspace.models import Organisation
-from workspace.permissions import Action, require
-from workspace.runtime import runtime, viewer
+from workspace.permissions import Action, Role, Viewer, require
+from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
 
 
@@ -46,8 +47,18 @@ async def group_page(request: Request) -> Response:
             ],
             "activity": activity.recent_for_group(session, who, group.id),
             "sections": rt.group_sections(session, who, group),
+            "tasks": _tasks(rt, session, who, group),
         }
     return render(request, "taskgroups/groups/group.html", context)
+
+
+def _tasks(rt: Runtime, session: Session, who: Viewer, group: TaskGroup) -> list[NeedsYou]:
+    """What the group's work still needs from this member or chair (the same answers as
+    "Needs you" on their home page, for this group only): the page's task list."""
+    if who.role_in(group.id) not in (Role.MEMBER, Role.CHAIR):
+        return []
+    found = hooks.flat(rt.hook.needs_you(rt=rt, session=session, viewer=who))
+    return sorted((t for t in found if t.group == group.name), key=lambda t: (t.order, t.text))
 
 
 def _today() -> date:
