@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlmodel import Session
@@ -21,6 +22,7 @@ from definitions.tiers import COMPARATORS, Tier
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
+from workspace.markdown import plain_text
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import runtime, viewer
@@ -119,6 +121,11 @@ async def compare_page(request: Request) -> Response:
     with runtime(request).db.read() as session:
         old_tiers = service.tiers_of(session, place.definition.id or 0, old)
         new_tiers = service.tiers_of(session, place.definition.id or 0, new)
+        revisions = service.history(session, place.definition.id or 0)
+    # The text as readers see it, unless the markdown source is asked for (`?source=1`).
+    source = request.query_params.get("source") == "1"
+    if not source:
+        old_tiers, new_tiers = as_read(old_tiers), as_read(new_tiers)
     title = place.definition.title
     return render(
         request,
@@ -137,8 +144,16 @@ async def compare_page(request: Request) -> Response:
                 new_tiers, title=f"{title}, revision {new}", id_prefix=f"new-{new}"
             ),
             "numbers": list(range(1, head + 1)),
+            "revisions": [(r, who) for r, who in revisions if r.number <= head],
+            "source": source,
         },
     )
+
+
+def as_read(tiers: list[Tier]) -> list[Tier]:
+    """Tiers with their requirement as a reader sees it: markdown's marks taken away, so
+    that `**Fabric**` compares as the word Fabric."""
+    return [replace(t, requirement=plain_text(t.requirement)) for t in tiers]
 
 
 # -- writing ----------------------------------------------------------------------------

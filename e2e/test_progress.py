@@ -55,7 +55,7 @@ def test_publishing_the_outcome_completes_the_milestone(new_hub: Callable[..., H
     consultation_url = page.url
     chair.goto(f"/groups/{SLUG}/milestones/new")
     page.get_by_label("Title").fill("Allowable solutions outcome published")
-    page.get_by_label("Due date").fill("2030-06-01")
+    fill_date(page, "Due date", 1, 6, 2030)
     page.get_by_label("Deliverable (optional)").select_option(
         label=f"Consultation outcome published: {CONSULTATION}"
     )
@@ -89,7 +89,7 @@ def test_publishing_the_outcome_completes_the_milestone(new_hub: Callable[..., H
     # A meeting, scheduled and recorded through the pages.
     chair.goto(f"/groups/{SLUG}/meetings/new")
     page.get_by_label("Title").fill("First meeting")
-    page.get_by_label("Date").fill("2030-02-05")
+    fill_date(page, "Date", 5, 2, 2030)
     page.get_by_label("Start time").fill("14:30")
     chair.click_and_wait("main form button[type=submit]:has-text('Save meeting')")
     chair.click_and_wait("main a:has-text('Record minutes')")
@@ -106,3 +106,11 @@ def test_publishing_the_outcome_completes_the_milestone(new_hub: Callable[..., H
         admin.goto(path)
     admin.goto("/dashboard")
     assert admin.page.locator(f"section[data-group='{SLUG}']").count() == 1
+
+
+def fill_date(page, legend: str, day: int, month: int, year: int) -> None:  # type: ignore[no-untyped-def]
+    """A GOV.UK date input: three boxes in a fieldset named by its legend."""
+    group = page.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day").fill(str(day))
+    group.get_by_label("Month").fill(str(month))
+    group.get_by_label("Year").fill(str(year))

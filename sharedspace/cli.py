@@ -150,6 +150,9 @@ def _ensure_demo(rt: Runtime) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    # Links in feeds, calendars and mail point at the address actually served unless
+    # BASE_URL says otherwise (the served app reads the environment again).
+    os.environ.setdefault("BASE_URL", served_address(args.host, args.port))
     settings = Settings.from_env()
     if args.workers > 1 and not settings.redis_url:
         # Each worker only reaches its own sockets: without Redis to fan out, live
@@ -181,6 +184,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_level="info",
     )
     return 0
+
+
+def served_address(host: str, port: int) -> str:
+    """The site's address when served on `host`:`port` (a wildcard host reads as localhost)."""
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 def cmd_worker(args: argparse.Namespace) -> int:

@@ -441,6 +441,21 @@ MATRIX += [
         ("POST", f"/{slug}/edit", f"/{slug}/edit", admin_only(400)),
     )
 ]
+# An objection withdrawn by its own organisation: members of the group only (issue 14).
+MATRIX += [
+    (
+        "POST",
+        DP + "/{dslug}/disputes/{dispute_id}/withdraw",
+        f"{D}/disputes/999999/withdraw",
+        editors(400),
+    ),
+    (
+        "POST",
+        RP + "/{rslug}/disputes/{dispute_id}/withdraw",
+        f"{R}/disputes/999999/withdraw",
+        editors(400),
+    ),
+]
 
 
 @pytest.fixture

@@ -53,7 +53,8 @@ class Settings:
     )
     base_url: str = _setting(
         "http://127.0.0.1:8000",
-        "Public address of the site; cookies are marked `Secure` when it starts with https.",
+        "Public address of the site; cookies are marked `Secure` when it starts with https. "
+        "Unset, `sharedspace serve` uses the host and port it listens on.",
     )
     redis_url: str = _setting(
         "", "Redis URL for Socket.IO fan-out across workers. Empty: one worker only."

@@ -29,6 +29,7 @@ class DisputeStatus(StrEnum):
     OPEN = "open"
     RESOLVED = "resolved"  # changed in a later revision
     NOT_ACCEPTED = "not_accepted"
+    WITHDRAWN = "withdrawn"  # by the organisation that objected
 
 
 class Position(SQLModel, table=True):

@@ -152,6 +152,23 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
             return _page(request, kind, place, form, status=400)
         return redirect(f"{place.url}/sign-off", "The dispute has been answered.")
 
+    async def withdraw_dispute(request: Request) -> Response:
+        place = kind.load(request)
+        who = viewer(request)
+        require(who, Action.RECORD_POSITION, place.group.id)
+        dispute_id = parse_id(request.path_params["dispute_id"])
+        if dispute_id is None:
+            raise NotFound("That dispute does not exist.")
+        form = await read_form(request)
+        try:
+            signoff.do_withdraw_dispute(
+                runtime(request), who, place.group, _id(place), dispute_id, form.get("note"), kind
+            )
+        except signoff.SignOffError as error:
+            form.error(f"withdraw-{dispute_id}", str(error))
+            return _page(request, kind, place, form, status=400)
+        return redirect(f"{place.url}/sign-off", "Your organisation's objection is withdrawn.")
+
     async def agree(request: Request) -> Response:
         place = kind.load(request)
         who = viewer(request)
@@ -170,6 +187,7 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         Route(prefix + "/positions", record_position, methods=["POST"]),
         Route(prefix + "/disputes/{dispute_id}/answer", answer_dispute, methods=["POST"]),
         Route(prefix + "/agree", agree, methods=["POST"]),
+        Route(prefix + "/disputes/{dispute_id}/withdraw", withdraw_dispute, methods=["POST"]),
     ]
 
 

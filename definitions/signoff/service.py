@@ -251,6 +251,48 @@ def do_answer_dispute(
         kind.dispute_answered(rt, unit, actor, subject, group, dispute)
 
 
+def do_withdraw_dispute(
+    rt: Runtime,
+    actor: Viewer,
+    group: TaskGroup,
+    subject_id: int,
+    dispute_id: int,
+    note: str,
+    kind: SubjectKind = DEFINITION,
+) -> None:
+    """The organisation that objected withdraws its objection (a member of that
+    organisation in the group does it); the dispute closes as withdrawn, on the record."""
+    require(actor, Action.RECORD_POSITION, group.id)
+    with rt.db.write() as unit:
+        subject = _subject(unit, kind, group, subject_id)
+        dispute = unit.session.get(Dispute, dispute_id)
+        if dispute is None or dispute.subject_kind != kind.name or dispute.subject_id != subject_id:
+            raise SignOffError("That dispute does not exist.")
+        org_id = unit.session.exec(
+            select(Membership.organisation_id).where(
+                Membership.group_id == group.id, Membership.user_id == actor.user_id
+            )
+        ).first()
+        if org_id != dispute.organisation_id:
+            raise SignOffError("Only the organisation that objected can withdraw its objection.")
+        if dispute.status != DisputeStatus.OPEN:
+            raise SignOffError("That dispute has already been answered.")
+        dispute.status = DisputeStatus.WITHDRAWN
+        dispute.answer = note.strip()[:5000]
+        dispute.answered_by = actor.user_id
+        dispute.answered_at = utcnow()
+        unit.session.add(dispute)
+        org = unit.session.get(Organisation, org_id)
+        kind.log(
+            unit,
+            actor,
+            kind.verbs["dispute_answered"],
+            subject,
+            group,
+            f"Objection to {subject.title} withdrawn by {org.name if org else 'its organisation'}",
+        )
+
+
 def do_agree(
     rt: Runtime, actor: Viewer, group: TaskGroup, subject_id: int, kind: SubjectKind = DEFINITION
 ) -> int:

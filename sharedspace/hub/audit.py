@@ -19,11 +19,13 @@ from starlette.routing import Route
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput
 from workspace.models import ActivityEvent, User
+from workspace.numbers import parse_int
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import render
 
-PAGE_SIZE = 200
+PAGE_SIZE = 50
+MAX_PAGE = 10_000
 _CHOOSE = {"group": "Select a group from the list", "person": "Select a person from the list"}
 CSV_LIMIT = 100_000
 
@@ -53,7 +55,9 @@ def read_filter(request: Request) -> tuple[AuditFilter, FormInput]:
     return found, form
 
 
-def query(session: Session, f: AuditFilter, zone: ZoneInfo, limit: int) -> list[tuple[Any, ...]]:
+def query(
+    session: Session, f: AuditFilter, zone: ZoneInfo, limit: int, offset: int = 0
+) -> list[tuple[Any, ...]]:
     q = (
         select(ActivityEvent, User.display_name, TaskGroup.name)
         .join(User, User.id == ActivityEvent.actor_id, isouter=True)  # type: ignore[arg-type]
@@ -73,7 +77,7 @@ def query(session: Session, f: AuditFilter, zone: ZoneInfo, limit: int) -> list[
     if f.until:
         end = datetime.combine(f.until + timedelta(days=1), time(), zone)
         q = q.where(col(ActivityEvent.created_at) < end)
-    return [tuple(row) for row in session.exec(q.limit(limit))]
+    return [tuple(row) for row in session.exec(q.offset(offset).limit(limit))]
 
 
 async def audit(request: Request) -> Response:
@@ -81,25 +85,45 @@ async def audit(request: Request) -> Response:
     require(who, Action.ADMINISTER)
     f, form = read_filter(request)
     zone = ZoneInfo(rt.settings.timezone)
+    number = parse_int(request.query_params.get("page"), low=1, high=MAX_PAGE) or 1
+    offset = (number - 1) * PAGE_SIZE
     with rt.db.read() as session:
-        rows = query(session, f, zone, PAGE_SIZE + 1) if form.ok else []
+        rows = query(session, f, zone, PAGE_SIZE + 1, offset) if form.ok else []
         groups = list(session.exec(select(TaskGroup).order_by(col(TaskGroup.name))))
         people = list(session.exec(select(User).order_by(col(User.display_name))))
         verbs = sorted(set(session.exec(select(ActivityEvent.verb).distinct())))
+    filters = {k: v for k, v in request.query_params.items() if k != "page"}
     return render(
         request,
         "hub/audit.html",
         {
             "form": form,
             "rows": rows[:PAGE_SIZE],
-            "more": len(rows) > PAGE_SIZE,
+            "first": offset + 1,
+            "pagination": pages(number, len(rows) > PAGE_SIZE, "/audit", filters),
             "groups": groups,
             "people": people,
             "verbs": verbs,
-            "csv_url": "/audit.csv?" + urlencode(dict(request.query_params)),
+            "csv_url": "/audit.csv?" + urlencode(filters),
         },
+        block="events",
         status_code=200 if form.ok else 400,
     )
+
+
+def pages(number: int, more: bool, path: str, filters: dict[str, str]) -> dict[str, Any]:
+    """The GOV.UK pagination component's parameters: previous and next, keeping the
+    filters in the links."""
+
+    def href(n: int) -> str:
+        return f"{path}?{urlencode(filters | {'page': str(n)})}"
+
+    found: dict[str, Any] = {"landmarkLabel": "Pages of events"}
+    if number > 1:
+        found["previous"] = {"href": href(number - 1), "labelText": f"Page {number - 1}"}
+    if more:
+        found["next"] = {"href": href(number + 1), "labelText": f"Page {number + 1}"}
+    return found
 
 
 async def audit_csv(request: Request) -> Response:
@@ -114,6 +138,7 @@ async def audit_csv(request: Request) -> Response:
     with rt.db.read() as session:
         rows = query(session, f, zone, CSV_LIMIT)
     out = io.StringIO()
+    out.write("\ufeff")  # spreadsheet programs read UTF-8 only with the mark, as other exports
     writer = csv.writer(out)
     writer.writerow(
         [

@@ -5,21 +5,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from taskgroups.groups import service
+from taskgroups.groups import finder, service
 from taskgroups.groups.forms import check_group
 from taskgroups.groups.models import GroupStatus, MemberRole, TaskGroup
-from workspace import activity
+from workspace import activity, hooks
 from workspace.db import utcnow
 from workspace.forms import FormInput, read_form
+from workspace.hooks import NeedsYou
 from workspace.models import Organisation
-from workspace.permissions import Action, require
-from workspace.runtime import runtime, viewer
+from workspace.permissions import Action, Role, Viewer, require
+from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
 
 
@@ -46,8 +47,18 @@ async def group_page(request: Request) -> Response:
             ],
             "activity": activity.recent_for_group(session, who, group.id),
             "sections": rt.group_sections(session, who, group),
+            "tasks": _tasks(rt, session, who, group),
         }
     return render(request, "taskgroups/groups/group.html", context)
+
+
+def _tasks(rt: Runtime, session: Session, who: Viewer, group: TaskGroup) -> list[NeedsYou]:
+    """What the group's work still needs from this member or chair (the same answers as
+    "Needs you" on their home page, for this group only): the page's task list."""
+    if who.role_in(group.id) not in (Role.MEMBER, Role.CHAIR):
+        return []
+    found = hooks.flat(rt.hook.needs_you(rt=rt, session=session, viewer=who))
+    return sorted((t for t in found if t.group == group.name), key=lambda t: (t.order, t.text))
 
 
 def _today() -> date:
@@ -134,13 +145,22 @@ def _people_context(
 async def people(request: Request) -> Response:
     require(viewer(request), Action.ADMINISTER)
     group = _group_or_404(request)
+    query = request.query_params
     ctx = _people_context(
         request,
         group,
-        FormInput(values={"role": "member"}),
-        FormInput(values={"starts_on": _today().isoformat()}),
+        FormInput(values={"role": "member", "email": query.get("member", "")[:254]}),
+        FormInput(
+            values={
+                "starts_on": _today().isoformat(),
+                "observer_email": query.get("observer", "")[:254],
+            }
+        ),
     )
-    return render(request, "taskgroups/groups/people.html", ctx)
+    find = query.get("find", "")[: finder.MAX_QUERY]
+    with runtime(request).db.read() as session:
+        ctx |= {"find": find, "matches": finder.find_people(session, find)}
+    return render(request, "taskgroups/groups/people.html", ctx, block="matches")
 
 
 async def seat_member(request: Request) -> Response:

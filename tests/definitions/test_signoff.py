@@ -703,3 +703,32 @@ def test_a_dispute_is_answered_only_through_its_own_definition(
     assert response.status_code == 400
     assert error_summary(soup(response.text)) == ["That dispute does not exist."]
     assert [d.status for d in open_disputes(rt)] == [DisputeStatus.OPEN]
+
+
+# -- withdrawing an objection (issue 14) -------------------------------------------------
+
+
+def test_the_objecting_organisation_withdraws_its_objection(
+    as_role: Opener, rt: Runtime, world: World, proposed: Definition
+) -> None:
+    take_position(rt, world, proposed, "member", Stance.OBJECT, "Too weak on fabric")
+    [dispute] = open_disputes(rt)
+    action = f"{D}/disputes/{dispute.id}/withdraw"
+    # the chair's organisation did not object: no button, and the service refuses
+    assert as_role("chair").page(f"{D}/sign-off").select_one(f"form[action='{action}']") is None
+    refused = as_role("chair").submit(action, {"note": ""})
+    assert page_error(refused) == [
+        "Only the organisation that objected can withdraw its objection."
+    ]
+    member = as_role("member")
+    assert member.page(f"{D}/sign-off").select_one(f"form[action='{action}']") is not None
+    response = member.submit(action, {"note": "Revision 2 will meet it."})
+    assert response.status_code == 303
+    assert open_disputes(rt) == []
+    page = member.page(f"{D}/sign-off")
+    tag = page.select_one(f"#dispute-{dispute.id} h3 .govuk-tag")
+    assert tag is not None
+    assert tag.get_text(strip=True) == "Withdrawn by UK Green Building Council"
+    assert page.select_one(f"form[action='{action}']") is None
+    again = member.submit(action, {"note": ""})
+    assert page_error(again) == ["That dispute has already been answered."]

@@ -165,3 +165,21 @@ def test_every_page_has_a_search_box_and_the_service_links(as_role: Open) -> Non
         assert hrefs["Cookies"] == "/cookies"
         assert hrefs["Help"] == "/help"
         assert "Search" in _nav(page)
+
+
+def test_the_group_page_lists_what_its_work_still_needs_from_a_member(
+    rt: Runtime, world: World, as_role: Open
+) -> None:
+    definition = make_definition(rt, world)
+    signoff.do_propose(rt, viewer_for(rt, world.users["chair"]), world.group, definition.id or 0)
+    page = as_role("member").page("/groups/zero-carbon-homes-definition")
+    tasks = page.select("ul.govuk-task-list li")
+    assert [t.select_one("a").get_text(strip=True) for t in tasks] == [
+        "Record UK Green Building Council's position on Zero carbon homes (revision 1)"
+    ]
+    assert tasks[0].select_one(".govuk-tag").get_text(strip=True) == "To do"
+    for role in ("public", "observer", "secretariat"):
+        assert (
+            as_role(role).page("/groups/zero-carbon-homes-definition").select("ul.govuk-task-list")
+            == []
+        )

@@ -122,18 +122,22 @@ def test_seat_forms_report_every_problem_and_keep_input(as_role) -> None:  # typ
         {
             "observer_email": "nobody@example.org",
             "department": "",
-            "starts_on": "2016-02-30",
+            # the GOV.UK date input: day, month and year (issue 14)
+            "starts_on-day": "30",
+            "starts_on-month": "2",
+            "starts_on-year": "2016",
             "ends_on": "2015-01-01",
         },
     )
     page = soup(response.text)
     assert error_summary(page) == [
         "Enter the government department",
-        "The date the seat starts must be a real date, like 2016-04-01",
+        "The date the seat starts must be a real date, like 1 4 2016",
         "No account uses this email address. Ask the person to register first.",
     ]
     assert page.select_one("#observer_email")["value"] == "nobody@example.org"
-    assert page.select_one("#starts_on")["value"] == "2016-02-30"
+    kept = [page.select_one(f"#starts_on-{part}")["value"] for part in ("day", "month", "year")]
+    assert kept == ["30", "2", "2016"]
 
 
 def test_ending_an_observer_seat_keeps_the_record(as_role, rt: Runtime, world: World) -> None:  # type: ignore[no-untyped-def]

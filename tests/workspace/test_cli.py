@@ -76,3 +76,12 @@ def test_rerender_renders_every_stored_comment_again(
     assert fresh.seq == 2  # a change like any other: live pages and the feed pick it up
     assert cli.main(["rerender", "no-such-consultation"]) == 2
     assert "no consultation no-such-consultation" in capsys.readouterr().err
+
+
+def test_serve_links_to_the_address_it_listens_on() -> None:
+    """Feed links and iCal UIDs followed port 8000 whatever port was served (issue 14)."""
+    from sharedspace.cli import served_address
+
+    assert served_address("127.0.0.1", 8123) == "http://127.0.0.1:8123"
+    assert served_address("0.0.0.0", 8000) == "http://localhost:8000"  # noqa: S104
+    assert served_address("::1", 9000) == "http://[::1]:9000"
