@@ -79,6 +79,11 @@ class RequestContext:
         state["csrf_cookie"] = cookies.get(csrf.COOKIE) or new_csrf
         state["viewer"] = self.runtime.load_viewer(cookies.get(auth.SESSION_COOKIE))
         send = _with_csrf_cookie(send, new_csrf, self.runtime.settings.secure_cookies)
+        if _has_nul(scope):
+            # No address of ours holds a NUL, and PostgreSQL cannot even compare one.
+            response = error_response(Request(scope, receive), 400, NUL_MESSAGE)
+            await response(scope, receive, send)
+            return
 
         if scope["method"] in UNSAFE_METHODS:
             problem, receive = await self._check_unsafe(scope, receive, cookies)
@@ -141,6 +146,14 @@ class RequestContext:
         return content_type.startswith(b"multipart/form-data") and any(
             pattern.fullmatch(scope["path"]) for pattern in self.runtime.upload_paths
         )
+
+
+NUL_MESSAGE = "The address contains a character that no page uses. Check it and try again."
+
+
+def _has_nul(scope: Scope) -> bool:
+    query = bytes(scope.get("query_string", b"")).lower()
+    return "\x00" in str(scope.get("path", "")) or b"%00" in query or b"\x00" in query
 
 
 def _too_large_file(limit: int) -> str:

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from taskgroups.groups import service as groups
 from workspace import search
+from workspace.numbers import MAX_ID, parse_int
 from workspace.runtime import runtime, viewer
 from workspace.search.outbox import backlog
 from workspace.templating import render
@@ -21,10 +22,7 @@ PER_PAGE = 10
 
 
 def _int(value: str | None, default: int | None) -> int | None:
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
+    return parse_int(value, high=MAX_ID) if value else default
 
 
 async def search_page(request: Request) -> Response:
