@@ -69,7 +69,13 @@ class Runtime:
         return found or ({}, frozenset())
 
     def load_viewer(self, token: str | None) -> Viewer:
-        return auth.load_viewer(self.db, token, self.settings.session_days, self.group_roles)
+        return auth.load_viewer(
+            self.db,
+            token,
+            self.settings.session_days,
+            self.group_roles,
+            self.settings.session_max_days,
+        )
 
     def group_sections(self, session: Session, who: Viewer, group: Any) -> list[GroupSection]:
         return hooks.ordered(

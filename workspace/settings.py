@@ -161,6 +161,11 @@ class Settings:
         "Longest a worker waits between looks at a SQLite queue when idle (Redis and "
         "PostgreSQL queues wake it at once).",
     )
+    session_max_days: int = _setting(
+        90,
+        "Absolute lifetime of a sign-in, in days, however active: then the person signs in "
+        "again. `SESSION_DAYS` is the idle timeout.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
