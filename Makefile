@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-unit test-e2e lint format vendor lock bench bench-large clean
+.PHONY: run test test-unit test-e2e lint format vendor lock bench bench-large clean fuzz
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,13 @@ test-unit: $(STAMP)
 
 test-e2e: $(STAMP)
 	PLAYWRIGHT_CHROMIUM_EXECUTABLE="$$(bash e2e/find-chromium.sh)" $(BIN)/python -m pytest e2e
+
+# Hostile requests to every route as every role, many more than `make test` sends, random,
+# on SQLite and on PostgreSQL when it answers (docs/security.md).
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_ENGINES=$${FUZZ_ENGINES:-sqlite,postgres} \
+		$(BIN)/python -m pytest tests/test_fuzz_routes.py -s -q
 
 # ruff (format and rules), the floor plan's import contracts (pyproject.toml), mypy --strict.
 lint: $(STAMP)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from definitions.tiers import COMPARATORS, Metric, Tier, new_tier_key
 from workspace.forms import FormInput
+from workspace.numbers import parse_int
 
 MAX_TIERS = 8
 NAME_MAX, SUMMARY_MAX, REQUIREMENT_MAX = 120, 500, 10_000
@@ -107,8 +108,7 @@ def _sort_key(form: FormInput, prefix: str, was: int | None) -> tuple[int, int]:
 
 
 def _int(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() and len(raw) < 7 else None
+    return parse_int(raw, high=999_999)
 
 
 def _valid_key(key: str) -> bool:

@@ -11,6 +11,7 @@ from definitions import service
 from definitions.models import Definition
 from taskgroups.groups import service as groups
 from taskgroups.groups.models import TaskGroup
+from workspace.numbers import parse_int
 from workspace.permissions import Action, SignInRequired, can, require
 from workspace.runtime import runtime, viewer
 
@@ -49,10 +50,8 @@ def load_place(request: Request) -> Place:
 
 def revision_number(request: Request, raw: str | None, place: Place) -> int:
     """A revision number from the request, checked against what this viewer may see."""
-    if raw is None or not raw.isdigit() or len(raw) > 6:
-        raise HTTPException(404)
-    number = int(raw)
-    if not 1 <= number <= place.definition.head_number:
+    number = parse_int(raw, low=1, high=place.definition.head_number)
+    if number is None:
         raise HTTPException(404)
     who = viewer(request)
     if number != place.definition.agreed_number and not can(

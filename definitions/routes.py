@@ -24,6 +24,7 @@ from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
 from workspace.markdown import plain_text
 from workspace.models import Organisation, User
+from workspace.numbers import parse_int
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -162,9 +163,8 @@ def as_read(tiers: list[Tier]) -> list[Tier]:
 def _form_context(
     place: Place | None, group: TaskGroup, form: FormInput, **extra: Any
 ) -> dict[str, Any]:
-    raw = form.get("tier_count").strip()
     # Read as check_tiers reads it: a tampered count must not raise or render thousands.
-    count = min(int(raw), MAX_TIERS + 1) if raw.isdigit() and len(raw) < 7 else 0
+    count = min(parse_int(form.get("tier_count"), high=999_999) or 0, MAX_TIERS + 1)
     # A new tier typed in beyond the limit stays on the page with its error, not lost.
     typed_new = any(form.get(f"tier-new-{name}") for name in ("name", "summary", "requirement"))
     return {
@@ -187,7 +187,7 @@ async def new_definition(request: Request) -> Response:
         return render(request, "definitions/new.html", _form_context(None, group, form))
     form = await read_form(request)
     title = form.required("title", "a title", max_length=200)
-    purpose = form.optional("purpose", "the purpose", max_length=2000)
+    purpose = form.optional("purpose", "the purpose", max_length=2000, multiline=True)
     edit = check_tiers(form)
     with rt.db.read() as session:
         if form.ok and service.title_taken(session, group.id or 0, title):

@@ -20,6 +20,9 @@ def register(hub: Hub, name: str) -> None:
     hub.page.get_by_label("Your name").fill(name)
     hub.page.get_by_label("Password", exact=True).fill("a good long password")
     hub.click_and_wait("form button[type=submit]:has-text('Create account')")
+    # The page never says whether the address had an account: sign in as a person would.
+    assert hub.page.locator("h1").inner_text() == "Check your email"
+    hub.sign_in(email, "a good long password")
 
 
 def open_consultation(browser: Browser, server: str, group_name: str, title: str) -> str:

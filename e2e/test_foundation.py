@@ -17,6 +17,10 @@ def register(hub: Hub, email: str, name: str, password: str = "a good long passw
     hub.page.get_by_label("Your name").fill(name)
     hub.page.get_by_label("Password", exact=True).fill(password)
     hub.click_and_wait("form button[type=submit]:has-text('Create account')")
+    # The page never says whether the address had an account: sign in as a person would.
+    assert hub.page.locator("h1").inner_text() == "Check your email"
+    hub.audit()
+    hub.sign_in(email, password)
 
 
 def test_register_create_group_seat_member_and_observer(

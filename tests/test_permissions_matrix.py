@@ -125,11 +125,11 @@ D = f"{G}/definitions/zero-carbon-homes"
 DP = "/groups/{slug}/definitions"
 C = "/consultations/zero-carbon-homes-the-draft"
 CP = "/consultations/{slug}"
-CC = CP + "/comments/{comment_id:int}"
+CC = CP + "/comments/{comment_id:id}"
 MEMBERS_COMMENT = f"{C}/comments/1"  # posted by the member
 OUTSIDERS_COMMENT = f"{C}/comments/2"  # posted by someone in another group
-MT = "/milestones/{milestone_id:int}"
-MEET = "/groups/{slug}/meetings/{meeting_id:int}"
+MT = "/milestones/{milestone_id:id}"
+MEET = "/groups/{slug}/meetings/{meeting_id:id}"
 EV = "/groups/{slug}/evidence"
 RP = "/groups/{slug}/reports"
 R = f"{G}/reports/zero-carbon-homes-draft-report"
@@ -310,7 +310,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", MEET + "/edit", f"{G}/meetings/1/edit", chairs(400)),
     ("GET", MEET + "/record", f"{G}/meetings/1/record", chairs(200)),
     ("POST", MEET + "/record", f"{G}/meetings/1/record", chairs(303)),
-    ("POST", MEET + "/actions/{action_id:int}/done", f"{G}/meetings/1/actions/1/done", chairs(303)),
+    ("POST", MEET + "/actions/{action_id:id}/done", f"{G}/meetings/1/actions/1/done", chairs(303)),
     ("GET", "/dashboard", "/dashboard", SIGNED_IN),
     ("GET", "/feeds/calendar.ics", "/feeds/calendar.ics", OK_ALL),
     ("GET", "/feeds/activity.atom", "/feeds/activity.atom", OK_ALL),
@@ -318,7 +318,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/groups/{slug}/activity.atom", f"{G}/activity.atom", OK_ALL),
     ("GET", "/feeds/private", "/feeds/private", SIGNED_IN),
     ("POST", "/feeds/private", "/feeds/private", SIGNED_IN),
-    ("POST", "/feeds/private/{token_id:int}/revoke", "/feeds/private/999/revoke", signed_in(404)),
+    ("POST", "/feeds/private/{token_id:id}/revoke", "/feeds/private/999/revoke", signed_in(404)),
     (
         "GET",
         "/feeds/private/{token}.ics",

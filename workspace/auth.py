@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -82,7 +82,10 @@ def load_viewer(
     days: int,
     roles: RoleLoader,
     invited: InvitedLoader | None = None,
+    max_days: int = 0,
 ) -> Viewer:
+    """The viewer a session token stands for: anonymous when the token is unknown, idle
+    longer than `days`, older than `max_days` (0: no absolute limit) or its user inactive."""
     if not token:
         return ANONYMOUS
     now = utcnow()
@@ -95,11 +98,12 @@ def load_viewer(
         if row is None:
             return ANONYMOUS
         user_session, user = row
-        if user_session.expires_at <= now or not user.is_active:
+        ends = user_session.created_at + timedelta(days=max_days) if max_days else None
+        if user_session.expires_at <= now or not user.is_active or (ends and ends <= now):
             return ANONYMOUS
         viewer = viewer_of(session, user, roles, invited)
     if now - user_session.last_seen_at > TOUCH_INTERVAL:
-        _touch(db, user_session.id, days)
+        _touch(db, user_session.id, days, ends)
     return viewer
 
 
@@ -121,13 +125,14 @@ def viewer_of(
     )
 
 
-def _touch(db: Database, session_id: int | None, days: int) -> None:
+def _touch(db: Database, session_id: int | None, days: int, ends: datetime | None) -> None:
     now = utcnow()
     with db.write() as unit:
         row = unit.session.get(UserSession, session_id)
         if row is not None:
             row.last_seen_at = now
-            row.expires_at = now + timedelta(days=days)
+            idle_end = now + timedelta(days=days)
+            row.expires_at = min(idle_end, ends) if ends else idle_end
             unit.session.add(row)
 
 

@@ -207,6 +207,19 @@ class UnreadChanged(DomainEvent):
     unread: int
 
 
+# --- access --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccessChanged(DomainEvent):
+    """Someone's access may have narrowed: their sessions ended (sign-out, sign-out
+    everywhere, a password reset) or a seat or membership ended. Live sockets re-check
+    every room they are in (workspace/live_access.py)."""
+
+    name: ClassVar[str] = "access.changed"
+    user_id: int
+
+
 CATALOGUE: tuple[type[DomainEvent], ...] = (
     MeetingHeld,
     MeetingScheduled,
@@ -225,6 +238,7 @@ CATALOGUE: tuple[type[DomainEvent], ...] = (
     CommentChanged,
     ReportPublished,
     GovernmentResponded,
+    AccessChanged,
 )
 
 E = TypeVar("E", bound=DomainEvent)

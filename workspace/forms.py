@@ -6,14 +6,24 @@ with nothing lost; errors are keyed by field id for the GOV.UK error summary lin
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from workspace.numbers import parse_id, parse_int
+from workspace.numbers import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    parse_date,
+    parse_date_unbounded,
+    parse_id,
+    parse_int,
+    parse_time,
+)
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DATE_PARTS = ("day", "month", "year")
@@ -50,8 +60,11 @@ class FormInput:
 
     # -- validators: each records an error and returns the cleaned value --------------
 
-    def required(self, name: str, label: str, max_length: int = 200) -> str:
-        value = self.get(name).strip()
+    def required(
+        self, name: str, label: str, max_length: int = 200, *, multiline: bool = False
+    ) -> str:
+        """A text a person must give: one line unless `multiline` (a textarea)."""
+        value = self._text(name, label, multiline)
         if not value:
             self.error(name, f"Enter {label}")
         elif len(value) > max_length:
@@ -60,13 +73,28 @@ class FormInput:
             )
         return value
 
-    def optional(self, name: str, label: str, max_length: int = 20_000) -> str:
-        value = self.get(name).strip()
+    def optional(
+        self, name: str, label: str, max_length: int = 20_000, *, multiline: bool = False
+    ) -> str:
+        """A text a person may leave out: one line unless `multiline` (a textarea)."""
+        value = self._text(name, label, multiline)
         if len(value) > max_length:
             self.error(
                 name, f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer"
             )
         return value
+
+    def _text(self, name: str, label: str, multiline: bool) -> str:
+        """The field's text: a textarea keeps line breaks (and tabs) and loses other control
+        characters; a one-line field with any of them is an error, its text kept as typed."""
+        raw = self.get(name)
+        if multiline:
+            return strip_controls(raw).strip()
+        if has_controls(raw):
+            self.error(
+                name, f"Enter {label} on one line, without line breaks or control characters"
+            )
+        return raw.strip()
 
     def email(self, name: str = "email") -> str:
         value = normalise_email(self.get(name))
@@ -92,11 +120,20 @@ class FormInput:
             if required:
                 self.error(name, f"Enter {label}")
             return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.error(name, f"{label[0].upper()}{label[1:]} must be a real date, like 2016-04-01")
-            return None
+        found = parse_date(value)
+        text = f"{label[0].upper()}{label[1:]}"
+        if found is None and parse_date_unbounded(value) is not None:
+            self.error(name, f"{text} must be between {FIRST_YEAR} and {LAST_YEAR}")
+        elif found is None:
+            self.error(name, f"{text} must be a real date, like 2016-04-01")
+        return found
+
+    def time(self, name: str, message: str, *, default: str = "") -> dt.time | None:
+        """A 24-hour time like 14:30 (`default` when left empty); `message` when not."""
+        found = parse_time(self.get(name).strip() or default)
+        if found is None:
+            self.error(name, message)
+        return found
 
     def _date_from_parts(self, name: str, label: str, *, required: bool) -> _Date | None:
         raw = {part: self.get(f"{name}-{part}").strip() for part in DATE_PARTS}
@@ -111,7 +148,7 @@ class FormInput:
             return None
         day = parse_int(raw["day"], low=1, high=31)
         month = parse_int(raw["month"], low=1, high=12)
-        year = parse_int(raw["year"], low=1900, high=2200)
+        year = parse_int(raw["year"], low=FIRST_YEAR, high=LAST_YEAR)
         if day is None or month is None or year is None:
             self.error(name, f"{title} must be a real date, like 1 4 2016")
             return None
@@ -126,6 +163,26 @@ class FormInput:
         if value is None:
             self.error(name, f"Select {label}")
         return value
+
+
+def has_controls(value: str) -> bool:
+    """Whether `value` holds a control character or a line or paragraph separator."""
+    return any(_is_control(ch) for ch in value)
+
+
+def strip_controls(value: str) -> str:
+    """`value` without control characters, except line breaks and tabs."""
+    return "".join(ch for ch in value if ch in "\n\t" or not _is_control(ch))
+
+
+def one_line(value: str) -> str:
+    """`value` for a place that holds one line (a calendar's name, a header): every run of
+    control characters and line breaks becomes one space."""
+    return " ".join("".join(" " if _is_control(ch) else ch for ch in value).split())
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Zl", "Zp")
 
 
 def normalise_email(value: str) -> str:

@@ -79,6 +79,12 @@ class RequestContext:
         state["csrf_cookie"] = cookies.get(csrf.COOKIE) or new_csrf
         state["viewer"] = self.runtime.load_viewer(cookies.get(auth.SESSION_COOKIE))
         send = _with_csrf_cookie(send, new_csrf, self.runtime.settings.secure_cookies)
+        send = _with_policy_headers(send, self.runtime, scope, signed_in=state["viewer"].signed_in)
+        if _has_nul(scope):
+            # No address of ours holds a NUL, and PostgreSQL cannot even compare one.
+            response = error_response(Request(scope, receive), 400, NUL_MESSAGE)
+            await response(scope, receive, send)
+            return
 
         if scope["method"] in UNSAFE_METHODS:
             problem, receive = await self._check_unsafe(scope, receive, cookies)
@@ -141,6 +147,39 @@ class RequestContext:
         return content_type.startswith(b"multipart/form-data") and any(
             pattern.fullmatch(scope["path"]) for pattern in self.runtime.upload_paths
         )
+
+
+NUL_MESSAGE = "The address contains a character that no page uses. Check it and try again."
+
+
+def _has_nul(scope: Scope) -> bool:
+    query = bytes(scope.get("query_string", b"")).lower()
+    return "\x00" in str(scope.get("path", "")) or b"%00" in query or b"\x00" in query
+
+
+HSTS = "max-age=31536000; includeSubDomains"
+PRIVATE = "private, no-store"
+
+
+def _with_policy_headers(send: Send, runtime: Runtime, scope: Scope, *, signed_in: bool) -> Send:
+    """Headers that depend on who asks and how the site is served: signed-in pages are
+    never stored by a browser or proxy (a shared computer's back button shows nothing);
+    with an https `BASE_URL`, HSTS; every 429 says when to try again (`Retry-After`)."""
+    private = signed_in and not str(scope.get("path", "")).startswith("/static/")
+    secure = runtime.settings.secure_cookies
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            if private:
+                headers["Cache-Control"] = PRIVATE
+            if secure:
+                headers.setdefault("Strict-Transport-Security", HSTS)
+            if message["status"] == 429:
+                headers.setdefault("Retry-After", str(runtime.limiter.retry_after()))
+        await send(message)
+
+    return wrapped
 
 
 def _too_large_file(limit: int) -> str:

@@ -56,3 +56,13 @@ class RateLimiter:
     @property
     def minutes(self) -> int:
         return max(1, self.window // 60)
+
+    def retry_after(self) -> int:
+        """Seconds until the current window ends, when every count starts again: the
+        `Retry-After` of a 429."""
+        return max(1, self._window_start() + self.window - int(time.time()))
+
+    def wait(self) -> str:
+        """When to try again, for people: "in 7 minutes", "in 1 minute"."""
+        minutes = -(-self.retry_after() // 60)
+        return f"in {minutes} minute{'' if minutes == 1 else 's'}"

@@ -30,8 +30,9 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp
 
 from workspace import auth, hooks
-from workspace.events import DomainEvent
+from workspace.events import AccessChanged, DomainEvent
 from workspace.hooks import LiveRelay, LiveRoom
+from workspace.live_access import AccessRedisManager, LiveAccess, person_room
 from workspace.permissions import ANONYMOUS, Viewer
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ class Realtime:
     def __init__(self, rt: Runtime) -> None:
         self.rt = rt
         manager = (
-            socketio.AsyncRedisManager(rt.settings.redis_url, channel=redis_channel(rt))
+            AccessRedisManager(rt.settings.redis_url, channel=redis_channel(rt))
             if rt.settings.redis_url
             else None
         )
@@ -86,6 +87,8 @@ class Realtime:
             self._room_kind(room)
         for relay in hooks.flat(rt.hook.live_relays(rt=rt)):
             self._subscribe(relay)
+        self.access = LiveAccess(self)
+        rt.events.subscribe(AccessChanged, self._access_changed)
 
     # --- registration (at app build time) -------------------------------------------
 
@@ -138,7 +141,11 @@ class Realtime:
         cookies = cookie_parser(environ.get("HTTP_COOKIE", ""))
         token = cookies.get(auth.SESSION_COOKIE)
         viewer = await asyncio.to_thread(self.rt.load_viewer, token) if token else ANONYMOUS
-        await self.sio.save_session(sid, {"viewer": viewer})
+        # The token, not the viewer: every join and re-check asks who the session is now.
+        session = {"token": token if viewer.signed_in else None, "user_id": viewer.user_id}
+        await self.sio.save_session(sid, session | {"rooms": {}})
+        if viewer.user_id is not None:
+            await self.sio.enter_room(sid, person_room(viewer.user_id))
         # Anyone may connect (the public reads open consultations); rooms are checked on join.
         return True
 
@@ -151,14 +158,41 @@ class Realtime:
         if len(joined) >= MAX_ROOMS_PER_CONNECTION:
             return {"ok": False, "error": "Too many rooms on one connection."}
         session = await self.sio.get_session(sid)
-        viewer: Viewer = session.get("viewer", ANONYMOUS)
-        key = await asyncio.to_thread(self._kinds[kind].authorise, viewer, ref)
+        viewer = await self.access.viewer(sid)
+        if session.get("user_id") is not None and viewer.user_id != session["user_id"]:
+            # Signed out since: the socket goes, once this answer has reached it.
+            self.sio.start_background_task(self._disconnect_soon, sid)
+            return {"ok": False, "error": "Signed out."}
+        key = await asyncio.to_thread(self.authorise, kind, viewer, ref)
         if key is None:
             # The same answer for "does not exist" and "not yours": drafts stay unadvertised.
             return {"ok": False, "error": "Not found."}
         room = room_name(kind, key)
         await self.sio.enter_room(sid, room)
+        session = await self.sio.get_session(sid)
+        session.setdefault("rooms", {})[room] = (kind, ref)
+        await self.sio.save_session(sid, session)
         return {"ok": True, "room": room}
+
+    async def _disconnect_soon(self, sid: str) -> None:
+        await self.sio.sleep(0.1)
+        await self.sio.disconnect(sid)
+
+    def authorise(self, kind: str, viewer: Viewer, ref: str | int) -> str | None:
+        """The room key when `viewer` may hear this room of `kind` now, else None."""
+        return self._kinds[kind].authorise(viewer, ref)
+
+    def _access_changed(self, event: AccessChanged) -> None:
+        """From any thread, after commit: have the person's sockets re-check their rooms."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return
+        loop.call_soon_threadsafe(self._start_recheck, event.user_id)
+
+    def _start_recheck(self, user_id: int) -> None:
+        task = asyncio.ensure_future(self.access.request(user_id=user_id))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     # --- relaying bus events --------------------------------------------------------
 

@@ -73,7 +73,12 @@ class Runtime:
 
     def load_viewer(self, token: str | None) -> Viewer:
         return auth.load_viewer(
-            self.db, token, self.settings.session_days, self.group_roles, self.invited_to
+            self.db,
+            token,
+            self.settings.session_days,
+            self.group_roles,
+            self.invited_to,
+            self.settings.session_max_days,
         )
 
     def invited_to(self, session: Session, user_id: int) -> frozenset[int]:

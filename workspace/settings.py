@@ -168,6 +168,11 @@ class Settings:
         "viewer (a consultation's thread, its frozen definition), keyed by what they were "
         "built from as read from the database, so they are never stale. 0 turns it off.",
     )
+    session_max_days: int = _setting(
+        90,
+        "Absolute lifetime of a sign-in, in days, however active: then the person signs in "
+        "again. `SESSION_DAYS` is the idle timeout.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -52,6 +52,6 @@ def check_rate(rt: Runtime, actor: Viewer) -> str | None:
         return (
             f"You have posted {limit:,} comments in the last {rt.limiter.minutes} minutes, "
             "which is as many as we accept in that time. Your comment has not been posted "
-            "yet: keep it and try again in a few minutes."
+            f"yet: keep it and try again {rt.limiter.wait()}."
         )
     return None

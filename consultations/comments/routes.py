@@ -40,6 +40,7 @@ from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput, read_form
+from workspace.numbers import parse_int
 from workspace.permissions import Action, Viewer, require, require_in
 from workspace.runtime import Runtime
 from workspace.templating import redirect, render
@@ -73,15 +74,15 @@ async def thread_page(request: Request) -> Response:
 
 
 def _feed(request: Request, rt: Runtime, who: Viewer, consultation: Consultation) -> Response:
-    raw = request.query_params.get("after", "").strip()
-    if not raw.isdigit() or len(raw) > 12:
+    after = parse_int(request.query_params.get("after", ""))
+    if after is None:
         return JSONResponse(
             {"title": "after must be a whole number, the last seq you have", "status": 400},
             status_code=400,
             media_type="application/problem+json",
         )
     with rt.db.read() as session:
-        body = comments.changes_after(session, who, consultation, int(raw))
+        body = comments.changes_after(session, who, consultation, after)
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
 
 
@@ -256,7 +257,7 @@ async def export(request: Request) -> Response:
     return comment_export.response(rt.db, consultation, fmt, full)
 
 
-C = "/{slug}/comments/{comment_id:int}"
+C = "/{slug}/comments/{comment_id:id}"
 
 routes = [
     Route("/{slug}/comments", thread_page, methods=["GET", "POST"]),

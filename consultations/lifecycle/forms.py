@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from consultations.lifecycle.models import ModerationMode
@@ -31,8 +31,8 @@ def check_consultation(
 ) -> ConsultationInput | None:
     """Validate the form; on any error return None with the errors on `form`."""
     title = form.required("title", "a title", max_length=200)
-    summary = form.optional("summary", "Summary", max_length=1000)
-    body = form.optional("body", "Body", max_length=50_000)
+    summary = form.optional("summary", "Summary", max_length=1000, multiline=True)
+    body = form.optional("body", "Body", max_length=50_000, multiline=True)
     source = form.get("source")
     if source and source not in sources:
         form.error("source", "Select a definition revision from the list, or none")
@@ -48,13 +48,8 @@ def check_consultation(
 
 def _moment(form: FormInput, prefix: str, label: str, zone: ZoneInfo) -> datetime | None:
     day = form.date(f"{prefix}_date", label)
-    raw_time = form.get(f"{prefix}_time").strip() or "09:00"
-    try:
-        at = time.fromisoformat(raw_time)
-    except ValueError:
-        form.error(f"{prefix}_time", "Enter a time like 09:00 or 17:30")
-        return None
-    if day is None:
+    at = form.time(f"{prefix}_time", "Enter a time like 09:00 or 17:30", default="09:00")
+    if day is None or at is None:
         return None
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 

@@ -118,7 +118,7 @@ def _back(form: FormInput, consultation: Consultation, comment: Comment) -> str:
     return comments.permalink(consultation, comment)
 
 
-C = "/{slug}/comments/{comment_id:int}"
+C = "/{slug}/comments/{comment_id:id}"
 
 routes = [
     Route(C + "/flag", flag_page, methods=["GET", "POST"]),

@@ -21,6 +21,7 @@ from consultations.questions.models import Question
 from definitions.models import Definition, Revision
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
+from workspace.numbers import parse_id, parse_int
 from workspace.permissions import Action, can, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -178,12 +179,12 @@ def _form_of(consultation: Consultation, items: list[OutcomeItem]) -> FormInput:
 
 
 def _row_count(form: FormInput) -> int:
-    raw = form.get("row_count")
-    return min(int(raw), MAX_ROWS) if raw.isdigit() else BLANK_ROWS
+    count = parse_int(form.get("row_count"))
+    return min(count, MAX_ROWS) if count is not None else BLANK_ROWS
 
 
 def _check(form: FormInput, choices: dict[str, Any]) -> list[OutcomeItem] | None:
-    form.optional("summary", "The summary", max_length=20_000)
+    form.optional("summary", "The summary", max_length=20_000, multiline=True)
     items = [item for i in range(_row_count(form)) if (item := _check_row(form, i, choices))]
     if not items and form.ok:
         form.error("row-0-theme", "Enter at least one theme and what was done about it")
@@ -197,7 +198,7 @@ def _check_row(form: FormInput, i: int, choices: dict[str, Any]) -> OutcomeItem 
         return None
     theme = form.required(p + "theme", f"the theme of line {i + 1}", max_length=500)
     disposition = form.choice(p + "disposition", f"what was done about line {i + 1}", DISPOSITIONS)
-    reason = form.optional(p + "reason", "The reason", max_length=2000)
+    reason = form.optional(p + "reason", "The reason", max_length=2000, multiline=True)
     revision = _pick(
         form,
         p + "revision",
@@ -235,10 +236,11 @@ def _pick(form: FormInput, name: str, allowed: set[Any], message: str) -> int | 
     raw = form.get(name).strip()
     if not raw:
         return None
-    if not raw.isdigit() or int(raw) not in allowed:
+    value = parse_id(raw)
+    if value is None or value not in allowed:
         form.error(name, message)
         return None
-    return int(raw)
+    return value
 
 
 routes = [

@@ -30,7 +30,7 @@ class ReportDraft:
 def check_report(form: FormInput, rows: int, definitions: set[int]) -> ReportDraft:
     draft = ReportDraft(
         title=form.required("title", "a title"),
-        body=form.optional("body", "the report", max_length=100_000),
+        body=form.optional("body", "the report", max_length=100_000, multiline=True),
     )
     raw_definition = form.get("definition_id")
     if raw_definition:

@@ -37,7 +37,7 @@ class ResponseDraft:
 def check_response(form: FormInput, today: date) -> ResponseDraft:
     draft = ResponseDraft(
         status=form.choice("status", "the government's response", CHOICES),
-        statement=form.required("statement", "the statement", max_length=20_000),
+        statement=form.required("statement", "the statement", max_length=20_000, multiline=True),
         responded_on=form.date("responded_on", "the date of the response"),
         link=form.optional("link", "the link", max_length=500),
     )

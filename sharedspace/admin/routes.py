@@ -11,6 +11,7 @@ from starlette.routing import Route
 from workspace import activity
 from workspace.forms import FormInput, read_form
 from workspace.models import SECTOR_LABELS, Organisation, Sector, User
+from workspace.numbers import parse_int
 from workspace.permissions import Action, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
@@ -104,8 +105,7 @@ async def people(request: Request) -> Response:
 
 
 def _page_number(request: Request) -> int:
-    raw = request.query_params.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+    return parse_int(request.query_params.get("page", "1"), low=1, high=999_999) or 1
 
 
 routes = [

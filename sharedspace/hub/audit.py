@@ -44,10 +44,11 @@ def read_filter(request: Request) -> tuple[AuditFilter, FormInput]:
     found = AuditFilter(verb=form.get("kind").strip()[:60])
     for name in ("group", "person"):
         raw = form.get(name)
-        if raw and not (raw.isdigit() and len(raw) < 12):
+        number = parse_int(raw)
+        if raw and number is None:
             form.error(name, _CHOOSE[name])
         elif raw:
-            setattr(found, "group_id" if name == "group" else "actor_id", int(raw))
+            setattr(found, "group_id" if name == "group" else "actor_id", number)
     found.since = form.date("from", "the first day", required=False)
     found.until = form.date("to", "the last day", required=False)
     if found.since and found.until and found.until < found.since:

@@ -26,6 +26,7 @@ from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings.models import Meeting
 from taskgroups.milestones import service as milestones
 from workspace import activity
+from workspace.forms import one_line
 from workspace.models import ActivityEvent, User
 from workspace.permissions import ANONYMOUS, Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
@@ -50,7 +51,7 @@ def calendar(
     cal = Calendar()
     cal.add("prodid", "-//Shared Space//Programme calendar//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     stamp = rt.clock()
     for row in milestones.rows(rt, session, group.id if group else None, hub_wide=False):
         m = row.milestone
@@ -60,7 +61,7 @@ def calendar(
         event.add("dtstart", m.due_on)
         event.add("dtend", m.due_on + timedelta(days=1))
         owner = row.group.name if row.group else "Hub-wide"
-        event.add("summary", f"Milestone: {m.title} ({row.status.label.lower()})")
+        event.add("summary", one_line(f"Milestone: {m.title} ({row.status.label.lower()})"))
         event.add("description", f"{owner}. {m.description}".strip())
         event.add("url", _abs(rt, f"/milestones/{m.id}"))
         event.add("categories", ["Milestone"])
@@ -74,12 +75,12 @@ def calendar(
         event.add("dtstamp", stamp)
         event.add("dtstart", meeting.starts_at)
         event.add("dtend", meeting.starts_at + MEETING_LENGTH)
-        event.add("summary", f"{owner_group.name}: {meeting.title}")
+        event.add("summary", one_line(f"{owner_group.name}: {meeting.title}"))
         event.add("url", _abs(rt, f"/groups/{owner_group.slug}/meetings/{meeting.id}"))
         event.add("categories", ["Meeting"])
         if can(who, Action.READ_GROUP_PRIVATE, owner_group.id):
             if meeting.place:
-                event.add("location", meeting.place)
+                event.add("location", one_line(meeting.place))
             if meeting.agenda:
                 event.add("description", meeting.agenda)
         cal.add_component(event)
@@ -276,7 +277,7 @@ routes = [
     Route("/feeds/calendar.ics", hub_calendar),
     Route("/feeds/activity.atom", hub_atom),
     Route("/feeds/private", private_feeds, methods=["GET", "POST"]),
-    Route("/feeds/private/{token_id:int}/revoke", revoke, methods=["POST"]),
+    Route("/feeds/private/{token_id:id}/revoke", revoke, methods=["POST"]),
     Route("/feeds/private/{token}.ics", private_calendar),
     Route("/groups/{slug}/calendar.ics", group_calendar),
     Route("/groups/{slug}/activity.atom", group_atom),

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from consultations.invitations import service as invitations
 from taskgroups.groups import service as groups
 from workspace import search
+from workspace.numbers import MAX_ID, parse_int
 from workspace.permissions import readable_places
 from workspace.runtime import runtime, viewer
 from workspace.search.outbox import backlog
@@ -23,10 +24,7 @@ PER_PAGE = 10
 
 
 def _int(value: str | None, default: int | None) -> int | None:
-    try:
-        return int(value) if value else default
-    except ValueError:
-        return default
+    return parse_int(value, high=MAX_ID) if value else default
 
 
 async def search_page(request: Request) -> Response:

@@ -34,7 +34,7 @@ def check_evidence(form: FormInput, *, has_file: bool, had_file: bool = False) -
         authors=form.optional("authors", "authors or source", max_length=300),
         published_on=form.date("published_on", "the date", required=False),
         kind=form.choice("kind", "what kind of evidence this is", KINDS),
-        summary=form.optional("summary", "the summary", max_length=20_000),
+        summary=form.optional("summary", "the summary", max_length=20_000, multiline=True),
         url=form.optional("url", "the link", max_length=500),
         visibility=form.choice("visibility", "who can see it", VISIBILITIES),
     )

@@ -223,7 +223,7 @@ async def withdraw(request: Request) -> Response:
     form = FormInput()
     if request.method == "POST":
         form = await read_form(request)
-        reason = form.required("reason", "why it is withdrawn", max_length=500)
+        reason = form.required("reason", "why it is withdrawn", max_length=500, multiline=True)
         if form.ok:
             evidence_service.do_withdraw(rt, who, group, evidence.id or 0, reason)
             return redirect(

@@ -18,7 +18,7 @@ class GroupDraft:
 def check_group(form: FormInput) -> GroupDraft:
     return GroupDraft(
         name=form.required("name", "a name for the task group", max_length=150),
-        remit=form.optional("remit", "the remit", max_length=20_000),
+        remit=form.optional("remit", "the remit", max_length=20_000, multiline=True),
     )
 
 

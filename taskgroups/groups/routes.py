@@ -19,6 +19,7 @@ from workspace.db import utcnow
 from workspace.forms import FormInput, read_form
 from workspace.hooks import NeedsYou
 from workspace.models import Organisation
+from workspace.numbers import parse_id
 from workspace.permissions import Action, Role, Viewer, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
@@ -194,10 +195,10 @@ async def seat_observer(request: Request) -> Response:
 
 
 def _seat_id(request: Request) -> int:
-    raw = request.path_params["seat_id"]
-    if not raw.isdigit() or len(raw) > 12:
+    seat_id = parse_id(request.path_params["seat_id"])
+    if seat_id is None:
         raise HTTPException(404)
-    return int(raw)
+    return seat_id
 
 
 async def remove_member(request: Request) -> Response:

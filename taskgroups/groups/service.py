@@ -12,6 +12,7 @@ from taskgroups.groups.forms import GroupDraft, MemberSeatDraft, ObserverSeatDra
 from taskgroups.groups.models import GroupStatus, MemberRole, Membership, ObserverSeat, TaskGroup
 from workspace import activity, search
 from workspace.db import WriteUnit, utcnow
+from workspace.events import AccessChanged
 from workspace.forms import FormInput
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
@@ -203,6 +204,7 @@ def do_remove_member(rt: Runtime, actor: Viewer, group: TaskGroup, membership_id
             return False
         user = unit.session.get(User, member.user_id)
         unit.session.delete(member)
+        _access_changed(rt, unit, member.user_id)
         name = user.display_name if user else "A member"
         _log(unit, actor, "group.member_removed", group, f"{name} left {group.name}")
     return True
@@ -249,6 +251,7 @@ def do_end_observer_seat(rt: Runtime, actor: Viewer, group: TaskGroup, seat_id: 
             seat.ends_on = min(seat.ends_on or last_day, last_day)
             unit.session.add(seat)
         user = unit.session.get(User, seat.user_id)
+        _access_changed(rt, unit, seat.user_id)
         name = user.display_name if user else "An observer"
         _log(unit, actor, "group.observer_ended", group, f"{name} no longer observes {group.name}")
     return True
@@ -363,3 +366,8 @@ def my_seats(
         .order_by(col(TaskGroup.name))
     ).all()
     return [tuple(r) for r in memberships], [tuple(r) for r in seats]  # type: ignore[misc]
+
+
+def _access_changed(rt: Runtime, unit: WriteUnit, user_id: int) -> None:
+    """After commit: the person's live sockets leave rooms they may no longer hear."""
+    unit.after_commit(lambda: rt.events.publish(AccessChanged(user_id=user_id)))

@@ -3,13 +3,13 @@ record (attendance of members and observers, apart, and new action items)."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from taskgroups.meetings.models import Meeting
 from workspace.forms import FormInput
+from workspace.numbers import parse_id
 from workspace.runtime import Runtime
 
 PRESENT, APOLOGIES, ABSENT = "present", "apologies", "absent"
@@ -27,12 +27,7 @@ class MeetingDraft:
 def check_meeting(rt: Runtime, form: FormInput) -> MeetingDraft:
     title = form.required("title", "a title for the meeting")
     day = form.date("day", "the date of the meeting")
-    raw = form.get("time").strip()
-    at: time | None = None
-    with contextlib.suppress(ValueError):
-        at = time.fromisoformat(raw) if raw else None
-    if at is None:
-        form.error("time", "Enter the time the meeting starts, like 14:30")
+    at = form.time("time", "Enter the time the meeting starts, like 14:30")
     starts = None
     if day and at:
         local = datetime.combine(day, at, tzinfo=ZoneInfo(rt.settings.timezone))
@@ -41,7 +36,7 @@ def check_meeting(rt: Runtime, form: FormInput) -> MeetingDraft:
         title,
         starts,
         form.optional("place", "the place or link", 300),
-        form.optional("agenda", "the agenda", 20_000),
+        form.optional("agenda", "the agenda", 20_000, multiline=True),
     )
 
 
@@ -89,8 +84,8 @@ class RecordDraft:
 
 def check_record(form: FormInput, people: Invitees) -> RecordDraft:
     draft = RecordDraft(
-        minutes=form.optional("minutes", "the minutes", 50_000),
-        decisions=form.optional("decisions", "the decisions", 20_000),
+        minutes=form.optional("minutes", "the minutes", 50_000, multiline=True),
+        decisions=form.optional("decisions", "the decisions", 20_000, multiline=True),
         publish=form.get("publish") == "yes",
     )
     choices = {PRESENT, APOLOGIES, ABSENT}
@@ -110,7 +105,8 @@ def check_record(form: FormInput, people: Invitees) -> RecordDraft:
         due = form.date(f"action-{n}-due", "the action's due date", required=False)
         if not text:
             continue
-        owner_id = int(owner) if owner.isdigit() and int(owner) in owners else None
+        owner_id = parse_id(owner)
+        owner_id = owner_id if owner_id in owners else None
         if owner and owner_id is None:
             form.error(f"action-{n}-owner", "Select who owns the action")
         draft.actions.append(NewAction(text, owner_id, due))

@@ -167,8 +167,8 @@ async def action_done(request: Request) -> Response:
 routes = [
     Route(BASE, list_meetings),
     Route(BASE + "/new", schedule, methods=["GET", "POST"]),
-    Route(BASE + "/{meeting_id:int}", meeting_page),
-    Route(BASE + "/{meeting_id:int}/edit", schedule, methods=["GET", "POST"]),
-    Route(BASE + "/{meeting_id:int}/record", record, methods=["GET", "POST"]),
-    Route(BASE + "/{meeting_id:int}/actions/{action_id:int}/done", action_done, methods=["POST"]),
+    Route(BASE + "/{meeting_id:id}", meeting_page),
+    Route(BASE + "/{meeting_id:id}/edit", schedule, methods=["GET", "POST"]),
+    Route(BASE + "/{meeting_id:id}/record", record, methods=["GET", "POST"]),
+    Route(BASE + "/{meeting_id:id}/actions/{action_id:id}/done", action_done, methods=["POST"]),
 ]

@@ -48,7 +48,7 @@ def check_milestone(
 ) -> MilestoneDraft:
     draft = MilestoneDraft(
         title=form.required("title", "a title for the milestone"),
-        description=form.optional("description", "the description", 5000),
+        description=form.optional("description", "the description", 5000, multiline=True),
         due_on=form.date("due_on", "the due date"),
         deliverable=None,
     )
@@ -61,5 +61,5 @@ def check_milestone(
         if draft.deliverable is None and not keep:
             form.error("deliverable", "Select a deliverable from the list")
     if current is not None and draft.due_on and draft.due_on != current.due_on:
-        draft.reason = form.required("reason", "why the due date has moved", 1000)
+        draft.reason = form.required("reason", "why the due date has moved", 1000, multiline=True)
     return draft

@@ -225,7 +225,7 @@ async def complete_milestone(request: Request) -> Response:
         milestone, group = _milestone(session, request)
     require(who, Action.MANAGE_PROCESS, milestone.group_id)
     form = await read_form(request)
-    note = form.required("note", "a note on how the milestone was met", 1000)
+    note = form.required("note", "a note on how the milestone was met", 1000, multiline=True)
     if milestone.completed_on is not None:
         form.error("note", "This milestone is already done")
     if not form.ok:
@@ -264,10 +264,10 @@ routes = [
     Route("/timeline", hub_timeline),
     Route("/programme", programme_page, methods=["GET", "POST"]),
     Route("/milestones/new", new_hub_milestone, methods=["GET", "POST"]),
-    Route("/milestones/{milestone_id:int}", milestone_page),
-    Route("/milestones/{milestone_id:int}/edit", edit_milestone, methods=["GET", "POST"]),
-    Route("/milestones/{milestone_id:int}/complete", complete_milestone, methods=["POST"]),
-    Route("/milestones/{milestone_id:int}/delete", delete_milestone, methods=["POST"]),
+    Route("/milestones/{milestone_id:id}", milestone_page),
+    Route("/milestones/{milestone_id:id}/edit", edit_milestone, methods=["GET", "POST"]),
+    Route("/milestones/{milestone_id:id}/complete", complete_milestone, methods=["POST"]),
+    Route("/milestones/{milestone_id:id}/delete", delete_milestone, methods=["POST"]),
     Route("/groups/{slug}/timeline", group_timeline),
     Route("/groups/{slug}/milestones/new", new_group_milestone, methods=["GET", "POST"]),
 ]

@@ -62,7 +62,7 @@ def _leaves(routes: Iterable[BaseRoute], prefix: str = "") -> Iterable[tuple[str
 
 def _sample(path: str) -> str:
     """A concrete path for a route's template: every parameter a plausible value."""
-    path = re.sub(r"\{[a-z_]+:int\}", "7", path)
+    path = re.sub(r"\{[a-z_]+:(int|id)\}", "7", path)
     path = re.sub(r"\{fmt\}", "csv", path)
     return re.sub(r"\{[a-z_]+(:[a-z]+)?\}", "a-slug", path)
 

@@ -200,7 +200,7 @@ def start_worker(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60  # a loaded machine starts two workers slowly
     while True:
         assert process.poll() is None, log.read_text()
         assert time.monotonic() < deadline, log.read_text()

@@ -45,25 +45,17 @@ async def register(request: Request) -> Response:
         form.error(
             "email",
             "Too many accounts have been made from this network recently. "
-            f"Try again in {rt.limiter.minutes} minutes.",
+            f"Try again {rt.limiter.wait()}.",
         )
         return render(request, "accounts/register.html", {"form": form}, status_code=429)
     reg = service.check_registration(form)
-    if form.ok and service.email_taken(rt, reg.email):
-        form.error(
-            "email",
-            "An account with this email address already exists. "
-            "Sign in, or reset your password if you have forgotten it.",
-        )
     if not form.ok:
         return render(request, "accounts/register.html", {"form": form}, status_code=400)
     rt.limiter.hit(ip_key)
-    user = await run_in_threadpool(service.do_register, rt, reg)
-    if user is None:  # lost a race with another registration of the same address
-        form.error("email", "An account with this email address already exists.")
-        return render(request, "accounts/register.html", {"form": form}, status_code=400)
-    token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
-    return _signed_in_response(request, token, "/", "Your account has been created.")
+    # The same answer whether or not the address has an account, so the form cannot be
+    # used to find out who has one; the mail says which it was (docs/security.md).
+    await run_in_threadpool(service.do_register_or_remind, rt, reg)
+    return render(request, "accounts/register_sent.html", {"email": reg.email})
 
 
 async def sign_in(request: Request) -> Response:
@@ -80,8 +72,7 @@ async def sign_in(request: Request) -> Response:
     ):
         form.error(
             "email",
-            "Too many sign-in attempts. Wait "
-            f"{rt.limiter.minutes} minutes, or reset your password.",
+            f"Too many sign-in attempts. Try again {rt.limiter.wait()}, or reset your password.",
         )
         return render(request, "accounts/sign_in.html", {"form": form}, status_code=429)
     rt.limiter.hit(ip_key)
@@ -134,7 +125,7 @@ async def reset_request(request: Request) -> Response:
         return render(request, "accounts/reset_request.html", {"form": form}, status_code=400)
     ip_key = f"reset:ip:{_client_ip(request)}"
     if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
-        form.error("email", f"Too many reset requests. Try again in {rt.limiter.minutes} minutes.")
+        form.error("email", f"Too many reset requests. Try again {rt.limiter.wait()}.")
         return render(request, "accounts/reset_request.html", {"form": form}, status_code=429)
     rt.limiter.hit(ip_key)
     await run_in_threadpool(service.do_request_reset, rt, email)

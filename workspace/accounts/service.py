@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 
 from workspace import activity, auth
-from workspace.db import utcnow
+from workspace.db import WriteUnit, utcnow
+from workspace.events import AccessChanged
 from workspace.forms import FormInput
 from workspace.models import PasswordResetToken, User, UserSession
 from workspace.runtime import Runtime
@@ -77,6 +78,65 @@ def do_register(rt: Runtime, reg: Registration, *, secretariat: bool = False) ->
     return user
 
 
+def do_register_or_remind(rt: Runtime, reg: Registration) -> None:
+    """Register the address, or, when it already has an account, tell its owner by mail
+    that someone tried, with a sign-in and a reset link. Either way a mail goes out and a
+    password is hashed, so neither the page nor its timing says which happened."""
+    user = do_register(rt, reg)
+    if user is None:
+        _remind_existing(rt, reg.email)
+        return
+    with rt.db.write() as unit:
+        rt.mailer.queue(
+            unit,
+            user.email,
+            "Your Shared Space account",
+            f"Hello {user.display_name},\n\nYour account is ready. Sign in with this email "
+            f"address and the password you chose:\n\n{_link(rt, '/account/sign-in')}\n\n"
+            "If you did not create it, ignore this message or tell the hub secretariat.\n",
+        )
+
+
+def _remind_existing(rt: Runtime, email: str) -> None:
+    with rt.db.write() as unit:
+        user = unit.session.exec(select(User).where(User.email == email)).first()
+        if user is None:
+            return
+        token = _new_reset(unit, user)
+        rt.mailer.queue(
+            unit,
+            user.email,
+            "Someone tried to create a Shared Space account with your address",
+            f"Hello {user.display_name},\n\nSomeone tried to create a new account with this "
+            "email address, but you already have one. If it was you, sign in:\n\n"
+            f"{_link(rt, '/account/sign-in')}\n\nor, if you have forgotten your password, "
+            f"choose a new one within {RESET_HOURS} hours:\n\n"
+            f"{_link(rt, f'/account/password-reset/{token}')}\n\n"
+            "If it was not you, ignore this message: nothing has changed.\n",
+        )
+
+
+def _access_changed(rt: Runtime, unit: WriteUnit, user_id: int) -> None:
+    """After commit: this person's live sockets re-check what they may still hear."""
+    unit.after_commit(lambda: rt.events.publish(AccessChanged(user_id=user_id)))
+
+
+def _link(rt: Runtime, path: str) -> str:
+    return f"{rt.settings.base_url.rstrip('/')}{path}"
+
+
+def _new_reset(unit: WriteUnit, user: User) -> str:
+    token = auth.new_token()
+    unit.session.add(
+        PasswordResetToken(
+            token_hash=auth.hash_token(token),
+            user_id=user.id or 0,
+            expires_at=utcnow() + timedelta(hours=RESET_HOURS),
+        )
+    )
+    return token
+
+
 def email_taken(rt: Runtime, email: str) -> bool:
     with rt.db.read() as session:
         return session.exec(select(User.id).where(User.email == email)).first() is not None
@@ -118,12 +178,18 @@ def do_sign_in(rt: Runtime, user: User, user_agent: str) -> str:
 
 def do_sign_out(rt: Runtime, token: str) -> None:
     with rt.db.write() as unit:
+        user_id = unit.session.exec(
+            select(UserSession.user_id).where(UserSession.token_hash == auth.hash_token(token))
+        ).first()
         auth.end_session(unit, token)
+        if user_id is not None:
+            _access_changed(rt, unit, user_id)
 
 
 def do_sign_out_everywhere(rt: Runtime, user_id: int) -> None:
     with rt.db.write() as unit:
         auth.end_all_sessions(unit, user_id)
+        _access_changed(rt, unit, user_id)
         activity.record(
             unit,
             actor_id=user_id,
@@ -142,15 +208,8 @@ def do_request_reset(rt: Runtime, email: str) -> None:
         user = unit.session.exec(select(User).where(User.email == email)).first()
         if user is None or not user.is_active:
             return
-        token = auth.new_token()
-        unit.session.add(
-            PasswordResetToken(
-                token_hash=auth.hash_token(token),
-                user_id=user.id or 0,
-                expires_at=utcnow() + timedelta(hours=RESET_HOURS),
-            )
-        )
-        link = f"{rt.settings.base_url.rstrip('/')}/account/password-reset/{token}"
+        token = _new_reset(unit, user)
+        link = _link(rt, f"/account/password-reset/{token}")
         rt.mailer.queue(
             unit,
             user.email,
@@ -190,6 +249,7 @@ def do_reset_password(rt: Runtime, token: str, password: str) -> bool:
         unit.session.add_all([user, row])
         # A reset is often done because someone else got in: end every session.
         auth.end_all_sessions(unit, user.id)  # type: ignore[arg-type]
+        _access_changed(rt, unit, user.id or 0)
         activity.record(
             unit,
             actor_id=user.id,
