@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from definitions.signoff import service as signoff
 from sharedspace.app import create_app
 from tests.api.factories import bearer, make_token
 from tests.client import HubClient
-from tests.consultations.factories import make_consultation, post_comment
-from tests.definitions.factories import make_definition
+from tests.consultations.factories import add_question, make_consultation, post_comment
+from tests.definitions.factories import make_definition, viewer_for
 from tests.factories import World, build_world
 from workspace.runtime import Runtime
 from workspace.settings import Settings
@@ -199,3 +200,44 @@ def test_too_many_requests_are_told_when_to_come_back(settings: Settings) -> Non
         assert limited.headers["content-type"] == PROBLEM
         assert 0 < int(limited.headers["retry-after"]) <= settings.rate_window_seconds
     app.state.runtime.db.dispose()
+
+
+def test_a_trade_body_submits_its_response_and_records_its_position(
+    as_role: Callable[[str], HubClient], app: object, rt: Runtime, world: World
+) -> None:
+    consultation = make_consultation(rt, world)
+    question = add_question(rt, consultation, "What comes first?", kind="free_text")
+    definition = make_definition(rt, world)
+    signoff.do_propose(rt, viewer_for(rt, world.users["chair"]), world.group, definition.id or 0)
+    token = bearer(make_token(as_role("member"), scope="read-write"))
+    answer = {
+        "respondent_type": "organisation",
+        "organisation": "UK Green Building Council",
+        "sector": "environmental",
+        "consent": "named",
+        "answers": [{"question_id": question.id, "value": "Fabric, as our members said."}],
+    }
+    path = f"/api/v1/consultations/{consultation.slug}/responses"
+    positions = f"/api/v1/groups/{world.group.slug}/definitions/{definition.slug}/positions"
+    with HubClient(app) as plain:
+        first = plain.post(path, json=answer, headers=token)
+        assert (first.status_code, first.json()["created"]) == (201, True)
+        again = plain.post(path, json=answer, headers=token)
+        assert again.json() == {"id": first.json()["id"], "created": False}
+        unknown = plain.post(
+            path, json=answer | {"answers": [{"question_id": 999, "value": "x"}]}, headers=token
+        )
+        assert unknown.status_code == 422
+        assert [e["pointer"] for e in unknown.json()["errors"]] == ["/answers/0/question_id"]
+        objection = plain.post(positions, json={"stance": "object"}, headers=token)
+        assert objection.status_code == 422  # an objection needs its reason
+        recorded = plain.post(
+            positions, json={"stance": "object", "comment": "2016 is too soon."}, headers=token
+        )
+        assert recorded.status_code == 201
+        read = plain.get(
+            f"/api/v1/groups/{world.group.slug}/definitions/{definition.slug}", headers=token
+        ).json()
+    assert [(p["organisation"], p["stance"], p["comment"]) for p in read["positions"]] == [
+        ("UK Green Building Council", "object", "2016 is too soon.")
+    ]
