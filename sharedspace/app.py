@@ -24,7 +24,9 @@ from starlette.staticfiles import StaticFiles
 import consultations.plugin
 import definitions.plugin
 import reports.plugin
+import sharedspace.api.plugin
 import sharedspace.plugin
+import sharedspace.rights.plugin
 import taskgroups.plugin
 import workspace.plugin
 from workspace import errors, hooks
@@ -43,6 +45,8 @@ PLUGINS: tuple[object, ...] = (
     consultations.plugin,
     reports.plugin,
     sharedspace.plugin,
+    sharedspace.api.plugin,
+    sharedspace.rights.plugin,
 )
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 

@@ -135,6 +135,66 @@ RP = "/groups/{slug}/reports"
 R = f"{G}/reports/zero-carbon-homes-draft-report"
 REC = "/recommendations/{recommendation_id}"
 
+API = "/api/v1"
+API_G = f"{API}/groups/zero-carbon-homes-definition"
+API_C = f"{API}/consultations/zero-carbon-homes-the-draft"
+
+
+def api_writers(allowed: dict[str, int]) -> dict[str, int]:
+    """An API write: visitors are asked for a token (401), never redirected."""
+    return allowed | {"visitor": 401}
+
+
+API_MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
+    ("GET", API + "/programme", f"{API}/programme", OK_ALL),
+    ("GET", API + "/milestones", f"{API}/milestones", OK_ALL),
+    ("GET", API + "/groups", f"{API}/groups", OK_ALL),
+    ("GET", API + "/groups/{slug}", API_G, OK_ALL),
+    ("GET", API + "/groups/{slug}/definitions", f"{API_G}/definitions", OK_ALL),
+    (
+        "GET",
+        API + "/groups/{slug}/definitions/{definition}",
+        f"{API_G}/definitions/zero-carbon-homes",
+        group_document(200),
+    ),
+    ("GET", API + "/groups/{slug}/meetings", f"{API_G}/meetings", OK_ALL),
+    ("GET", API + "/groups/{slug}/evidence", f"{API_G}/evidence", OK_ALL),
+    ("GET", API + "/consultations", f"{API}/consultations", OK_ALL),
+    ("GET", API + "/consultations/{slug}", API_C, OK_ALL),
+    ("GET", API + "/consultations/{slug}/comments", f"{API_C}/comments", OK_ALL),
+    # Published responses: to everyone once closed, before that to chairs and the
+    # secretariat (who are also the roles whose rows above closed it).
+    (
+        "GET",
+        API + "/consultations/{slug}/responses",
+        f"{API_C}/responses",
+        dict.fromkeys(ROLES, 404) | {"chair": 200, "secretariat": 200},
+    ),
+    ("GET", API + "/recommendations", f"{API}/recommendations", OK_ALL),
+    ("GET", API + "/search", f"{API}/search?q=zero", OK_ALL),
+    ("GET", API + "/openapi.json", f"{API}/openapi.json", OK_ALL),
+    ("GET", API + "/docs", f"{API}/docs", OK_ALL),
+    (
+        "POST",
+        API + "/consultations/{slug}/comments",
+        f"{API_C}/comments",
+        api_writers(signed_in(415)),
+    ),
+    (
+        "POST",
+        API + "/consultations/{slug}/responses",
+        f"{API_C}/responses",
+        api_writers(respondents(415)),
+    ),
+    (
+        "POST",
+        API + "/groups/{slug}/definitions/{definition}/positions",
+        f"{API_G}/definitions/zero-carbon-homes/positions",
+        # The definition is a draft: outside the group it does not exist.
+        group_document(415, observer=403) | {"secretariat": 403},
+    ),
+]
+
 MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # (method, route pattern, concrete path, expected per role)
     ("GET", "/", "/", OK_ALL),
@@ -429,6 +489,18 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # Last: these close the consultation and delete the milestone the rows above use.
     ("POST", CP + "/close", f"{C}/close", chairs(303)),
     ("POST", MT + "/delete", "/milestones/1/delete", chairs(303)),
+    # Personal API tokens (workspace/tokens): the person's own; another's is not found.
+    ("GET", "/account/tokens", "/account/tokens", SIGNED_IN),
+    ("POST", "/account/tokens", "/account/tokens", signed_in(400)),
+    ("POST", "/account/tokens/{token_id:int}/revoke", "/account/tokens/1/revoke", signed_in(404)),
+    # The JSON API (sharedspace/api), after the rows above closed the consultation. Writes
+    # are sent as a form, so a permitted caller passes the gate and gets 415 (not JSON).
+    *API_MATRIX,
+    # People's rights over their data (sharedspace/rights): an empty close form is refused.
+    ("GET", "/privacy", "/privacy", OK_ALL),
+    ("GET", "/account/data", "/account/data", SIGNED_IN),
+    ("GET", "/account/data/download", "/account/data/download", SIGNED_IN),
+    ("POST", "/account/close", "/account/close", signed_in(400)),
 ]
 
 # Issue 14: the public-service pages, read by everyone, written by the secretariat.

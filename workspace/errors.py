@@ -24,6 +24,9 @@ TITLES = {
     413: "What you sent is too large",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
+    401: "Authentication needed",
+    415: "Unsupported media type",
+    422: "The request could not be processed",
 }
 DEFAULT_MESSAGES = {
     404: "If you typed the web address, check it is correct. If you pasted it, check you "

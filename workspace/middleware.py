@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from workspace import auth, csrf
 from workspace.errors import error_response
 from workspace.files.upload import FORM_OVERHEAD
+from workspace.tokens import service as tokens
 
 if TYPE_CHECKING:
     from workspace.runtime import Runtime
@@ -79,6 +80,17 @@ class RequestContext:
         state["csrf_cookie"] = cookies.get(csrf.COOKIE) or new_csrf
         state["viewer"] = self.runtime.load_viewer(cookies.get(auth.SESSION_COOKIE))
         send = _with_csrf_cookie(send, new_csrf, self.runtime.settings.secure_cookies)
+        bearer = _bearer(scope)
+        if bearer is not None:
+            # A token replaces the cookie entirely: the request speaks for the token's
+            # owner or for nobody, and a bad token is refused rather than ignored.
+            found = tokens.authenticate(self.runtime, bearer)
+            if found is None:
+                response = error_response(Request(scope, receive), 401, NOT_ACCEPTED)
+                response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+                await response(scope, receive, send)
+                return
+            state["viewer"], state["api_token"] = found.viewer, found
         send = _with_policy_headers(send, self.runtime, scope, signed_in=state["viewer"].signed_in)
         if _has_nul(scope):
             # No address of ours holds a NUL, and PostgreSQL cannot even compare one.
@@ -87,7 +99,7 @@ class RequestContext:
             return
 
         if scope["method"] in UNSAFE_METHODS:
-            problem, receive = await self._check_unsafe(scope, receive, cookies)
+            problem, receive = await self._check_unsafe(scope, receive, cookies, bearer is None)
             if problem is not None:
                 status, message = problem
                 response = error_response(Request(scope, receive), status, message)
@@ -96,7 +108,7 @@ class RequestContext:
         await self.app(scope, receive, send)
 
     async def _check_unsafe(
-        self, scope: Scope, receive: Receive, cookies: dict[str, str]
+        self, scope: Scope, receive: Receive, cookies: dict[str, str], needs_csrf: bool = True
     ) -> tuple[tuple[int, str] | None, Receive]:
         limit = self.runtime.settings.max_body_bytes
         headers = dict(scope["headers"])
@@ -133,7 +145,9 @@ class RequestContext:
                 return (400, "The form contained text that is not valid UTF-8."), replay
             token = token or next((v for k, v in fields if k == csrf.FIELD), "")
         secret = self.runtime.settings.secret_key
-        exempt = str(scope.get("path", "")).startswith(CSRF_EXEMPT_PREFIXES)
+        # A bearer token is never sent by a browser on its own, so a request carrying one
+        # cannot be forged from another site: it needs no CSRF token. A cookie can.
+        exempt = not needs_csrf or str(scope.get("path", "")).startswith(CSRF_EXEMPT_PREFIXES)
         if not exempt and not csrf.valid(secret, cookies.get(csrf.COOKIE), token):
             return (
                 403,
@@ -223,3 +237,22 @@ def _with_csrf_cookie(send: Send, value: str | None, secure: bool) -> Send:
 def _cookies(scope: Scope) -> dict[str, str]:
     raw = next((v for k, v in scope["headers"] if k == b"cookie"), b"")
     return cookie_parser(raw.decode("latin-1"))
+
+
+# Personal API tokens (workspace/tokens) are accepted on the JSON API only.
+API_PREFIX = "/api/"
+NOT_ACCEPTED = (
+    "The API token is not valid: it is unknown, revoked, or its owner closed their account."
+)
+
+
+def _bearer(scope: Scope) -> str | None:
+    """The bearer token of an API request, or None when it sends none. A malformed
+    Authorization header counts as a bad token ("")."""
+    if not str(scope.get("path", "")).startswith(API_PREFIX):
+        return None
+    raw = next((v for k, v in scope["headers"] if k == b"authorization"), None)
+    if raw is None:
+        return None
+    kind, _, value = raw.decode("latin-1").partition(" ")
+    return value.strip() if kind.lower() == "bearer" else ""

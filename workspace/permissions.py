@@ -241,3 +241,21 @@ def require_enter_responses(viewer: Viewer, place: Place, *, appointed: bool) ->
     raise Forbidden(
         "Only the chairs and the members they appoint for an event can enter responses."
     )
+
+
+# -- personal API tokens (workspace/tokens) ---------------------------------------------------
+# A token never gives more than its owner has: the request's Viewer is the owner's, so every
+# rule above applies unchanged. A token's scope only takes away: a read token cannot write.
+
+TOKEN_SCOPES_THAT_WRITE = frozenset({"read-write"})
+
+
+def token_allows(scope: str | None, writes: bool) -> bool:
+    """Whether a request with this token scope (None: no token, a browser session) may
+    read, or write when `writes`."""
+    return scope is None or not writes or scope in TOKEN_SCOPES_THAT_WRITE
+
+
+def require_token_scope(scope: str | None, writes: bool) -> None:
+    if not token_allows(scope, writes):
+        raise Forbidden("This API token can only read. Make a read and write token to do this.")

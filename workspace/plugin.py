@@ -18,23 +18,29 @@ from workspace.notifications import live
 from workspace.notifications import models as notification_tables
 from workspace.notifications import routes as notifications
 from workspace.runtime import Runtime
+from workspace.tokens import models as token_tables
+from workspace.tokens import routes as tokens
 
 HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
 def models() -> Iterable[type[SQLModel]]:
-    return tables_in(tables, file_tables, notification_tables)
+    return tables_in(tables, file_tables, notification_tables, token_tables)
 
 
 @hookimpl
 def template_folders() -> Mapping[str, Path]:
-    return {"": HERE / "templates", "notifications": HERE / "notifications" / "templates"}
+    return {
+        "": HERE / "templates",
+        "notifications": HERE / "notifications" / "templates",
+        "tokens": HERE / "tokens" / "templates",
+    }
 
 
 @hookimpl
 def routes() -> Iterable[BaseRoute]:
-    return [Mount("/account", routes=accounts.routes), *notifications.routes]
+    return [Mount("/account", routes=accounts.routes), *notifications.routes, *tokens.routes]
 
 
 @hookimpl

@@ -174,6 +174,22 @@ class Settings:
         "again. `SESSION_DAYS` is the idle timeout.",
     )
 
+    api_limit_per_token: int = _setting(
+        600, "API requests one personal API token may make per rate-limit window."
+    )
+    api_limit_per_ip: int = _setting(
+        300, "API requests without a token allowed per IP address per rate-limit window."
+    )
+    retention_session_days: int = _setting(
+        30, "Days an ended or expired sign-in session is kept (with its browser) before deletion."
+    )
+    retention_rate_limit_days: int = _setting(
+        1, "Days rate-limit counters (which name IP addresses) are kept before deletion."
+    )
+    retention_token_days: int = _setting(
+        90, "Days a revoked or expired personal API token is listed before it is deleted."
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
