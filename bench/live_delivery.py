@@ -15,6 +15,10 @@ python-socketio client would spend more CPU per message than the servers under t
 and timestamps are wall-clock `time.time()` on one machine.
 
     .venv/bin/python bench/live_delivery.py [--clients 1000] [--rounds 20]
+    .venv/bin/python bench/live_delivery.py --clients 5000   # many idle readers (issue 19)
+
+Each server's resident memory is read from /proc before the clients connect and once
+they have all joined, so the run also gives memory per connection, ours against bare.
 
 Target (issue 4): ours p99 <= 1.5 x bare p99.
 """
@@ -324,15 +328,34 @@ async def run(clients: int, rounds: int, warmup: int) -> int:
         ours_proc, ours_url = _start("sharedspace.app:serve_app", hub.env, data / "ours.log")
         bare_proc, bare_url = _start("bench.live_delivery:bare_app", hub.env, data / "bare.log")
         try:
-            return await _measure(hub, ours_url, bare_url, clients, rounds, warmup)
+            pids = {"ours": ours_proc.pid, "bare": bare_proc.pid}
+            return await _measure(hub, ours_url, bare_url, clients, rounds, warmup, pids)
         finally:
             for process in (ours_proc, bare_proc):
                 process.terminate()
-                process.wait(timeout=10)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:  # thousands of sockets to close: do not wait
+                    process.kill()
+                    process.wait(timeout=10)
+
+
+def rss_kb(pid: int) -> int:
+    """Resident memory of a process, in KB (Linux)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
 
 
 async def _measure(
-    hub: Hub, ours_url: str, bare_url: str, clients: int, rounds: int, warmup: int
+    hub: Hub,
+    ours_url: str,
+    bare_url: str,
+    clients: int,
+    rounds: int,
+    warmup: int,
+    pids: dict[str, int],
 ) -> int:
     connector = aiohttp.TCPConnector(limit=0)
     async with (
@@ -344,8 +367,11 @@ async def _measure(
     ):
         ours, bare = Room("ours", clients), Room("bare", clients)
         started = time.monotonic()
+        before = {name: rss_kb(pid) for name, pid in pids.items()}
         tasks = await connect_all(http, ours_url, {"consultation": hub.slug}, ours)
         tasks += await connect_all(http, bare_url, {"room": ROOM}, bare)
+        await asyncio.sleep(1)
+        memory = {name: (rss_kb(pid) - before[name]) * 1024 / clients for name, pid in pids.items()}
         print(
             f"{2 * clients} clients connected and joined in {time.monotonic() - started:.1f} s",
             flush=True,
@@ -361,13 +387,13 @@ async def _measure(
             ours.expect(n + 1)
             t0, comment_id = await post_comment(poster, ours_url, hub, csrf, n)
             starts[comment_id] = t0
-            await asyncio.wait_for(ours.done.wait(), 30)
+            await asyncio.wait_for(ours.done.wait(), 30 + clients / 100)
             last = ours.inbox[0][n][1]
             payload = json.loads(last[2:])[1]
             bare.expect(n + 1)
             async with poster.post(f"{bare_url}/emit", data=json.dumps(payload)) as response:
                 assert response.status == 200
-            await asyncio.wait_for(bare.done.wait(), 30)
+            await asyncio.wait_for(bare.done.wait(), 30 + clients / 100)
             await asyncio.sleep(0.2)  # let both servers settle between rounds
         gc.enable()
         for task in tasks:
@@ -377,10 +403,17 @@ async def _measure(
     ours_ms = latencies(ours, measured, starts, "comment_id")
     bare_ms = latencies(bare, measured, starts, "t0")
     size = len(json.loads(ours.inbox[0][warmup][1][2:])[1]["html"])
-    return report(clients, rounds, size, bare_ms, ours_ms)
+    return report(clients, rounds, size, bare_ms, ours_ms, memory)
 
 
-def report(clients: int, rounds: int, size: int, bare_ms: list[float], ours_ms: list[float]) -> int:
+def report(
+    clients: int,
+    rounds: int,
+    size: int,
+    bare_ms: list[float],
+    ours_ms: list[float],
+    memory: dict[str, float],
+) -> int:
     print(
         f"\nLive delivery to {clients:,} clients in one room, {rounds} rounds each "
         f"({len(ours_ms):,} deliveries; fragment {size:,} characters)"
@@ -395,6 +428,10 @@ def report(clients: int, rounds: int, size: int, bare_ms: list[float], ours_ms: 
             f"{label:<44}{statistics.median(values):>9.1f}{percentile(values, 99):>9.1f}"
             f"{max(values):>9.1f}"
         )
+    print(
+        f"memory per connection (RSS growth / clients): ours {memory['ours'] / 1024:.1f} KB, "
+        f"bare {memory['bare'] / 1024:.1f} KB"
+    )
     ratio = percentile(ours_ms, 99) / percentile(bare_ms, 99)
     verdict = "meets" if ratio <= TARGET_RATIO else "MISSES"
     print(f"p99 ratio ours / bare: {ratio:.2f} ({verdict} the target of <= {TARGET_RATIO})")
@@ -404,6 +441,8 @@ def report(clients: int, rounds: int, size: int, bare_ms: list[float], ours_ms: 
         "ours_p99_ms": round(percentile(ours_ms, 99), 1),
         "bare_p99_ms": round(percentile(bare_ms, 99), 1),
         "ratio": round(ratio, 2),
+        "ours_kb_per_connection": round(memory["ours"] / 1024, 1),
+        "bare_kb_per_connection": round(memory["bare"] / 1024, 1),
         "target": f"p99 ratio <= {TARGET_RATIO}",
         "met": ratio <= TARGET_RATIO,
     }
