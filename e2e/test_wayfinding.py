@@ -65,6 +65,10 @@ def test_the_public_register_respond_and_find_their_response_again(
     expect(
         page.locator("form").get_by_role("link", name="privacy notice", exact=True)
     ).to_have_count(1)
+    _click(hub, "button", "Continue")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your response before sending it"
+    )
     _click(hub, "button", "Send response")
 
     _click(hub, "link", "Home", exact=True)
