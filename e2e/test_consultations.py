@@ -37,7 +37,7 @@ def test_a_resident_responds_and_keeps_what_they_typed(browser: Browser, demo_se
         "Agree", exact=True
     ).check()
     page.get_by_label("As an individual").check()
-    hub.click_and_wait("button:text-is('Send response')")  # question 2 and consent missing
+    hub.click_and_wait("button:text-is('Continue')")  # question 2 and consent missing
     summary = page.locator(".govuk-error-summary").inner_text()
     assert "Select an answer to question 2" in summary
     assert (
@@ -48,7 +48,9 @@ def test_a_resident_responds_and_keeps_what_they_typed(browser: Browser, demo_se
 
     page.get_by_label("11 kgCO2/m²/yr").check()
     page.get_by_label("Yes, but without my name").check()
-    hub.click_and_wait("button:text-is('Send response')")
+    hub.click_and_wait("button:text-is('Continue')")
+    assert "11 kgCO2/m²/yr" in page.locator(".govuk-summary-list").first.inner_text()
+    hub.click_and_wait("button:text-is('Send response')")  # from "check your response"
     assert "11 kgCO2/m²/yr" in page.locator("main").inner_text()
     hub.goto(OPEN)
     assert page.locator("a:text-is('Change your response')").count() == 1

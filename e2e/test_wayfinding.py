@@ -65,6 +65,10 @@ def test_the_public_register_respond_and_find_their_response_again(
     expect(
         page.locator("form").get_by_role("link", name="privacy notice", exact=True)
     ).to_have_count(1)
+    _click(hub, "button", "Continue")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your response before sending it"
+    )
     _click(hub, "button", "Send response")
 
     _click(hub, "link", "Home", exact=True)
@@ -108,9 +112,13 @@ def test_a_member_finds_the_position_they_owe_and_records_it(
     page.get_by_role("group", name=re.compile("^Position on revision")).get_by_label(
         "Support", exact=True
     ).check()
+    page.evaluate("() => { window.ssSamePage = true; }")
     _click(hub, "button", "Record position")
     row = page.locator("tr[data-organisation='The Climate Group']")
     expect(row).to_contain_text("Support")
+    # recorded in place (htmx): the page was not reloaded, and the notice shows
+    assert page.evaluate("() => window.ssSamePage === true")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("position has been recorded")
     _click(hub, "link", "Home", exact=True)
     expect(page.get_by_role("link", name=owed)).to_have_count(0)
     hub.assert_no_console_errors()

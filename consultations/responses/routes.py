@@ -46,6 +46,8 @@ async def respond(request: Request) -> Response:
         form = responses.form_from_response(own[0], own[1], questions) if own else FormInput()
         return _form_page(request, consultation, questions, form, editing=own is not None)
     form = await read_form(request)
+    if form.get("step") == "change":  # back from "check your answers", nothing lost
+        return _form_page(request, consultation, questions, form, editing=own is not None)
     draft = responses.check_response(form, questions)
     if status is not ConsultationStatus.OPEN:
         return _not_open(request, consultation, status, questions, form, own is not None)
@@ -55,6 +57,8 @@ async def respond(request: Request) -> Response:
         return _form_page(
             request, consultation, questions, form, editing=own is not None, status_code=400
         )
+    if form.get("step") == "check":  # the form's button: show the answers before sending
+        return _check_page(request, consultation, questions, form, draft, editing=own is not None)
     try:
         saved = responses.do_save(rt, who, consultation.id or 0, draft)
     except lifecycle.WrongStatus as exc:  # it closed between reading and writing
@@ -92,6 +96,46 @@ def _form_page(
             "consent_hints": responses.CONSENT_HINTS,
         },
         status_code=status_code,
+    )
+
+
+def _check_page(
+    request: Request,
+    consultation: Consultation,
+    questions: list[Question],
+    form: FormInput,
+    draft: responses.ResponseDraft,
+    *,
+    editing: bool,
+) -> Response:
+    """GOV.UK "check your answers": everything as it will be sent, the form's values
+    carried in hidden fields, to send or to change."""
+    answers = [
+        (f"{n}. {q.prompt}", responses.display_value(q, draft.answers.get(q.id or 0, "")))
+        for n, q in enumerate(questions, start=1)
+    ]
+    about = [
+        ("Responding", responses.RESPONDENT_TYPES.get(form.get("respondent_type"), "")),
+        ("Organisation", draft.on_behalf_of),
+        ("Sector", responses.sector_label(draft.sector) if draft.on_behalf_of else ""),
+        ("Publication", responses.CONSENT_LABELS.get(draft.consent, draft.consent)),
+    ]
+    carried = [
+        (name, value)
+        for name, values in form.lists.items()
+        if name not in ("csrf_token", "step")
+        for value in values
+    ]
+    return render(
+        request,
+        "consultations/responses/check.html",
+        {
+            "consultation": consultation,
+            "answers": answers,
+            "about": [(k, v) for k, v in about if v],
+            "carried": carried,
+            "editing": editing,
+        },
     )
 
 
