@@ -17,6 +17,7 @@ from consultations.comments import service as comments
 from consultations.lifecycle.models import Consultation
 from sharedspace import backup, demo, migrate
 from sharedspace.app import build_runtime
+from workspace import auditchain
 from workspace.accounts.service import check_registration, do_register
 from workspace.forms import FormInput
 from workspace.models import User
@@ -105,6 +106,13 @@ def _parser() -> argparse.ArgumentParser:
     restore_cmd.add_argument("path", type=Path)
     restore_cmd.add_argument("--force", action="store_true", help="replace a database in use")
     restore_cmd.set_defaults(handler=cmd_restore)
+
+    audit_cmd = sub.add_parser("audit", help="the activity log's hash chain")
+    audit_sub = audit_cmd.add_subparsers(title="audit commands")
+    verify_cmd = audit_sub.add_parser(
+        "verify", help="check every link of the chain; name the first broken one"
+    )
+    verify_cmd.set_defaults(handler=cmd_audit_verify)
     return parser
 
 
@@ -285,6 +293,21 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 2
     print(outcome.message)
     return 0
+
+
+def cmd_audit_verify(_args: argparse.Namespace) -> int:
+    """Exit 0 when the chain holds, 1 with the first broken event named when it does not."""
+    with _runtime() as rt, rt.db.read() as session:
+        verdict = auditchain.verify(session)
+    if verdict.ok:
+        print(f"The activity log's chain holds: {verdict.checked} event(s) checked.")
+        return 0
+    print(
+        f"error: the chain breaks at event {verdict.broken_at}: it {verdict.reason} "
+        f"({verdict.checked} event(s) before it hold).",
+        file=sys.stderr,
+    )
+    return 1
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
+from workspace import auditchain
 from workspace.db import WriteUnit
 from workspace.models import ActivityEvent, User
 from workspace.permissions import Action, Viewer, can
@@ -39,7 +40,7 @@ def record(
         summary=summary[:300],
         url=url[:300],
     )
-    unit.session.add(event)
+    auditchain.seal(unit, event)  # adds it, chained to the event before
     return event
 
 

@@ -30,7 +30,8 @@ def sign(secret: str, cookie_value: str) -> str:
 def valid(secret: str, cookie_value: str | None, token: str | None) -> bool:
     if not cookie_value or not token:
         return False
-    return hmac.compare_digest(sign(secret, cookie_value), token)
+    # As bytes: compare_digest refuses str holding non-ASCII, which a forged token may.
+    return hmac.compare_digest(sign(secret, cookie_value).encode(), token.encode())
 
 
 def token_for(request: Request) -> str:

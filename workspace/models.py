@@ -141,6 +141,9 @@ class ActivityEvent(SQLModel, table=True):
     visibility: str = Field(default="public", max_length=20)
     summary: str = Field(max_length=300)
     url: str = Field(default="", max_length=300)
+    # The hash chain (workspace/auditchain.py): the previous event's hash, and this one's.
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(default="", max_length=64)
 
 
 class SearchOutbox(SQLModel, table=True):

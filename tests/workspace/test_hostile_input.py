@@ -189,3 +189,11 @@ def test_nul_in_an_address_is_a_400_page_on_every_engine(client: HubClient, path
     response = client.get(path)
     assert response.status_code == 400
     assert soup(response.text).select_one("h1").get_text(strip=True) != ""
+
+
+def test_a_forged_signature_or_token_with_unicode_is_refused_not_a_500(client: HubClient) -> None:
+    """Found by `make fuzz`: hmac.compare_digest raises on str holding non-ASCII."""
+    assert client.get("/notifications/unsubscribe/1/all/²").status_code == 404
+    client.csrf_token()  # sets the CSRF cookie
+    response = client.post("/account/sign-in", data={"csrf_token": "²", "email": "a@b.c"})
+    assert response.status_code == 403

@@ -58,7 +58,8 @@ def unsubscribe_path(secret: str, user_id: int, scope: str) -> str:
 
 
 def valid_unsubscribe(secret: str, user_id: int, scope: str, signature: str) -> bool:
-    return hmac.compare_digest(_signature(secret, user_id, scope), signature)
+    # As bytes: compare_digest refuses str holding non-ASCII, which a forged link may.
+    return hmac.compare_digest(_signature(secret, user_id, scope).encode(), signature.encode())
 
 
 def _headers(rt: Runtime, user_id: int, scope: str) -> dict[str, str]:
