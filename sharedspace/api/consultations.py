@@ -114,19 +114,19 @@ def visible_clause(who: Viewer, consultation: Consultation) -> Any:
 
 
 def list_comments(call: Call) -> BaseModel:
+    """In thread order (a comment, then its replies), as the page reads, by the stored
+    path and its index: keyset paging from the last comment's path, so a page deep in a
+    10,000-comment thread costs what the first does. The cursor names that comment."""
     after, limit = call.page()
     with call.rt.db.read() as session:
         c = readable_consultation(call, session)
-        found = session.exec(
-            select(Comment)
-            .where(
-                Comment.consultation_id == c.id,
-                visible_clause(call.viewer, c),
-                col(Comment.id) > after,
-            )
-            .order_by(col(Comment.id))
-            .limit(limit + 1)
-        ).all()
+        query = select(Comment).where(
+            Comment.consultation_id == c.id, visible_clause(call.viewer, c)
+        )
+        if after:
+            last = select(Comment.path).where(Comment.id == after, Comment.consultation_id == c.id)
+            query = query.where(col(Comment.path) > last.scalar_subquery())
+        found = session.exec(query.order_by(col(Comment.path)).limit(limit + 1)).all()
     items = [comment_out(x) for x in found[:limit]]
     return s.CommentPage(items=items, next_cursor=next_cursor([x.id for x in found], limit))
 
@@ -226,7 +226,7 @@ ENDPOINTS = [
     Endpoint(
         "GET",
         C + "/comments",
-        "A consultation's comments, oldest first, with the thread's shape (parent_id, depth)",
+        "A consultation's comments in thread order (each followed by its replies)",
         list_comments,
         s.CommentPage,
         "consultations",

@@ -187,7 +187,8 @@ def test_comments_page_by_cursor_and_hide_what_moderators_removed(
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert seen == [f"Comment {n}" for n in range(5)] + ["A reply"]
+    # Thread order, as the page reads: the reply follows the comment it answers.
+    assert seen == ["Comment 0", "A reply"] + [f"Comment {n}" for n in range(1, 5)]
 
 
 def test_too_many_requests_are_told_when_to_come_back(settings: Settings) -> None:
