@@ -438,13 +438,13 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", CP + "/invitations/remind", f"{C}/invitations/remind", chairs(303)),
     (
         "POST",
-        CP + "/invitations/{invitation_id:int}/revoke",
+        CP + "/invitations/{invitation_id:id}/revoke",
         f"{C}/invitations/999999/revoke",
         chairs(404),
     ),
     (
         "POST",
-        CP + "/invitations/{invitation_id:int}/resend",
+        CP + "/invitations/{invitation_id:id}/resend",
         f"{C}/invitations/999999/resend",
         chairs(409),
     ),
@@ -458,29 +458,29 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", CP + "/events", f"{C}/events", OK_ALL),
     ("GET", CP + "/events/new", f"{C}/events/new", chairs(200)),
     ("POST", CP + "/events/new", f"{C}/events/new", chairs(400)),
-    ("GET", CP + "/events/{show_id:int}", f"{C}/events/999999", dict.fromkeys(ROLES, 404)),
-    ("POST", CP + "/events/{show_id:int}/attend", f"{C}/events/999999/attend", signed_in(404)),
+    ("GET", CP + "/events/{show_id:id}", f"{C}/events/999999", dict.fromkeys(ROLES, 404)),
+    ("POST", CP + "/events/{show_id:id}/attend", f"{C}/events/999999/attend", signed_in(404)),
     (
         "POST",
-        CP + "/events/{show_id:int}/withdraw",
+        CP + "/events/{show_id:id}/withdraw",
         f"{C}/events/999999/withdraw",
         signed_in(404),
     ),
     (
         "POST",
-        CP + "/events/{show_id:int}/facilitators",
+        CP + "/events/{show_id:id}/facilitators",
         f"{C}/events/999999/facilitators",
         chairs(303),
     ),
     (
         "GET",
-        CP + "/events/{show_id:int}/attendance",
+        CP + "/events/{show_id:id}/attendance",
         f"{C}/events/999999/attendance",
         dict.fromkeys(ROLES, 404),
     ),
     (
         "POST",
-        CP + "/events/{show_id:int}/attendance",
+        CP + "/events/{show_id:id}/attendance",
         f"{C}/events/999999/attendance",
         dict.fromkeys(ROLES, 404),
     ),
@@ -492,7 +492,7 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # Personal API tokens (workspace/tokens): the person's own; another's is not found.
     ("GET", "/account/tokens", "/account/tokens", SIGNED_IN),
     ("POST", "/account/tokens", "/account/tokens", signed_in(400)),
-    ("POST", "/account/tokens/{token_id:int}/revoke", "/account/tokens/1/revoke", signed_in(404)),
+    ("POST", "/account/tokens/{token_id:id}/revoke", "/account/tokens/1/revoke", signed_in(404)),
     # The JSON API (sharedspace/api), after the rows above closed the consultation. Writes
     # are sent as a form, so a permitted caller passes the gate and gets 415 (not JSON).
     *API_MATRIX,

@@ -207,8 +207,8 @@ routes = [
     Route("/{slug}/invitations/new", invite, methods=["POST"]),
     Route("/{slug}/invitations/audience", set_audience, methods=["POST"]),
     Route("/{slug}/invitations/remind", remind, methods=["POST"]),
-    Route("/{slug}/invitations/{invitation_id:int}/revoke", revoke, methods=["POST"]),
-    Route("/{slug}/invitations/{invitation_id:int}/resend", resend, methods=["POST"]),
+    Route("/{slug}/invitations/{invitation_id:id}/revoke", revoke, methods=["POST"]),
+    Route("/{slug}/invitations/{invitation_id:id}/resend", resend, methods=["POST"]),
     Route("/{slug}/delegate", delegate, methods=["GET", "POST"]),
 ]
 link_routes = [Route("/invitations/{token}", accept, methods=["GET", "POST"])]

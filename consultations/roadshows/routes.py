@@ -223,10 +223,10 @@ def _enter_page(
 routes = [
     Route("/{slug}/events", list_events),
     Route("/{slug}/events/new", new_event, methods=["GET", "POST"]),
-    Route("/{slug}/events/{show_id:int}", event_page),
-    Route("/{slug}/events/{show_id:int}/attend", attend, methods=["POST"]),
-    Route("/{slug}/events/{show_id:int}/withdraw", withdraw, methods=["POST"]),
-    Route("/{slug}/events/{show_id:int}/facilitators", appoint, methods=["POST"]),
-    Route("/{slug}/events/{show_id:int}/attendance", attendance, methods=["GET", "POST"]),
+    Route("/{slug}/events/{show_id:id}", event_page),
+    Route("/{slug}/events/{show_id:id}/attend", attend, methods=["POST"]),
+    Route("/{slug}/events/{show_id:id}/withdraw", withdraw, methods=["POST"]),
+    Route("/{slug}/events/{show_id:id}/facilitators", appoint, methods=["POST"]),
+    Route("/{slug}/events/{show_id:id}/attendance", attendance, methods=["GET", "POST"]),
     Route("/{slug}/responses/enter", enter_response, methods=["GET", "POST"]),
 ]

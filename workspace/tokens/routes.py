@@ -54,5 +54,5 @@ async def revoke(request: Request) -> Response:
 
 routes = [
     Route("/account/tokens", tokens, methods=["GET", "POST"]),
-    Route("/account/tokens/{token_id:int}/revoke", revoke, methods=["POST"]),
+    Route("/account/tokens/{token_id:id}/revoke", revoke, methods=["POST"]),
 ]

@@ -1,7 +1,7 @@
 """activity log hash chain, append-only triggers
 
 Revision ID: 13a4dc0f2e61
-Revises: 729eec1e9cd8
+Revises: 3c1f7a2b9e40
 Create Date: 2026-12-01 07:30:00.000000
 
 Issue 13: each activity event carries the hash of the one before it (workspace/
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = '13a4dc0f2e61'
-down_revision: str | None = '729eec1e9cd8'
+down_revision: str | None = '3c1f7a2b9e40'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

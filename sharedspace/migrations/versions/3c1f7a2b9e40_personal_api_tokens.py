@@ -1,7 +1,7 @@
 """personal API tokens
 
 Revision ID: 3c1f7a2b9e40
-Revises: 729eec1e9cd8
+Revises: c4e1a7d9b214
 Create Date: 2026-12-01 07:00:00.000000
 
 Issue 18: personal API tokens for the JSON API (workspace/tokens). Only a SHA-256 of each
@@ -17,7 +17,7 @@ import workspace.db
 
 
 revision: str = '3c1f7a2b9e40'
-down_revision: str | None = '729eec1e9cd8'
+down_revision: str | None = 'c4e1a7d9b214'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """public-service pages written by the secretariat
 
 Revision ID: c4e1a7d9b214
-Revises: 729eec1e9cd8
+Revises: c4a16e2b7f01
 Create Date: 2026-12-01 07:00:00.000000
 
 Issue 14: the help, accessibility, privacy and cookies pages as the secretariat has
@@ -18,7 +18,7 @@ import workspace.db
 
 
 revision: str = 'c4e1a7d9b214'
-down_revision: str | None = '729eec1e9cd8'
+down_revision: str | None = 'c4a16e2b7f01'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
