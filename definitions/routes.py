@@ -186,6 +186,8 @@ async def new_definition(request: Request) -> Response:
         form = form_values([], None)
         return render(request, "definitions/new.html", _form_context(None, group, form))
     form = await read_form(request)
+    if form.get("add_tier") == "yes":
+        return _with_another_tier(request, group, form)
     title = form.required("title", "a title", max_length=200)
     purpose = form.optional("purpose", "the purpose", max_length=2000, multiline=True)
     edit = check_tiers(form)
@@ -199,6 +201,19 @@ async def new_definition(request: Request) -> Response:
     definition = service.do_create(rt, who, group, title, purpose, edit.tiers)
     return redirect(
         service.definition_url(group, definition), f"{title} has been created as revision 1."
+    )
+
+
+def _with_another_tier(request: Request, group: TaskGroup, form: FormInput) -> Response:
+    """A new definition starts with all its tiers: "Add another tier" keeps what was
+    typed (the new tier joins the list) and shows a blank one, saving nothing yet."""
+    edit = check_tiers(form)
+    filled = form_values(edit.tiers, None)
+    filled.values |= {"title": form.get("title"), "purpose": form.get("purpose")}
+    filled.errors = dict(form.errors)
+    status = 400 if form.errors else 200
+    return render(
+        request, "definitions/new.html", _form_context(None, group, filled), status_code=status
     )
 
 

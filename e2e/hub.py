@@ -32,7 +32,11 @@ class Hub:
 
     def _on_response(self, response: Response) -> None:
         if response.status >= 400 and response.request.resource_type != "document":
-            self.console_errors.append(f"{response.status} {response.url}")
+            # A form sent in place by htmx and answered 400/422 with its error summary is
+            # intended, as it is for a document.
+            in_place = response.request.headers.get("hx-request") == "true"
+            if not (in_place and response.status in (400, 409, 422)):
+                self.console_errors.append(f"{response.status} {response.url}")
 
     def goto(self, path: str) -> Page:
         response = self.page.goto(path)

@@ -168,7 +168,12 @@ class Realtime:
             # The same answer for "does not exist" and "not yours": drafts stay unadvertised.
             return {"ok": False, "error": "Not found."}
         room = room_name(kind, key)
-        await self.sio.enter_room(sid, room)
+        try:
+            await self.sio.enter_room(sid, room)
+        except ValueError:
+            # The page went away while its room was being checked (someone clicking on
+            # quickly): nothing to join, and nothing wrong with the server.
+            return {"ok": False, "error": "Not connected."}
         session = await self.sio.get_session(sid)
         session.setdefault("rooms", {})[room] = (kind, ref)
         await self.sio.save_session(sid, session)

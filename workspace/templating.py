@@ -115,6 +115,11 @@ def render(
         body = tpl.render(ctx)
     response = HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
     response.headers["Vary"] = "HX-Request, Cookie"
+    current = request.headers.get("HX-Current-URL", "")
+    if status_code >= 400 and request.headers.get("HX-Boosted") == "true" and current:
+        # A form sent in place and answered with its errors: the address stays the page's,
+        # never the form's action (which answers POST only).
+        response.headers["HX-Replace-Url"] = current
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response

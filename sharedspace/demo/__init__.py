@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from sharedspace.demo import consultations as demo_consultations
 from sharedspace.demo import definitions as demo_definitions
+from sharedspace.demo import history as demo_history
 from sharedspace.demo import notifications as demo_notifications
 from sharedspace.demo import people as demo_people
 from sharedspace.demo import progress as demo_progress
@@ -46,6 +47,7 @@ DEMO_STEPS = [
     demo_progress.progress,  # programme, milestones, meetings
     demo_reports.evidence_and_report,  # the library, the report and DCLG's response
     demo_notifications.notifications,  # last: what the steps above told people
+    demo_history.spread,  # after everything: the record spread over past months
 ]
 
 

@@ -62,3 +62,24 @@ def test_demo_definition_has_a_real_history_and_sign_off(rt: Runtime) -> None:
     assert lga.stance == Stance.SUPPORT
     assert [org.name for org in current.missing] == ["The Climate Group"]
     assert not current.can_agree
+
+
+def test_the_demo_record_is_spread_over_past_months_in_order(rt: Runtime) -> None:
+    """Every demo event once had the load's timestamp; history now reads like a programme
+    that took months, in the order things happened (issue 14)."""
+    from sqlmodel import col
+
+    from definitions.models import Revision
+    from workspace.models import ActivityEvent
+
+    demo.load(rt, "demo password 1")
+    with rt.db.read() as session:
+        events = session.exec(select(ActivityEvent).order_by(col(ActivityEvent.id))).all()
+        revisions = session.exec(select(Revision).order_by(col(Revision.id))).all()
+    times = [e.created_at for e in events]
+    assert times == sorted(times)
+    assert (times[-1] - times[0]).days >= 100
+    assert times[-1] < rt.clock()
+    revision_times = [r.created_at for r in revisions]
+    assert revision_times == sorted(revision_times)
+    assert len({t.date() for t in revision_times}) == len(revision_times)
