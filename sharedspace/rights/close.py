@@ -24,6 +24,7 @@ from datetime import timedelta
 from sqlalchemy import Column, String, Table, delete, func, or_, select, update
 from sqlmodel import SQLModel
 
+from consultations.comments import service as comment_service
 from workspace import activity, auth, search
 from workspace.db import WriteUnit
 from workspace.failures import Forbidden
@@ -69,6 +70,7 @@ def do_close(rt: Runtime, user: User) -> None:
     assert user.id is not None
     name, email = user.display_name, user.email
     comment_ids: list[int] = []
+    consultation_ids: list[int] = []
     with rt.db.write() as unit:
         tables = SQLModel.metadata.tables
         _forget_personal(unit, tables, user.id, email)
@@ -116,6 +118,17 @@ def do_close(rt: Runtime, user: User) -> None:
         )
         for comment_id in comment_ids:
             search.enqueue(rt, unit, "comment", comment_id)
+        consultation_ids = sorted(
+            set(
+                unit.session.execute(
+                    select(comments.c.consultation_id).where(comments.c.id.in_(comment_ids))
+                ).scalars()
+            )
+        )
+    # The stored fragments show the author (and, deep in a thread, whom a reply answers):
+    # drawn again from the rows, so a one-word name the scrub left alone goes too.
+    for consultation_id in consultation_ids:
+        comment_service.do_rerender(rt, consultation_id)
 
 
 def _forget_personal(unit: WriteUnit, tables: dict[str, Table], user_id: int, email: str) -> None:

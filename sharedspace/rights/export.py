@@ -37,7 +37,8 @@ api_token      your API tokens (the tokens themselves are never stored)
 comment        your comments; commentedit holds each earlier version
 response       your responses to consultations; answer holds your answers
 position       positions you recorded for your organisation
-membership     your seats in task groups; observer_seat your observer seats
+membership     your seats in task groups; observer_seat your observer seats;
+               organisation the organisations you sat for or spoke for
 notification, notification_preference, notification_settings, follow, digest_run
                what you were told, how you chose to hear of it, what you follow
 activity_event what you did, as the public record shows it
@@ -77,6 +78,14 @@ def collect(rt: Runtime, user_id: int) -> dict[str, list[dict[str, Any]]]:
             )
             if rows:
                 found[name] = rows
+        named = {
+            row["organisation_id"]
+            for key in ("membership", "position")
+            for row in found.get(key, [])
+        }
+        if named:
+            orgs = tables["organisation"]
+            found["organisation"] = _rows(session.execute(select(orgs).where(orgs.c.id.in_(named))))
         for parent, children in CHILDREN.items():
             ids = [row["id"] for row in found.get(parent, [])]
             for child in children:

@@ -99,6 +99,7 @@ def test_the_download_holds_everything_the_person_wrote(
     assert "token_hash" not in data["api_token"][0]
     assert data["user_session"]  # where they are signed in
     assert {row["organisation_id"] for row in data["membership"]} == {world.orgs["green"].id}
+    assert [o["name"] for o in data["organisation"]] == ["UK Green Building Council"]
 
 
 def _text_mentions(rt: Runtime, needle: str) -> list[str]:
@@ -238,3 +239,19 @@ def test_closing_rewrites_only_the_person_not_names_and_addresses_that_contain_t
         "Former participant and Joann Lee agree.",
         "Write to [address removed].",
     ]
+
+
+def test_a_one_word_name_leaves_the_comment_fragments_too(
+    as_role: Callable[[str], HubClient], rt: Runtime, world: World
+) -> None:
+    solo = make_user(rt, "Greenwood", email="greenwood@example.org")
+    consultation = make_consultation(rt, world)
+    post_comment(rt, consultation, solo, "Fabric first.")
+    close.do_close(rt, solo)
+    page = as_role("visitor").page(f"/consultations/{consultation.slug}/comments")
+    comment = page.select_one("article[id^=comment-]")
+    assert comment is not None
+    author = comment.select_one(".ss-comment__author")
+    assert author is not None
+    assert author.get_text(strip=True) == "Former participant"
+    assert "Greenwood" not in comment.get_text(" ")
