@@ -20,6 +20,7 @@ from consultations.responses import service as responses
 from consultations.roadshows import service
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
+from workspace.numbers import parse_id
 from workspace.permissions import Action, Viewer, can, require, require_enter_responses
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -171,8 +172,7 @@ async def enter_response(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
     with rt.db.read() as session:
         consultation = _read(session, who, request, rt.clock())
-        event = request.query_params.get("event", "")
-        show_id = int(event) if event.isdigit() else None
+        show_id = parse_id(request.query_params.get("event"))
         if not service.may_enter(session, who, consultation, show_id):
             require_enter_responses(who, lifecycle.place_of(consultation), appointed=False)
         questions = for_consultation(session, consultation.id or 0)
