@@ -154,7 +154,7 @@ def list_responses(call: Call) -> BaseModel:
     now = call.rt.clock()
     with call.rt.db.read() as session:
         c = readable_consultation(call, session)
-        if not responses.summary_visible(call.viewer, c, now):
+        if not responses.responses_published(call.viewer, c, now):
             raise NotFound("Responses are published once the consultation has closed.")
         rows = session.exec(
             select(Response, User.display_name)
@@ -162,6 +162,8 @@ def list_responses(call: Call) -> BaseModel:
             .where(
                 Response.consultation_id == c.id,
                 col(Response.consent) != Consent.WITHHELD.value,
+                # Commercially confidential: counted in the summary, never published.
+                col(Response.confidential).is_(False),
                 col(Response.id) > after,
             )
             .order_by(col(Response.id))

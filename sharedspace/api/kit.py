@@ -28,7 +28,7 @@ from starlette.responses import Response
 
 from sharedspace.api.problems import ApiError, FieldProblem, problem
 from workspace.failures import Conflict, DomainError, Forbidden, Invalid, NotFound
-from workspace.numbers import parse_id
+from workspace.numbers import parse_id, parse_int
 from workspace.permissions import SignInRequired, Viewer, require_token_scope
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.tokens.service import Bearer
@@ -82,9 +82,8 @@ class Call:
 
     def page(self) -> tuple[int, int]:
         """(id after which to start, page size) from `cursor` and `limit`."""
-        raw_limit = self.query.get("limit", str(DEFAULT_LIMIT))
-        limit = int(raw_limit) if raw_limit.isdigit() else 0
-        if not 1 <= limit <= MAX_LIMIT:
+        limit = parse_int(self.query.get("limit", str(DEFAULT_LIMIT)), low=1, high=MAX_LIMIT)
+        if limit is None:
             raise ApiError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}.")
         return decode_cursor(self.query.get("cursor", "")), limit
 

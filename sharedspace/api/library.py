@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from consultations.invitations import service as invitations
 from reports.tracker import service as tracker
 from sharedspace.api import schemas as s
 from sharedspace.api.kit import PAGED, Call, Endpoint, Param, next_cursor
 from sharedspace.api.problems import ApiError
 from workspace import search
+from workspace.numbers import parse_int
+from workspace.permissions import readable_places
 
 QUERY = Param(
     "q",
@@ -48,17 +51,21 @@ def list_recommendations(call: Call) -> BaseModel:
 
 def run_search(call: Call) -> s.SearchResults:
     text = call.query.get("q", "").strip()
-    raw_page = call.query.get("page", "1")
+    page = parse_int(call.query.get("page", "1"), low=1, high=1000)
     if not text:
         raise ApiError(400, "Say what to look for in q.")
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 1000:
+    if page is None:
         raise ApiError(400, "page must be a whole number from 1 to 1000.")
+    with call.rt.db.read() as session:
+        # Invited consultations the viewer is among the audience of, as on /search.
+        places = readable_places(call.viewer, invitations.invited_places(session))
     query = search.SearchQuery(
         text=text,
         readable_groups=call.viewer.readable_groups(),
         now=call.rt.clock(),
-        page=int(raw_page),
+        page=page,
         per_page=PER_PAGE,
+        readable_places=places,
     )
     try:
         found = call.rt.search.backend.query(query)

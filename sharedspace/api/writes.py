@@ -24,7 +24,7 @@ from sharedspace.api.problems import ApiError, FieldProblem
 from workspace.failures import NotFound
 from workspace.forms import FormInput
 from workspace.models import Organisation
-from workspace.permissions import Action, require
+from workspace.permissions import Action, require, require_in
 
 
 def _invalid(form: FormInput, pointers: dict[str, str]) -> ApiError:
@@ -38,7 +38,7 @@ def _invalid(form: FormInput, pointers: dict[str, str]) -> ApiError:
 def post_comment(call: Call) -> s.Comment:
     with call.rt.db.read() as session:
         consultation = readable_consultation(call, session)
-    require(call.viewer, Action.COMMENT, consultation.group_id)
+    require_in(call.viewer, Action.COMMENT, lifecycle.place_of(consultation))
     body = call.payload(s.NewComment)
     lifecycle.require_open(consultation, call.rt.clock())
     form = FormInput(values={"comment": body.body, "comment_anchor": body.anchor})
@@ -56,7 +56,7 @@ def submit_response(call: Call) -> s.ResponseSaved:
     with call.rt.db.read() as session:
         consultation = readable_consultation(call, session)
         questions = for_consultation(session, consultation.id or 0)
-    require(call.viewer, Action.RESPOND, consultation.group_id)
+    require_in(call.viewer, Action.RESPOND, lifecycle.place_of(consultation))
     body = call.payload(s.NewResponse)
     lifecycle.require_open(consultation, call.rt.clock())
     known = {q.id: n for n, q in enumerate(questions)}
