@@ -497,7 +497,6 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     # are sent as a form, so a permitted caller passes the gate and gets 415 (not JSON).
     *API_MATRIX,
     # People's rights over their data (sharedspace/rights): an empty close form is refused.
-    ("GET", "/privacy", "/privacy", OK_ALL),
     ("GET", "/account/data", "/account/data", SIGNED_IN),
     ("GET", "/account/data/download", "/account/data/download", SIGNED_IN),
     ("POST", "/account/close", "/account/close", signed_in(400)),

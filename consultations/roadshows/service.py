@@ -203,7 +203,7 @@ def check_event(form: FormInput, session: Session) -> EventDraft:
     day = form.date("day", "the date")
     start = _time(form, "start", "the start time")
     end = _time(form, "end", "the end time")
-    address = form.optional("address", "the address", max_length=500)
+    address = form.optional("address", "the address", max_length=500, multiline=True)
     where = form.optional("where", "where to find it", max_length=300)
     if not address and not where:
         form.error("address", "Enter the address, or say where the event is")
@@ -243,7 +243,9 @@ def check_attendance(form: FormInput) -> tuple[int | None, str]:
     count = parse_int(form.get("attendance"), low=0, high=MAX_CAPACITY)
     if count is None:
         form.error("attendance", f"Enter how many attended, a whole number up to {MAX_CAPACITY:,}")
-    organisations = form.optional("organisations_present", "the organisations", max_length=5000)
+    organisations = form.optional(
+        "organisations_present", "the organisations", max_length=5000, multiline=True
+    )
     lines = [line.strip() for line in organisations.splitlines() if line.strip()]
     return count, "\n".join(lines)
 

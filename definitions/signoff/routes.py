@@ -160,9 +160,12 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         if dispute_id is None:
             raise NotFound("That dispute does not exist.")
         form = await read_form(request)
+        note = form.optional("note", "the note", max_length=5000, multiline=True)
+        if not form.ok:
+            return _page(request, kind, place, form, status=400)
         try:
             signoff.do_withdraw_dispute(
-                runtime(request), who, place.group, _id(place), dispute_id, form.get("note"), kind
+                runtime(request), who, place.group, _id(place), dispute_id, note, kind
             )
         except signoff.SignOffError as error:
             form.error(f"withdraw-{dispute_id}", str(error))

@@ -16,9 +16,11 @@ from workspace.templating import redirect, render
 
 def _view(slug: str):  # type: ignore[no-untyped-def]
     async def show(request: Request) -> Response:
-        with runtime(request).db.read() as session:
+        rt = runtime(request)
+        with rt.db.read() as session:
             shown = service.page(session, slug)
-        return render(request, "pages/page.html", {"page": shown})
+        # The privacy notice ends with the retention periods the settings enforce.
+        return render(request, "pages/page.html", {"page": shown, "settings": rt.settings})
 
     return show
 
@@ -37,7 +39,9 @@ def _edit(slug: str):  # type: ignore[no-untyped-def]
                 return redirect(
                     f"/{slug}", f"The {shown.kind.title.lower()} page is back to its default text."
                 )
-            body = form.required("body", "the text of the page", max_length=service.MAX_BODY)
+            body = form.required(
+                "body", "the text of the page", max_length=service.MAX_BODY, multiline=True
+            )
             if form.ok:
                 service.do_save(rt, who, slug, body)
                 return redirect(f"/{slug}", f"The {shown.kind.title.lower()} page has been saved.")

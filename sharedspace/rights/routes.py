@@ -63,12 +63,7 @@ async def close_account(request: Request) -> Response:
     return response
 
 
-async def privacy(request: Request) -> Response:
-    return render(request, "rights/privacy.html", {"settings": runtime(request).settings})
-
-
 routes = [
-    Route("/privacy", privacy, methods=["GET"]),
     Route("/account/data", data_page, methods=["GET"]),
     Route("/account/data/download", download, methods=["GET"]),
     Route("/account/close", close_account, methods=["POST"]),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from tests.client import HubClient, error_summary
 from tests.factories import World
+from workspace.settings import Settings
 
 Open = Callable[[str], HubClient]
 
@@ -85,3 +86,21 @@ def test_forms_collecting_personal_data_link_the_privacy_notice(as_role: Open) -
     form = page.find("main")
     assert form is not None
     assert form.find("a", href="/privacy") is not None
+
+
+def test_the_privacy_notice_ends_with_what_the_settings_enforce(
+    as_role: Open, settings: Settings
+) -> None:
+    """However the secretariat words the notice, the retention periods shown are the ones
+    the worker applies, and the rule for closing an account is stated."""
+    admin = as_role("secretariat")
+    admin.submit("/privacy/edit", {"body": "## Who we are\n\nThe hub secretariat."})
+    page = as_role("visitor").page("/privacy")
+    retention = [li.get_text(" ", strip=True) for li in page.select("#retention li")]
+    assert retention[0].startswith(
+        f"Sign-ins that have ended: deleted {settings.retention_session_days} days"
+    )
+    closing = [li.get_text(" ", strip=True) for li in page.select("#closing-rule li")]
+    assert any("Former participant" in item for item in closing)
+    data_link = page.select_one("#enforced-rules a[href='/account/data']")
+    assert data_link is not None
