@@ -6,15 +6,24 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from urllib.parse import urldefrag, urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import DEMO_PASSWORD
+from e2e.conftest import DEMO_PASSWORD, _serve
 from e2e.hub import Hub
 
 _people = itertools.count(1)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """This module's own demo: the member records the position The Climate Group owes,
+    which other modules' tests on the shared demo expect to find still missing."""
+    with _serve(tmp_path_factory.mktemp("wayfinding"), ["demo"]) as url:
+        yield url
 
 
 def _hub(browser: Browser, base_url: str, **options: object) -> Hub:

@@ -512,6 +512,8 @@ WRITE_ROUTES = {
     "/{dslug}/propose": CHAIRS,
     "/{dslug}/disputes/{dispute_id}/answer": CHAIRS,
     "/{dslug}/agree": CHAIRS,
+    # the objecting organisation's members (issue 14); the service refuses other members
+    "/{dslug}/disputes/{dispute_id}/withdraw": EDITORS,
 }
 REFUSED_ROLES = ["visitor", "public", "observer", "outsider", "member", "secretariat"]
 
@@ -543,6 +545,10 @@ def _valid_requests(rt: Runtime, definition: Definition) -> dict[str, tuple[str,
             {"outcome": "not_accepted", "answer": "Set nationally", "resolved_in": ""},
         ),
         "/{dslug}/agree": (f"{D}/agree", {}),
+        "/{dslug}/disputes/{dispute_id}/withdraw": (
+            f"{D}/disputes/{dispute.id}/withdraw",
+            {"note": "Withdrawn"},
+        ),
     }
 
 
@@ -628,7 +634,10 @@ def test_allowed_roles_can_write_everywhere(
         ("chair", "/new"),
         ("secretariat", "/{dslug}/propose"),
     ]
-    assert {route for _role, route in order} == set(WRITE_ROUTES)
+    # Withdrawing would leave the chair no objection to answer: it has its own test
+    # (test_the_objecting_organisation_withdraws_its_objection).
+    withdraw = "/{dslug}/disputes/{dispute_id}/withdraw"
+    assert {route for _role, route in order} == set(WRITE_ROUTES) - {withdraw}
     for role, route in order:
         assert role in WRITE_ROUTES[route]
         path, data = requests[route]
