@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, or_, select
@@ -14,6 +18,21 @@ from workspace.permissions import Action, Viewer, can
 PUBLIC = "public"
 GROUP = "group"  # members, observers and secretariat of the group
 SECRETARIAT = "secretariat"
+
+# Set only while the demo loads (sharedspace/demo/history.py): the moment each event
+# happened in the demo's programme. The sealed log cannot be re-dated afterwards, so a
+# backdated event must carry its date when it is written and chained.
+_RECORDED_AT: ContextVar[Callable[[], datetime] | None] = ContextVar("recorded_at", default=None)
+
+
+@contextmanager
+def recording_as_of(clock: Callable[[], datetime]) -> Iterator[None]:
+    """Within this block, events are recorded at the moments `clock` gives."""
+    token = _RECORDED_AT.set(clock)
+    try:
+        yield
+    finally:
+        _RECORDED_AT.reset(token)
 
 
 def record(
@@ -40,6 +59,9 @@ def record(
         summary=summary[:300],
         url=url[:300],
     )
+    backdate = _RECORDED_AT.get()
+    if backdate is not None:
+        event.created_at = backdate()
     auditchain.seal(unit, event)  # adds it, chained to the event before
     return event
 

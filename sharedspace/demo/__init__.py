@@ -19,6 +19,7 @@ from sharedspace.demo import progress as demo_progress
 from sharedspace.demo import reports as demo_reports
 from sharedspace.demo import small_groups as demo_small_groups
 from sharedspace.demo.context import DEMO_DOMAIN, PEOPLE, DemoContext, demo_email
+from workspace import activity
 from workspace.models import User
 from workspace.runtime import Runtime
 
@@ -32,8 +33,12 @@ def is_empty(rt: Runtime) -> bool:
 
 def load(rt: Runtime, password: str) -> DemoContext:
     ctx = DemoContext(rt=rt, password=password)
-    for step in DEMO_STEPS:
-        step(ctx)
+    history = demo_history.DemoHistory(rt.clock(), len(DEMO_STEPS))
+    with activity.recording_as_of(history):
+        for index, step in enumerate(DEMO_STEPS):
+            history.begin_step(index)
+            step(ctx)
+    demo_history.spread(ctx, history)  # the other records, to the dates of the log
     return ctx
 
 
@@ -47,7 +52,6 @@ DEMO_STEPS = [
     demo_progress.progress,  # programme, milestones, meetings
     demo_reports.evidence_and_report,  # the library, the report and DCLG's response
     demo_notifications.notifications,  # last: what the steps above told people
-    demo_history.spread,  # after everything: the record spread over past months
 ]
 
 
