@@ -20,13 +20,15 @@ from workspace.notifications import routes as notifications
 from workspace.runtime import Runtime
 from workspace.tokens import models as token_tables
 from workspace.tokens import routes as tokens
+from workspace.twofactor import models as twofactor_tables
+from workspace.twofactor import routes as twofactor
 
 HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
 def models() -> Iterable[type[SQLModel]]:
-    return tables_in(tables, file_tables, notification_tables, token_tables)
+    return tables_in(tables, file_tables, notification_tables, token_tables, twofactor_tables)
 
 
 @hookimpl
@@ -35,12 +37,18 @@ def template_folders() -> Mapping[str, Path]:
         "": HERE / "templates",
         "notifications": HERE / "notifications" / "templates",
         "tokens": HERE / "tokens" / "templates",
+        "twofactor": HERE / "twofactor" / "templates",
     }
 
 
 @hookimpl
 def routes() -> Iterable[BaseRoute]:
-    return [Mount("/account", routes=accounts.routes), *notifications.routes, *tokens.routes]
+    return [
+        Mount("/account", routes=accounts.routes),
+        *notifications.routes,
+        *tokens.routes,
+        *twofactor.routes,
+    ]
 
 
 @hookimpl
