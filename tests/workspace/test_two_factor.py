@@ -312,3 +312,11 @@ def test_cli_reset_removes_the_second_factor_and_is_logged(
     assert cli.main(["two-factor-reset", user.email]) == 0
     assert "nothing to reset" in capsys.readouterr().out
     assert cli.main(["two-factor-reset", "nobody@example.org"]) == 2
+
+
+def test_closing_an_account_forgets_its_second_factor() -> None:
+    """Closing an account (sharedspace/rights/close.py) deletes the person's rows of
+    these tables: the secret, the recovery codes and any pending sign-in."""
+    from sharedspace.rights.close import PERSONAL_TABLES
+
+    assert {"two_factor", "recovery_code", "pending_sign_in"} <= set(PERSONAL_TABLES)
