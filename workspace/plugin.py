@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount
 
 from workspace import models as tables
 from workspace.accounts import routes as accounts
+from workspace.accounts import two_factor as twofactor
 from workspace.files import models as file_tables
 from workspace.hooks import Job, LiveRelay, LiveRoom, PeriodicJob, hookimpl, tables_in
 from workspace.notifications import live
@@ -21,7 +22,6 @@ from workspace.runtime import Runtime
 from workspace.tokens import models as token_tables
 from workspace.tokens import routes as tokens
 from workspace.twofactor import models as twofactor_tables
-from workspace.twofactor import routes as twofactor
 
 HERE = Path(__file__).resolve().parent
 

@@ -17,6 +17,7 @@ from tests.factories import PASSWORD, make_user
 from workspace.models import ActivityEvent, User, UserSession
 from workspace.runtime import Runtime
 from workspace.settings import Settings
+from workspace.twofactor import service as twofactor
 from workspace.twofactor.models import PendingSignIn, RecoveryCode, TwoFactor
 
 CHALLENGE = "/account/sign-in/two-factor"
@@ -278,6 +279,17 @@ def test_secretariat_is_sent_to_set_up_before_any_other_page(strict_app) -> None
     with HubClient(strict_app) as c:
         # Signing in with the password alone now asks for the code.
         assert password_step(c, admin).headers["location"] == CHALLENGE
+
+
+def test_live_connections_of_a_secretariat_without_it_are_anonymous(strict_app) -> None:  # type: ignore[no-untyped-def]
+    strict: Runtime = strict_app.state.runtime
+    admin = make_user(strict, "Sam Secretariat", secretariat=True)
+    with HubClient(strict_app) as c:
+        c.sign_in_as(admin)
+        token = c.cookies["ss_session"]
+        assert not twofactor.live_viewer(strict, token).signed_in
+        set_up(c)
+    assert twofactor.live_viewer(strict, token).user_id == admin.id
 
 
 def test_demo_mode_and_the_setting_turn_the_requirement_off() -> None:

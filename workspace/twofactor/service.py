@@ -13,6 +13,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pyotp
 import segno
@@ -21,8 +22,13 @@ from sqlmodel import col, delete, select, update
 from workspace import activity, auth, csrf
 from workspace.db import WriteUnit, utcnow
 from workspace.models import User
-from workspace.runtime import Runtime
+from workspace.permissions import ANONYMOUS, Viewer
 from workspace.twofactor.models import PendingSignIn, RecoveryCode, TwoFactor
+
+if TYPE_CHECKING:
+    # Annotations only: the runtime is built over the live server, which asks this
+    # module who a connection stands for.
+    from workspace.runtime import Runtime
 
 ISSUER = "Shared Space"
 STEP_SECONDS = 30
@@ -65,6 +71,13 @@ def must_set_up(rt: Runtime, user_id: int | None, is_secretariat: bool) -> bool:
     if user_id is None or not is_secretariat or not rt.settings.two_factor_enforced:
         return False
     return not enabled(rt, user_id)
+
+
+def live_viewer(rt: Runtime, token: str | None) -> Viewer:
+    """The viewer of a Socket.IO connection's session: anonymous while the person must
+    still set up their second factor, as every page but set-up is closed to them."""
+    who = rt.load_viewer(token)
+    return ANONYMOUS if must_set_up(rt, who.user_id, who.is_secretariat) else who
 
 
 # -- set-up ----------------------------------------------------------------------------------
