@@ -1,5 +1,5 @@
 """The `sharedspace` command: serve, worker, demo, db, create-admin, users, reindex,
-rerender, backup and restore."""
+rerender, backup, restore, audit verify and two-factor-reset."""
 
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ from sharedspace import backup, demo, migrate
 from sharedspace.app import build_runtime
 from workspace import auditchain
 from workspace.accounts.service import check_registration, do_register
-from workspace.forms import FormInput
+from workspace.forms import FormInput, normalise_email
 from workspace.models import User
 from workspace.realtime import relay_through_redis
 from workspace.runtime import Runtime
 from workspace.settings import Settings, SettingsError
+from workspace.twofactor import service as twofactor
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,6 +107,13 @@ def _parser() -> argparse.ArgumentParser:
     restore_cmd.add_argument("path", type=Path)
     restore_cmd.add_argument("--force", action="store_true", help="replace a database in use")
     restore_cmd.set_defaults(handler=cmd_restore)
+
+    reset_2fa = sub.add_parser(
+        "two-factor-reset",
+        help="remove someone's second factor (a lost phone); they set it up again",
+    )
+    reset_2fa.add_argument("email")
+    reset_2fa.set_defaults(handler=cmd_two_factor_reset)
 
     audit_cmd = sub.add_parser("audit", help="the activity log's hash chain")
     audit_sub = audit_cmd.add_subparsers(title="audit commands")
@@ -292,6 +300,27 @@ def cmd_restore(args: argparse.Namespace) -> int:
         print(f"error: {refusal}", file=sys.stderr)
         return 2
     print(outcome.message)
+    return 0
+
+
+def cmd_two_factor_reset(args: argparse.Namespace) -> int:
+    """Remove a person's second factor and recovery codes, recorded in the activity log;
+    their sessions are untouched, and they may set it up again at their next sign-in."""
+    with _runtime() as rt:
+        user = twofactor.user_by_email(rt, normalise_email(args.email))
+        if user is None or user.id is None:
+            print(f"error: no account uses {args.email}", file=sys.stderr)
+            return 2
+        done = twofactor.do_turn_off(
+            rt,
+            user.id,
+            actor_id=None,
+            summary="Second factor removed from the command line (two-factor-reset)",
+        )
+    if not done:
+        print(f"{user.email} has no second factor: nothing to reset.")
+        return 0
+    print(f"Removed the second factor of {user.email}; they can sign in with their password.")
     return 0
 
 

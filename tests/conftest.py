@@ -115,6 +115,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         argon2_fast=True,
         # Tests run the queue by hand (`rt.worker.run_pending()`): no consumer threads.
         worker_embedded=False,
+        # Secretariat accounts need a second factor only in the tests of that
+        # (tests/workspace/test_two_factor.py); everywhere else they sign in as before.
+        two_factor_required=False,
     )
 
 

@@ -493,6 +493,32 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/account/tokens", "/account/tokens", SIGNED_IN),
     ("POST", "/account/tokens", "/account/tokens", signed_in(400)),
     ("POST", "/account/tokens/{token_id:id}/revoke", "/account/tokens/1/revoke", signed_in(404)),
+    # Two-factor sign-in (workspace/twofactor): the person's own. The QR code exists only
+    # while a second factor is being set up (the page's GET starts that), turning it off
+    # or new recovery codes only once it is on; the challenge needs a pending sign-in.
+    ("GET", "/account/two-factor/qr.svg", "/account/two-factor/qr.svg", signed_in(404)),
+    ("GET", "/account/two-factor", "/account/two-factor", SIGNED_IN),
+    ("GET", "/account/two-factor/qr.svg", "/account/two-factor/qr.svg", SIGNED_IN),
+    ("POST", "/account/two-factor", "/account/two-factor", signed_in(400)),
+    ("POST", "/account/two-factor/off", "/account/two-factor/off", signed_in(404)),
+    (
+        "POST",
+        "/account/two-factor/recovery-codes",
+        "/account/two-factor/recovery-codes",
+        signed_in(404),
+    ),
+    (
+        "GET",
+        "/account/sign-in/two-factor",
+        "/account/sign-in/two-factor",
+        dict.fromkeys(ROLES, 303),
+    ),
+    (
+        "POST",
+        "/account/sign-in/two-factor",
+        "/account/sign-in/two-factor",
+        dict.fromkeys(ROLES, 303),
+    ),
     # The JSON API (sharedspace/api), after the rows above closed the consultation. Writes
     # are sent as a form, so a permitted caller passes the gate and gets 415 (not JSON).
     *API_MATRIX,

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import socketio
 
 from workspace.permissions import ANONYMOUS, Viewer
+from workspace.twofactor import service as twofactor
 
 if TYPE_CHECKING:
     from workspace.realtime import Realtime
@@ -71,7 +72,7 @@ class LiveAccess:
         token = session.get("token")
         if not token:
             return ANONYMOUS
-        return await asyncio.to_thread(self.live.rt.load_viewer, token)
+        return await asyncio.to_thread(twofactor.live_viewer, self.live.rt, token)
 
     async def request(self, *, user_id: int | None = None, room: str | None = None) -> None:
         """Re-check the sockets of `user_id`, or those in `room`, on every server."""

@@ -11,12 +11,14 @@ from urllib.parse import parse_qsl
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request, cookie_parser
+from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workspace import auth, csrf
 from workspace.errors import error_response
 from workspace.files.upload import FORM_OVERHEAD
 from workspace.tokens import service as tokens
+from workspace.twofactor import service as twofactor
 
 if TYPE_CHECKING:
     from workspace.runtime import Runtime
@@ -98,6 +100,18 @@ class RequestContext:
             await response(scope, receive, send)
             return
 
+        who = state["viewer"]
+        if (
+            bearer is None
+            and not str(scope.get("path", "")).startswith(SET_UP_ALLOWED)
+            and twofactor.must_set_up(self.runtime, who.user_id, who.is_secretariat)
+        ):
+            # TWO_FACTOR_REQUIRED: a secretariat member without a second factor may set it
+            # up or sign out, and nothing else, until it is on (docs/security.md).
+            response = RedirectResponse(SET_UP_PAGE, status_code=303)
+            await response(scope, receive, send)
+            return
+
         if scope["method"] in UNSAFE_METHODS:
             problem, receive = await self._check_unsafe(scope, receive, cookies, bearer is None)
             if problem is not None:
@@ -162,6 +176,9 @@ class RequestContext:
             pattern.fullmatch(scope["path"]) for pattern in self.runtime.upload_paths
         )
 
+
+SET_UP_PAGE = "/account/two-factor"
+SET_UP_ALLOWED = (SET_UP_PAGE, "/account/sign-out", "/static/", "/healthz")
 
 NUL_MESSAGE = "The address contains a character that no page uses. Check it and try again."
 

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute, Mount
 
 from workspace import models as tables
 from workspace.accounts import routes as accounts
+from workspace.accounts import two_factor as twofactor
 from workspace.files import models as file_tables
 from workspace.hooks import Job, LiveRelay, LiveRoom, PeriodicJob, hookimpl, tables_in
 from workspace.notifications import live
@@ -20,13 +21,14 @@ from workspace.notifications import routes as notifications
 from workspace.runtime import Runtime
 from workspace.tokens import models as token_tables
 from workspace.tokens import routes as tokens
+from workspace.twofactor import models as twofactor_tables
 
 HERE = Path(__file__).resolve().parent
 
 
 @hookimpl
 def models() -> Iterable[type[SQLModel]]:
-    return tables_in(tables, file_tables, notification_tables, token_tables)
+    return tables_in(tables, file_tables, notification_tables, token_tables, twofactor_tables)
 
 
 @hookimpl
@@ -35,12 +37,18 @@ def template_folders() -> Mapping[str, Path]:
         "": HERE / "templates",
         "notifications": HERE / "notifications" / "templates",
         "tokens": HERE / "tokens" / "templates",
+        "twofactor": HERE / "twofactor" / "templates",
     }
 
 
 @hookimpl
 def routes() -> Iterable[BaseRoute]:
-    return [Mount("/account", routes=accounts.routes), *notifications.routes, *tokens.routes]
+    return [
+        Mount("/account", routes=accounts.routes),
+        *notifications.routes,
+        *tokens.routes,
+        *twofactor.routes,
+    ]
 
 
 @hookimpl

@@ -34,6 +34,7 @@ from workspace.events import AccessChanged, DomainEvent
 from workspace.hooks import LiveRelay, LiveRoom
 from workspace.live_access import AccessRedisManager, LiveAccess, person_room
 from workspace.permissions import ANONYMOUS, Viewer
+from workspace.twofactor import service as twofactor
 
 if TYPE_CHECKING:
     from workspace.runtime import Runtime
@@ -140,7 +141,9 @@ class Realtime:
             self.bind_loop()
         cookies = cookie_parser(environ.get("HTTP_COOKIE", ""))
         token = cookies.get(auth.SESSION_COOKIE)
-        viewer = await asyncio.to_thread(self.rt.load_viewer, token) if token else ANONYMOUS
+        viewer = (
+            await asyncio.to_thread(twofactor.live_viewer, self.rt, token) if token else ANONYMOUS
+        )
         # The token, not the viewer: every join and re-check asks who the session is now.
         session = {"token": token if viewer.signed_in else None, "user_id": viewer.user_id}
         await self.sio.save_session(sid, session | {"rooms": {}})

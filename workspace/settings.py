@@ -174,6 +174,13 @@ class Settings:
         "again. `SESSION_DAYS` is the idle timeout.",
     )
 
+    two_factor_required: bool = _setting(
+        True,
+        "Secretariat accounts must sign in with a second factor (an authenticator app's "
+        "code): one without it is sent to set it up before any other page. Off in demo "
+        "mode (`DEMO_MODE`), whatever this says. Everyone else may turn it on.",
+    )
+
     api_limit_per_token: int = _setting(
         600, "API requests one personal API token may make per rate-limit window."
     )
@@ -242,6 +249,12 @@ class Settings:
     @property
     def secure_cookies(self) -> bool:
         return self.base_url.startswith("https://")
+
+    @property
+    def two_factor_enforced(self) -> bool:
+        """Whether secretariat accounts must have a second factor now: never in demo mode,
+        whose people have no phones."""
+        return self.two_factor_required and not self.demo_mode
 
     @property
     def is_sqlite(self) -> bool:

@@ -47,6 +47,9 @@ PERSONAL_TABLES = (
     "membership",
     "feed_token",
     "dashboard_visit",
+    "two_factor",
+    "recovery_code",
+    "pending_sign_in",
 )
 CLOSED_HASH = "!closed"  # matches no password: argon2 hashes start with $
 # A one-word name ("Green") is also a word of other things ("UK Green Building Council"):

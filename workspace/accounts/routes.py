@@ -13,6 +13,7 @@ from workspace.forms import FormInput, normalise_email, read_form, safe_next
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
+from workspace.twofactor import service as twofactor
 
 
 def _client_ip(request: Request) -> str:
@@ -82,9 +83,81 @@ async def sign_in(request: Request) -> Response:
         form.error("email", "Enter a correct email address and password")
         return render(request, "accounts/sign_in.html", {"form": form}, status_code=400)
     rt.limiter.reset(account_key)
-    token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
     target = safe_next(form.get("next", "/"))
+    assert user.id is not None
+    if twofactor.enabled(rt, user.id):
+        # A correct password is not yet a sign-in: a short-lived pending record waits
+        # for the second factor, and no session exists until it comes.
+        pending = twofactor.do_start_pending(rt, user.id, target)
+        response = redirect(CHALLENGE)
+        response.set_cookie(
+            twofactor.PENDING_COOKIE,
+            pending,
+            max_age=twofactor.PENDING_MINUTES * 60,
+            httponly=True,
+            samesite="lax",
+            secure=rt.settings.secure_cookies,
+            path="/account",
+        )
+        return response
+    token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
     return _signed_in_response(request, token, target, f"Signed in as {user.display_name}.")
+
+
+CHALLENGE = "/account/sign-in/two-factor"
+
+
+def _challenge_expired() -> Response:
+    response = redirect("/account/sign-in", "Your sign-in timed out. Sign in again.")
+    response.delete_cookie(twofactor.PENDING_COOKIE, path="/account")
+    return response
+
+
+async def sign_in_challenge(request: Request) -> Response:
+    """The second step of signing in: a code from the app, or a recovery code."""
+    rt = runtime(request)
+    cookie = request.cookies.get(twofactor.PENDING_COOKIE)
+    pending = twofactor.find_pending(rt, cookie)
+    if pending is None:
+        return _challenge_expired()
+    form = FormInput()
+    if request.method == "GET":
+        return render(request, "twofactor/challenge.html", {"form": form})
+    form = await read_form(request)
+    ip_key = f"signin:ip:{_client_ip(request)}"
+    account_key = f"twofactor:account:{pending.user_id}"
+    if rt.limiter.exceeded(ip_key, rt.settings.signin_limit_per_ip) or rt.limiter.exceeded(
+        account_key, rt.settings.signin_limit_per_account
+    ):
+        form.error("code", f"Too many sign-in attempts. Try again {rt.limiter.wait()}.")
+        return render(request, "twofactor/challenge.html", {"form": form}, status_code=429)
+    rt.limiter.hit(ip_key)
+    code = form.get("code").strip()
+    if not code:
+        form.error("code", "Enter the code from your authenticator app, or a recovery code")
+        return render(request, "twofactor/challenge.html", {"form": form}, status_code=400)
+    used = await run_in_threadpool(twofactor.do_verify, rt, pending.user_id, code)
+    if used is None:
+        rt.limiter.hit(account_key)
+        form.error(
+            "code",
+            "The code is not correct, or has been used already. Enter the newest code "
+            "from your app, or an unused recovery code",
+        )
+        return render(request, "twofactor/challenge.html", {"form": form}, status_code=400)
+    rt.limiter.reset(account_key)
+    user = twofactor.user_by_id(rt, pending.user_id)
+    twofactor.do_end_pending(rt, cookie)
+    if user is None or not user.is_active:
+        return _challenge_expired()
+    token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
+    notice = f"Signed in as {user.display_name}."
+    if used == "recovery":
+        left = twofactor.recovery_left(rt, pending.user_id)
+        notice += f" You used a recovery code: {left} left."
+    response = _signed_in_response(request, token, safe_next(pending.next_url), notice)
+    response.delete_cookie(twofactor.PENDING_COOKIE, path="/account")
+    return response
 
 
 async def sign_out(request: Request) -> Response:
@@ -154,6 +227,7 @@ async def reset_password(request: Request) -> Response:
 routes = [
     Route("/register", register, methods=["GET", "POST"]),
     Route("/sign-in", sign_in, methods=["GET", "POST"]),
+    Route("/sign-in/two-factor", sign_in_challenge, methods=["GET", "POST"]),
     Route("/sign-out", sign_out, methods=["POST"]),
     Route("/sign-out-everywhere", sign_out_everywhere, methods=["POST"]),
     Route("/password-reset", reset_request, methods=["GET", "POST"]),
