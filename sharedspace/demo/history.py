@@ -5,10 +5,11 @@ took time rather than one that happened in the second the demo was loaded.
 The activity log is sealed as it is written (workspace/auditchain.py) and can never be
 re-dated, so each event gets its demo date when it is recorded: `DemoHistory` is the
 clock `activity.recording_as_of` asks, a day after the event before (never later than
-two hours ago), each demo step starting its own stretch of the span. Afterwards `spread` moves the other records made
-during loading (revisions, positions, answered disputes) to the demo date of the last
-event recorded before them, keeping the order of things across tables: revision 3 still
-came after the first positions, the objection before the revision that answered it."""
+two hours ago), each demo step starting its own stretch of the span. Afterwards
+`spread` moves the other records made during loading (revisions, positions, answered
+disputes) to the demo date of the last event recorded before them, keeping the order of
+things across tables: revision 3 still came after the first positions, the objection
+before the revision that answered it."""
 
 from __future__ import annotations
 
