@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from xml.etree import ElementTree
 
@@ -26,22 +26,6 @@ from workspace.notifications.models import Notification
 from workspace.permissions import ANONYMOUS
 from workspace.runtime import Runtime
 from workspace.search.outbox import backlog
-
-
-@pytest.fixture
-def client_as(app, world: World) -> Iterator[Callable[[str], HubClient]]:  # type: ignore[no-untyped-def]
-    opened: list[HubClient] = []
-
-    def open_as(role: str) -> HubClient:
-        c = HubClient(app).__enter__()
-        opened.append(c)
-        if role != "visitor":
-            c.sign_in_as(world.users[role])
-        return c
-
-    yield open_as
-    for c in opened:
-        c.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -77,12 +61,12 @@ RESPOND_A = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reads_and_answers_invited_consultations_as_the_policy_says(
-    client_as: Callable[[str], HubClient],
+    as_role: Callable[[str], HubClient],
     invited_a: Consultation,
     invited_b: Consultation,
     role: str,
 ) -> None:
-    client = client_as(role)
+    client = as_role(role)
     assert client.get(_url(invited_a)).status_code == READ_A[role]
     assert client.get(_url(invited_b)).status_code == READ_B[role]
     assert client.get(_url(invited_a, "/respond")).status_code == RESPOND_A[role]
@@ -98,13 +82,13 @@ def test_each_role_reads_and_answers_invited_consultations_as_the_policy_says(
 def test_an_outsider_never_learns_the_title_from_lists_feeds_search_or_the_live_room(
     rt: Runtime,
     world: World,
-    client_as: Callable[[str], HubClient],
+    as_role: Callable[[str], HubClient],
     invited_b: Consultation,
 ) -> None:
     _drain(rt)
     title_word = "Allowable"
     for role in ("visitor", "public"):
-        client = client_as(role)
+        client = as_role(role)
         listing = client.page("/consultations/")
         assert invited_b.title not in listing.get_text()
         found = _search_titles(client, title_word)
@@ -120,16 +104,16 @@ def test_an_outsider_never_learns_the_title_from_lists_feeds_search_or_the_live_
     assert live.authorise(rt, ANONYMOUS, invited_b.id or 0) is None
     assert live.authorise(rt, viewer_for(rt, world.users["public"]), invited_b.slug) is None
     # the group's people do find it
-    assert invited_b.title in _search_titles(client_as("member"), title_word)
+    assert invited_b.title in _search_titles(as_role("member"), title_word)
     assert live.authorise(rt, viewer_for(rt, world.users["observer"]), invited_b.id or 0)
 
 
 def test_the_invitee_finds_their_consultation_in_search(
-    rt: Runtime, client_as: Callable[[str], HubClient], invited_a: Consultation
+    rt: Runtime, as_role: Callable[[str], HubClient], invited_a: Consultation
 ) -> None:
     _drain(rt)
-    assert invited_a.title in _search_titles(client_as("public"), "Fabric small group")
-    assert invited_a.title not in _search_titles(client_as("visitor"), "Fabric small group")
+    assert invited_a.title in _search_titles(as_role("public"), "Fabric small group")
+    assert invited_a.title not in _search_titles(as_role("visitor"), "Fabric small group")
 
 
 def test_links_are_hashed_single_use_and_expire(rt: Runtime, world: World) -> None:
@@ -154,15 +138,15 @@ def test_links_are_hashed_single_use_and_expire(rt: Runtime, world: World) -> No
 
 
 def test_a_revoked_invitation_no_longer_reads_and_resending_gives_a_new_link(
-    rt: Runtime, world: World, client_as: Callable[[str], HubClient], invited_a: Consultation
+    rt: Runtime, world: World, as_role: Callable[[str], HubClient], invited_a: Consultation
 ) -> None:
-    chair = client_as("chair")
+    chair = as_role("chair")
     with rt.db.read() as session:
         row = session.exec(
             select(Invitation).where(Invitation.consultation_id == invited_a.id)
         ).one()
     assert chair.submit(_url(invited_a, f"/invitations/{row.id}/revoke")).status_code == 303
-    assert client_as("public").get(_url(invited_a)).status_code == 404
+    assert as_role("public").get(_url(invited_a)).status_code == 404
     first = _token_from_mail(rt, world.users["public"].email)
     assert chair.submit(_url(invited_a, f"/invitations/{row.id}/resend")).status_code == 303
     second = _token_from_mail(rt, world.users["public"].email)
@@ -170,7 +154,7 @@ def test_a_revoked_invitation_no_longer_reads_and_resending_gives_a_new_link(
     with rt.db.read() as session:
         assert invitations.find_live(session, first, rt.clock()) is None
         assert invitations.find_live(session, second, rt.clock()) is not None
-    assert client_as("public").get(_url(invited_a)).status_code == 200
+    assert as_role("public").get(_url(invited_a)).status_code == 200
 
 
 def test_a_person_without_an_account_registers_straight_into_the_invitation(
@@ -212,9 +196,9 @@ def test_a_person_without_an_account_registers_straight_into_the_invitation(
 
 
 def test_invite_form_errors_keep_the_input(
-    client_as: Callable[[str], HubClient], invited_b: Consultation
+    as_role: Callable[[str], HubClient], invited_b: Consultation
 ) -> None:
-    chair = client_as("chair")
+    chair = as_role("chair")
     response = chair.submit(
         _url(invited_b, "/invitations/new"), {"kind": "person", "email": "not an address"}
     )
@@ -245,11 +229,11 @@ def test_reminders_go_once_a_day_at_most_twice_and_not_to_respondents(
 
 
 def test_an_organisations_invitee_delegates_to_a_colleague(
-    rt: Runtime, world: World, client_as: Callable[[str], HubClient], invited_b: Consultation
+    rt: Runtime, world: World, as_role: Callable[[str], HubClient], invited_b: Consultation
 ) -> None:
     org = world.orgs["builders"]
     invite(rt, world, invited_b, world.users["public"].email, org.id)
-    public = client_as("public")
+    public = as_role("public")
     refused = public.submit(_url(invited_b, "/delegate"), {"email": "nope"})
     assert refused.status_code == 400
     assert (
@@ -266,22 +250,22 @@ def test_an_organisations_invitee_delegates_to_a_colleague(
 
 
 def test_someone_invited_on_their_own_cannot_pass_it_on(
-    client_as: Callable[[str], HubClient], invited_a: Consultation
+    as_role: Callable[[str], HubClient], invited_a: Consultation
 ) -> None:
-    public = client_as("public")
+    public = as_role("public")
     refused = public.submit(_url(invited_a, "/delegate"), {"email": "colleague@example.org"})
     assert refused.status_code == 400
     assert error_summary(soup(refused.text))
 
 
 def test_an_organisation_invited_with_all_its_people_reaches_its_seated_members(
-    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+    rt: Runtime, world: World, as_role: Callable[[str], HubClient]
 ) -> None:
     consultation = make_invited(rt, world, "Other group's people")
     # the outsider is seated for UK Green Building Council in the other group
-    assert client_as("outsider").get(_url(consultation)).status_code == 404
+    assert as_role("outsider").get(_url(consultation)).status_code == 404
     invite(rt, world, consultation, "", world.orgs["green"].id, whole=True)
-    assert client_as("outsider").get(_url(consultation)).status_code == 200
+    assert as_role("outsider").get(_url(consultation)).status_code == 200
 
 
 # -- helpers --------------------------------------------------------------------------------
@@ -315,9 +299,9 @@ def _token_from_mail(rt: Runtime, to: str) -> str:
 
 
 def test_followers_of_the_group_outside_the_audience_are_not_told_it_opened(
-    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+    rt: Runtime, world: World, as_role: Callable[[str], HubClient]
 ) -> None:
-    follower = client_as("public")
+    follower = as_role("public")
     followed = follower.submit(
         "/following/set",
         {"kind": "group", "target_id": str(world.group.id), "action": "follow"},

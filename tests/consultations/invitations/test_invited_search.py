@@ -5,7 +5,7 @@ nobody else, not even by words of its title."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,22 +43,6 @@ def settings(settings: Settings, search_case: tuple[str, str]) -> Settings:
     return replace(settings, search_backend=search_case[1])
 
 
-@pytest.fixture
-def client_as(app, world: World) -> Iterator[Callable[[str], HubClient]]:  # type: ignore[no-untyped-def]
-    opened: list[HubClient] = []
-
-    def open_as(role: str) -> HubClient:
-        c = HubClient(app).__enter__()
-        opened.append(c)
-        if role != "visitor":
-            c.sign_in_as(world.users[role])
-        return c
-
-    yield open_as
-    for c in opened:
-        c.__exit__(None, None, None)
-
-
 def _drain(rt: Runtime) -> None:
     rt.indexer.drain()
     deadline = time.monotonic() + 10
@@ -84,14 +68,14 @@ EXPECTED = {
 
 
 def test_only_the_audience_finds_an_invited_consultation_and_its_comments(
-    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+    rt: Runtime, world: World, as_role: Callable[[str], HubClient]
 ) -> None:
     consultation = make_invited(rt, world, "Heatpump pilots: invited circle")
     invite(rt, world, consultation, world.users["public"].email)
     post_comment(rt, consultation, world.users["member"], "Heatpump grants should come first.")
     _drain(rt)
     for role, allowed in EXPECTED.items():
-        found = _titles(client_as(role), "heatpump")
+        found = _titles(as_role(role), "heatpump")
         assert (consultation.title in found) is allowed, (role, found)
         comments = [t for t in found if t.endswith(f"on {consultation.title}")]
         assert bool(comments) is allowed, (role, found)

@@ -4,7 +4,7 @@ by channel and by event, campaigns detected across channels), and attendance."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from icalendar import Calendar
@@ -31,22 +31,6 @@ EVENT = {
 
 
 @pytest.fixture
-def client_as(app, world: World) -> Iterator[Callable[[str], HubClient]]:  # type: ignore[no-untyped-def]
-    opened: list[HubClient] = []
-
-    def open_as(role: str) -> HubClient:
-        c = HubClient(app).__enter__()
-        opened.append(c)
-        if role != "visitor":
-            c.sign_in_as(world.users[role])
-        return c
-
-    yield open_as
-    for c in opened:
-        c.__exit__(None, None, None)
-
-
-@pytest.fixture
 def open_consultation(rt: Runtime, world: World) -> Consultation:
     return make_consultation(rt, world, title="Zero carbon homes: road shows")
 
@@ -60,10 +44,10 @@ def _add_event(client: HubClient, c: Consultation, **changes: str) -> int:
 def test_the_chair_adds_an_event_and_everyone_sees_it(
     rt: Runtime,
     world: World,
-    client_as: Callable[[str], HubClient],
+    as_role: Callable[[str], HubClient],
     open_consultation: Consultation,
 ) -> None:
-    chair = client_as("chair")
+    chair = as_role("chair")
     bad = chair.submit(
         f"/consultations/{open_consultation.slug}/events/new", {**EVENT, "end": "13:00"}
     )
@@ -72,7 +56,7 @@ def test_the_chair_adds_an_event_and_everyone_sees_it(
     assert error_summary(page) == ["The end time must be after the start time"]
     assert page.select_one("#title")["value"] == EVENT["title"]  # type: ignore[index]
     show_id = _add_event(chair, open_consultation)
-    visitor = client_as("visitor")
+    visitor = as_role("visitor")
     event = visitor.page(f"/consultations/{open_consultation.slug}/events/{show_id}")
     details = event.select_one("#event-details")
     assert details is not None
@@ -90,30 +74,30 @@ def test_the_chair_adds_an_event_and_everyone_sees_it(
 
 
 def test_an_invited_consultations_events_stay_out_of_public_feeds(
-    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+    rt: Runtime, world: World, as_role: Callable[[str], HubClient]
 ) -> None:
     invited = make_invited(rt, world, "Quiet small group")
-    show_id = _add_event(client_as("chair"), invited, title="Private briefing")
-    visitor = client_as("visitor")
+    show_id = _add_event(as_role("chair"), invited, title="Private briefing")
+    visitor = as_role("visitor")
     assert "Private briefing" not in visitor.get("/feeds/calendar.ics").text
     assert visitor.get(f"/consultations/{invited.slug}/events/{show_id}").status_code == 404
-    member_cal = client_as("member").get(f"/groups/{world.group.slug}/calendar.ics")
+    member_cal = as_role("member").get(f"/groups/{world.group.slug}/calendar.ics")
     assert member_cal.status_code == 200
 
 
 def test_sign_up_is_capped_with_a_waiting_list_that_moves_up(
-    client_as: Callable[[str], HubClient], open_consultation: Consultation
+    as_role: Callable[[str], HubClient], open_consultation: Consultation
 ) -> None:
-    show_id = _add_event(client_as("chair"), open_consultation)
+    show_id = _add_event(as_role("chair"), open_consultation)
     base = f"/consultations/{open_consultation.slug}/events/{show_id}"
-    public, member = client_as("public"), client_as("member")
+    public, member = as_role("public"), as_role("member")
     assert public.submit(f"{base}/attend").status_code == 303
     assert public.page(base).select_one("#my-place").get_text(strip=True) == "You have a place."  # type: ignore[union-attr]
     assert member.submit(f"{base}/attend").status_code == 303
     mine = member.page(base).select_one("#my-place")
     assert mine is not None
     assert mine.get_text(strip=True) == "You are on the waiting list."
-    assert client_as("visitor").submit(f"{base}/attend").status_code == 303  # to sign in
+    assert as_role("visitor").submit(f"{base}/attend").status_code == 303  # to sign in
     assert public.submit(f"{base}/withdraw").status_code == 303
     promoted = member.page(base).select_one("#my-place")
     assert promoted is not None
@@ -133,22 +117,22 @@ ENTER = {
 def test_a_facilitator_enters_a_paper_response_that_the_summary_counts_under_its_event(
     rt: Runtime,
     world: World,
-    client_as: Callable[[str], HubClient],
+    as_role: Callable[[str], HubClient],
     open_consultation: Consultation,
 ) -> None:
     question = add_question(rt, open_consultation, "Do you agree?", "scale")
     why = add_question(rt, open_consultation, "Why?", "free_text")
-    chair = client_as("chair")
+    chair = as_role("chair")
     show_id = _add_event(chair, open_consultation)
     enter = f"/consultations/{open_consultation.slug}/responses/enter?event={show_id}"
-    member = client_as("member")
+    member = as_role("member")
     assert member.get(enter).status_code == 403  # not yet appointed
     appointed = chair.submit(
         f"/consultations/{open_consultation.slug}/events/{show_id}/facilitators",
         {"user_id": str(world.users["member"].id)},
     )
     assert appointed.status_code == 303
-    assert client_as("observer").get(enter).status_code == 403
+    assert as_role("observer").get(enter).status_code == 403
     form = member.page(enter)
     assert form.select_one("#road_show_id option[selected]")["value"] == str(show_id)  # type: ignore[index]
     words = "Fabric first, then on-site renewables, please."
@@ -196,13 +180,13 @@ def test_a_facilitator_enters_a_paper_response_that_the_summary_counts_under_its
 def test_attendance_is_recorded_by_the_facilitator(
     rt: Runtime,
     world: World,
-    client_as: Callable[[str], HubClient],
+    as_role: Callable[[str], HubClient],
     open_consultation: Consultation,
 ) -> None:
-    chair = client_as("chair")
+    chair = as_role("chair")
     show_id = _add_event(chair, open_consultation)
     base = f"/consultations/{open_consultation.slug}/events/{show_id}"
-    assert client_as("member").get(f"{base}/attendance").status_code == 403
+    assert as_role("member").get(f"{base}/attendance").status_code == 403
     bad = chair.submit(f"{base}/attendance", {"attendance": "lots"})
     assert bad.status_code == 400
     assert soup(bad.text).select_one("#attendance")["value"] == "lots"  # type: ignore[index]
@@ -211,7 +195,7 @@ def test_attendance_is_recorded_by_the_facilitator(
         {"attendance": "34", "organisations_present": "NHBC\n\nLocal Government Association\n"},
     )
     assert saved.status_code == 303
-    shown = client_as("visitor").page(base).select_one("#attendance")
+    shown = as_role("visitor").page(base).select_one("#attendance")
     assert shown is not None
     assert shown.get_text(strip=True) == "34, from NHBC, Local Government Association"
     with rt.db.read() as session:
@@ -224,11 +208,11 @@ def test_attendance_is_recorded_by_the_facilitator(
 def test_who_may_enter_responses_for_an_event(
     rt: Runtime,
     world: World,
-    client_as: Callable[[str], HubClient],
+    as_role: Callable[[str], HubClient],
     open_consultation: Consultation,
     role: str,
 ) -> None:
-    show_id = _add_event(client_as("chair"), open_consultation)
+    show_id = _add_event(as_role("chair"), open_consultation)
     expected = {
         "visitor": 303,
         "public": 403,
@@ -238,23 +222,23 @@ def test_who_may_enter_responses_for_an_event(
         "secretariat": 200,
     }
     path = f"/consultations/{open_consultation.slug}/responses/enter?event={show_id}"
-    assert client_as(role).get(path).status_code == expected[role]
+    assert as_role(role).get(path).status_code == expected[role]
 
 
 def test_an_invitees_private_calendar_holds_their_consultations_road_shows(
-    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+    rt: Runtime, world: World, as_role: Callable[[str], HubClient]
 ) -> None:
     from tests.consultations.invitations.factories import invite
 
     invited = make_invited(rt, world, "Small group with a briefing")
     invite(rt, world, invited, world.users["public"].email)
-    _add_event(client_as("chair"), invited, title="Invitees' briefing")
-    made = client_as("public").submit("/feeds/private")
+    _add_event(as_role("chair"), invited, title="Invitees' briefing")
+    made = as_role("public").submit("/feeds/private")
     url = soup(made.text).select_one("#new-feed-url")
     assert url is not None
     path = "/feeds/private/" + url.get_text().split("/feeds/private/", 1)[1]
-    mine = Calendar.from_ical(client_as("visitor").get(path).content)
+    mine = Calendar.from_ical(as_role("visitor").get(path).content)
     summaries = [str(e["summary"]) for e in mine.walk("VEVENT")]
     assert f"Road show: Invitees' briefing ({invited.title})" in summaries
-    public = client_as("visitor").get("/feeds/calendar.ics").text
+    public = as_role("visitor").get("/feeds/calendar.ics").text
     assert "Invitees' briefing" not in public
