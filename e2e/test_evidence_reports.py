@@ -79,7 +79,7 @@ def test_a_member_uploads_a_pdf_links_it_to_a_tier_and_a_visitor_finds_its_words
         time.sleep(0.2)
     reader.goto("/search")
     reader.page.get_by_label(re.compile("^Search definitions")).fill(WORD)
-    reader.click_and_wait("form[role=search] button[type=submit]")
+    reader.click_and_wait("form.ss-search-form button[type=submit]")
     result = reader.page.locator(".ss-search-result a", has_text="Airtightness field trial")
     expect(result).to_have_count(1)
     reader.click_and_wait(".ss-search-result a:has-text('Airtightness field trial')")

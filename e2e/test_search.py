@@ -60,5 +60,5 @@ def test_search_works_without_javascript(new_hub: Callable[..., Hub], consultati
     hub.goto("/search?q=" + "a" * 501)
     expect(hub.page.locator(".govuk-error-summary")).to_contain_text("at most 500")
     hub.page.get_by_label(re.compile("^Search definitions")).fill('"three tiers"')
-    hub.click_and_wait("form[role=search] button[type=submit]")
+    hub.click_and_wait("form.ss-search-form button[type=submit]")
     expect(hub.page.locator(".ss-search-result a", has_text="searchable thread")).to_have_count(1)

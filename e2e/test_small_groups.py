@@ -110,7 +110,8 @@ def test_an_invited_newcomer_registers_from_the_email_responds_and_comments_live
     newcomer.page.get_by_label("As an individual").check()
     newcomer.page.get_by_label("Yes, publish it with my name").check()
     newcomer.page.get_by_label("Yes, it is commercially confidential").check()
-    newcomer.click_and_wait("button:text-is('Send response')")
+    newcomer.click_and_wait("button:text-is('Continue')")
+    newcomer.click_and_wait("button:text-is('Send response')")  # from "check your response"
 
     admin.goto(path)
     expect(admin.page.locator("#comments[data-live=connected]")).to_have_count(1)

@@ -173,13 +173,14 @@ class Realtime:
         room = room_name(kind, key)
         try:
             await self.sio.enter_room(sid, room)
-        except ValueError:
+            session = await self.sio.get_session(sid)
+            session.setdefault("rooms", {})[room] = (kind, ref)
+            await self.sio.save_session(sid, session)
+        except (KeyError, ValueError):
             # The page went away while its room was being checked (someone clicking on
-            # quickly): nothing to join, and nothing wrong with the server.
+            # quickly): python-socketio no longer knows the sid. Nothing to join, and
+            # nothing wrong with the server.
             return {"ok": False, "error": "Not connected."}
-        session = await self.sio.get_session(sid)
-        session.setdefault("rooms", {})[room] = (kind, ref)
-        await self.sio.save_session(sid, session)
         return {"ok": True, "room": room}
 
     async def _disconnect_soon(self, sid: str) -> None:
