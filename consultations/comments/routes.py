@@ -40,7 +40,7 @@ from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput, read_form
-from workspace.numbers import parse_int
+from workspace.numbers import MAX_ID, parse_int
 from workspace.permissions import Action, Viewer, require, require_in
 from workspace.runtime import Runtime
 from workspace.templating import redirect, render
@@ -74,7 +74,10 @@ async def thread_page(request: Request) -> Response:
 
 
 def _feed(request: Request, rt: Runtime, who: Viewer, consultation: Consultation) -> Response:
-    after = parse_int(request.query_params.get("after", ""))
+    # A seq past the largest a column holds just means "nothing newer": bounded, not refused.
+    after = parse_int(request.query_params.get("after", ""), high=10**12)
+    if after is not None:
+        after = min(after, MAX_ID)
     if after is None:
         return JSONResponse(
             {"title": "after must be a whole number, the last seq you have", "status": 400},
