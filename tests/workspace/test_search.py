@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from sqlmodel import select
 
 from consultations.comments.models import Comment
 from consultations.moderation import service as moderation
+from tests import search_cases
 from tests.client import HubClient
-from tests.conftest import POSTGRES_URL, fresh_database
 from tests.consultations.factories import make_consultation, post_comment
 from tests.definitions.factories import make_definition, viewer_for
 from tests.factories import World
@@ -26,32 +25,16 @@ from workspace import search
 from workspace.models import SearchOutbox
 from workspace.runtime import Runtime
 from workspace.search.outbox import backlog
-from workspace.settings import Settings
+
+# Each test runs once per search backend (tests/search_cases.py).
+search_case, database_url, settings = (
+    search_cases.search_case,
+    search_cases.database_url,
+    search_cases.settings,
+)
 
 ROLES_WITH_GROUP = ["member", "chair", "observer", "secretariat"]
 ROLES_WITHOUT = ["visitor", "public", "outsider"]
-# (database, SEARCH_BACKEND): the PostgreSQL backend needs a PostgreSQL database.
-SEARCH_CASES = [("sqlite", "whoosh")] + (
-    [("postgres", "whoosh"), ("postgres", "postgres")] if POSTGRES_URL else []
-)
-
-
-@pytest.fixture(params=SEARCH_CASES, ids=["-".join(case) for case in SEARCH_CASES])
-def search_case(request: pytest.FixtureRequest) -> tuple[str, str]:
-    case: tuple[str, str] = request.param
-    return case
-
-
-@pytest.fixture
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, search_case: tuple[str, str]
-) -> str:
-    return fresh_database(request, tmp_path, search_case[0])
-
-
-@pytest.fixture
-def settings(settings: Settings, search_case: tuple[str, str]) -> Settings:
-    return replace(settings, search_backend=search_case[1])
 
 
 def test_the_runtime_searches_with_the_chosen_backend(rt: Runtime) -> None:

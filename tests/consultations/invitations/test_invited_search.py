@@ -6,41 +6,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
-from pathlib import Path
 
-import pytest
-
+from tests import search_cases
 from tests.client import HubClient
-from tests.conftest import POSTGRES_URL, fresh_database
 from tests.consultations.factories import post_comment
 from tests.consultations.invitations.factories import invite, make_invited
 from tests.factories import World
 from workspace.runtime import Runtime
 from workspace.search.outbox import backlog
-from workspace.settings import Settings
 
-SEARCH_CASES = [("sqlite", "whoosh")] + (
-    [("postgres", "whoosh"), ("postgres", "postgres")] if POSTGRES_URL else []
+# Each test runs once per search backend (tests/search_cases.py).
+search_case, database_url, settings = (
+    search_cases.search_case,
+    search_cases.database_url,
+    search_cases.settings,
 )
-
-
-@pytest.fixture(params=SEARCH_CASES, ids=["-".join(case) for case in SEARCH_CASES])
-def search_case(request: pytest.FixtureRequest) -> tuple[str, str]:
-    case: tuple[str, str] = request.param
-    return case
-
-
-@pytest.fixture
-def database_url(
-    request: pytest.FixtureRequest, tmp_path: Path, search_case: tuple[str, str]
-) -> str:
-    return fresh_database(request, tmp_path, search_case[0])
-
-
-@pytest.fixture
-def settings(settings: Settings, search_case: tuple[str, str]) -> Settings:
-    return replace(settings, search_backend=search_case[1])
 
 
 def _drain(rt: Runtime) -> None:
