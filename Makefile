@@ -22,22 +22,30 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/sharedspace serve --demo --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest tests
-	PLAYWRIGHT_CHROMIUM_EXECUTABLE="$$(bash e2e/find-chromium.sh)" $(BIN)/python -m pytest e2e
+# Both suites run on TEST_WORKERS pytest-xdist workers (one per core here). Each worker has
+# its own PostgreSQL database and Redis database (tests/conftest.py, test_worker.py), and
+# in the browser tests its own servers and browser; a browser test module stays on one
+# worker, in order, since later tests may build on what earlier ones left on its server.
+TEST_WORKERS ?= 2
+
+test: test-unit test-e2e
 
 test-unit: $(STAMP)
-	$(BIN)/python -m pytest tests
+	$(BIN)/python -m pytest tests -n $(TEST_WORKERS) --dist load
 
 test-e2e: $(STAMP)
-	PLAYWRIGHT_CHROMIUM_EXECUTABLE="$$(bash e2e/find-chromium.sh)" $(BIN)/python -m pytest e2e
+	PLAYWRIGHT_CHROMIUM_EXECUTABLE="$$(bash e2e/find-chromium.sh)" $(BIN)/python -m pytest e2e -n $(TEST_WORKERS) --dist loadfile
 
-# Hostile requests to every route as every role, many more than `make test` sends, random,
-# on SQLite and on PostgreSQL when it answers (docs/security.md).
+# The long runs of the two fuzzers that `make test` runs briefly (docs/security.md):
+# hostile requests to every route as every role (random, on SQLite and on PostgreSQL when
+# it answers), then schemathesis against the API's OpenAPI document (300 examples per
+# operation against 8 in `make test`), as a visitor and with a token.
 FUZZ_EXAMPLES ?= 5000
+SCHEMA_EXAMPLES ?= 300
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_ENGINES=$${FUZZ_ENGINES:-sqlite,postgres} \
 		$(BIN)/python -m pytest tests/test_fuzz_routes.py -s -q
+	SCHEMA_EXAMPLES=$(SCHEMA_EXAMPLES) $(BIN)/python -m pytest tests/api/test_schema.py -q
 
 # ruff (format and rules), the floor plan's import contracts (pyproject.toml), mypy --strict.
 lint: $(STAMP)
@@ -74,9 +82,3 @@ bench-large: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
-
-# Schemathesis against the API's OpenAPI document, longer than in `make test` (8 examples
-# per operation there): as a visitor and with a token, no 5xx, every answer as documented.
-.PHONY: fuzz
-fuzz: $(STAMP)
-	SCHEMA_EXAMPLES=$${SCHEMA_EXAMPLES:-300} $(BIN)/python -m pytest tests/api/test_schema.py -q

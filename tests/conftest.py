@@ -9,8 +9,10 @@ import socket
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from sharedspace import migrate
@@ -35,7 +37,26 @@ def _postgres_url() -> str | None:
         return None
 
 
-POSTGRES_URL = _postgres_url()
+def _per_worker(url: str | None) -> str | None:
+    """Under pytest-xdist (`make test` runs two workers) each worker empties and refills
+    the tables before every test, so each needs a database of its own:
+    `<name>_<worker>` beside the one named, created when missing."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url is None or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database or 'test'}_{worker}"
+    admin = base.set(drivername="postgresql", database="postgres").render_as_string(
+        hide_password=False
+    )
+    with psycopg.connect(admin, autocommit=True, connect_timeout=2) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _per_worker(_postgres_url())
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 
 

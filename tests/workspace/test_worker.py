@@ -3,6 +3,7 @@ PostgreSQL, jobs from the plugins, the embedded consumer, and `sharedspace worke
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -86,7 +87,10 @@ def test_serve_starts_the_embedded_worker_with_the_app(settings: Settings) -> No
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    url = "redis://127.0.0.1:6379/14"
+    # A Redis database of each pytest-xdist worker's own (15, 14, ...; 14 without xdist):
+    # the test flushes it, and two workers' round trips must not take each other's jobs.
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = f"redis://127.0.0.1:6379/{15 - int(worker[2:]) if worker else 14}"
     try:
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError:
