@@ -277,6 +277,17 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
         admin_only(404),
     ),
     ("POST", "/groups/{slug}/observers", f"{G}/observers", admin_only(400)),
+    # Seat invitations by email: the secretariat invites and withdraws; the link is
+    # anyone's to follow, and an unknown one is "cannot be used" for everyone.
+    ("POST", "/groups/{slug}/seat-invitations", f"{G}/seat-invitations", admin_only(400)),
+    (
+        "POST",
+        "/groups/{slug}/seat-invitations/{invitation_id:id}/withdraw",
+        f"{G}/seat-invitations/999999/withdraw",
+        admin_only(404),
+    ),
+    ("GET", "/groups/{slug}/join/{token}", f"{G}/join/not-a-token", dict.fromkeys(ROLES, 404)),
+    ("POST", "/groups/{slug}/join/{token}", f"{G}/join/not-a-token", dict.fromkeys(ROLES, 404)),
     (
         "POST",
         "/groups/{slug}/observers/{seat_id}/end",
