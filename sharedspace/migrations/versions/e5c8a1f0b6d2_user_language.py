@@ -1,7 +1,7 @@
 """user language
 
 Revision ID: e5c8a1f0b6d2
-Revises: 7b2e9f4c1d35
+Revises: 5d8e2a6b9c47
 Create Date: 2026-12-01 10:00:00.000000
 
 Issue 18 item 4: the language a signed-in person chose with the header's switcher ("en",
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision: str = 'e5c8a1f0b6d2'
-down_revision: str | None = '7b2e9f4c1d35'
+down_revision: str | None = '5d8e2a6b9c47'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
