@@ -93,6 +93,7 @@ SESSION_LOOKUP = (
         _USERS.c.email,
         _USERS.c.is_secretariat,
         _USERS.c.is_active,
+        _USERS.c.language,
     )
     .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
     .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
@@ -131,6 +132,7 @@ def load_viewer(
             member_roles=member_roles,
             observed_groups=observed,
             invited_to=invited(session, row.user_id) if invited is not None else frozenset(),
+            language=row.language,
         )
     if now - row.last_seen_at > TOUCH_INTERVAL:
         _touch(db, row.id, days, ends)
