@@ -12,6 +12,7 @@ from taskgroups.evidence.models import Evidence
 from taskgroups.groups.models import TaskGroup
 from workspace.hooks import EvidenceTarget
 from workspace.permissions import Action, Viewer, can
+from workspace.i18n import gettext as _
 
 TIER = "tier"
 
@@ -30,9 +31,9 @@ def evidence_targets(session: Session, who: Viewer, group: TaskGroup) -> list[Ev
                     kind=TIER,
                     target_id=definition.id or 0,
                     key=tier.key,
-                    label=f"{tier.name}, in {definition.title}",
+                    label=_("%(tier)s, in %(definition)s", tier=tier.name, definition=definition.title),
                     url=f"{url}#tier-section-{tier.key}",
-                    heading="Definition tiers",
+                    heading=_("Definition tiers"),
                     may_link=may_link,
                 )
             )

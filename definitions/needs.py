@@ -14,6 +14,7 @@ from taskgroups.groups.models import Membership, TaskGroup
 from workspace.hooks import NeedsYou
 from workspace.models import Organisation
 from workspace.permissions import Action, Viewer, can
+from workspace.i18n import gettext as _
 
 
 def needs_you(session: Session, viewer: Viewer) -> list[NeedsYou]:
@@ -48,8 +49,12 @@ def _positions_owed(session: Session, viewer: Viewer) -> list[NeedsYou]:
         if recorded is None:
             owed.append(
                 NeedsYou(
-                    f"Record {org.name}'s position on {definition.title} "
-                    f"(revision {definition.proposed_number})",
+                    _(
+                        "Record %(organisation)s's position on %(title)s (revision %(number)s)",
+                        organisation=org.name,
+                        title=definition.title,
+                        number=definition.proposed_number,
+                    ),
                     f"{definition_url(group, definition)}/sign-off#record-position",
                     group.name,
                     order=10,
@@ -74,7 +79,11 @@ def _disputes_to_answer(session: Session, viewer: Viewer) -> list[NeedsYou]:
     ).all()
     return [
         NeedsYou(
-            f"Answer {org.name}'s objection to {definition.title}",
+            _(
+                "Answer %(organisation)s's objection to %(title)s",
+                organisation=org.name,
+                title=definition.title,
+            ),
             f"{definition_url(group, definition)}/sign-off#disputes",
             group.name,
             order=20,

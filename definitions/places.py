@@ -14,6 +14,7 @@ from taskgroups.groups.models import TaskGroup
 from workspace.numbers import parse_int
 from workspace.permissions import Action, SignInRequired, can, require
 from workspace.runtime import runtime, viewer
+from workspace.i18n import gettext as _
 
 
 @dataclass
@@ -59,5 +60,5 @@ def revision_number(request: Request, raw: str | None, place: Place) -> int:
     ):
         if not who.signed_in:
             raise SignInRequired()
-        raise HTTPException(403, "Only the agreed revision is public.")
+        raise HTTPException(403, _("Only the agreed revision is public."))
     return number

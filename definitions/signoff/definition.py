@@ -23,6 +23,8 @@ from workspace.events import (
 )
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
+from workspace.i18n import gettext
+from workspace.i18n import lazy_gettext as _
 
 
 def _load(request: Request) -> Place:
@@ -34,7 +36,7 @@ def _ready(session: Session, definition: Definition) -> str | None:
     if definition.head_number == 0 or not tiers_of(
         session, definition.id or 0, definition.head_number
     ):
-        return "Add at least one tier before proposing the definition."
+        return gettext("Add at least one tier before proposing the definition.")
     return None
 
 
@@ -88,8 +90,8 @@ def _dispute_answered(
 
 DEFINITION = SubjectKind(
     name="definition",
-    noun="definition",
-    version_word="revision",
+    noun=_("definition"),
+    version_word=_("revision"),
     table=Definition,
     templates={"nav": "definitions/_nav.html", "status": "definitions/_status.html"},
     load=_load,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+from workspace.i18n import LazyString
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -63,8 +64,8 @@ Log = Callable[["WriteUnit", "Viewer", str, Any, "TaskGroup", str], None]
 @dataclass(frozen=True)
 class SubjectKind:
     name: str  # stored in position.subject_kind and dispute.subject_kind
-    noun: str  # "definition", "report": for messages
-    version_word: str  # "revision", "version"
+    noun: LazyString  # "definition", "report": for messages, in the reader's language
+    version_word: LazyString  # "revision", "version"
     table: type[Any]
     templates: Mapping[str, str]  # "nav" and "status": the record's own partials
     load: Callable[[Request], Place]

@@ -13,6 +13,7 @@ from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import gettext as _
 
 
 class ReportStatus(StrEnum):
@@ -24,10 +25,10 @@ class ReportStatus(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "draft": "Draft",
-            "proposed": "Proposed for agreement",
-            "agreed": "Agreed, not yet published",
-            "published": "Published",
+            "draft": _("Draft"),
+            "proposed": _("Proposed for agreement"),
+            "agreed": _("Agreed, not yet published"),
+            "published": _("Published"),
         }[self.value]
 
 

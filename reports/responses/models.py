@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import lazy_gettext as _
 
 
 class ResponseStatus(StrEnum):
@@ -28,11 +29,11 @@ class ResponseStatus(StrEnum):
 
 AWAITING = "awaiting"  # no response yet: a status of the tracker, never stored
 STATUS_LABELS = {
-    "accepted": "Accepted",
-    "accepted_in_part": "Accepted in part",
-    "not_accepted": "Not accepted",
-    "under_consideration": "Under consideration",
-    AWAITING: "Awaiting response",
+    "accepted": _("Accepted"),
+    "accepted_in_part": _("Accepted in part"),
+    "not_accepted": _("Not accepted"),
+    "under_consideration": _("Under consideration"),
+    AWAITING: _("Awaiting response"),
 }
 
 

@@ -16,6 +16,7 @@ from workspace.numbers import parse_id
 from workspace.permissions import require_speaks_for
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
+from workspace.i18n import gettext as _
 
 
 def today(rt: Runtime) -> date:
@@ -29,7 +30,7 @@ async def respond(request: Request) -> Response:
     with rt.db.read() as session:
         found = responses.published_recommendation(session, rec_id)
         if found is None:
-            raise NotFound("There is no such published recommendation.")
+            raise NotFound(_("There is no such published recommendation."))
         seats = responses.seated_departments(session, who.user_id, on)
     rec, report, group = found
     require_speaks_for(who, rec.addressed_to, seats)

@@ -22,6 +22,7 @@ from workspace.forms import FormInput
 from workspace.markdown import render_markdown
 from workspace.permissions import Viewer, require_speaks_for, speaks_for
 from workspace.runtime import Runtime
+from workspace.i18n import gettext as _
 
 CHOICES = {s.value: s.label for s in ResponseStatus}
 
@@ -42,10 +43,10 @@ def check_response(form: FormInput, today: date) -> ResponseDraft:
         link=form.optional("link", "the link", max_length=500),
     )
     if draft.responded_on and draft.responded_on > today:
-        form.error("responded_on", "The date of the response must be today or in the past")
+        form.error("responded_on", _("The date of the response must be today or in the past"))
     parts = urlsplit(draft.link)
     if draft.link and (parts.scheme not in ("http", "https") or not parts.netloc):
-        form.error("link", "Enter a web address starting with https:// or http://")
+        form.error("link", _("Enter a web address starting with https:// or http://"))
     return draft
 
 
@@ -102,7 +103,7 @@ def status_of(responses: list[GovernmentResponse]) -> str:
 
 
 def label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
+    return str(STATUS_LABELS.get(status, status))
 
 
 def do_respond(
@@ -112,12 +113,12 @@ def do_respond(
     with rt.db.write() as unit:
         found = published_recommendation(unit.session, recommendation_id)
         if found is None:
-            raise NotFound("There is no such published recommendation.")
+            raise NotFound(_("There is no such published recommendation."))
         rec, report, group = found
         seats = seated_departments(unit.session, actor.user_id, on)
         require_speaks_for(actor, rec.addressed_to, seats)
         if draft.status not in CHOICES:
-            raise Conflict("Choose the government's response.")
+            raise Conflict(_("Choose the government's response."))
         response = GovernmentResponse(
             recommendation_id=recommendation_id,
             department=rec.addressed_to,

@@ -17,6 +17,7 @@ from workspace.failures import NotFound
 from workspace.numbers import parse_id
 from workspace.runtime import runtime, viewer
 from workspace.templating import render
+from workspace.i18n import gettext as _
 
 
 def _filters(request: Request) -> tracker.Filters:
@@ -58,7 +59,7 @@ async def recommendation_page(request: Request) -> Response:
     with rt.db.read() as session:
         row = tracker.one(session, rec_id) if rec_id else None
         if row is None:
-            raise NotFound("There is no such published recommendation.")
+            raise NotFound(_("There is no such published recommendation."))
         may_respond = responses.may_respond(session, who, row.recommendation, on)
         linked = evidence.linked_to(
             session, who, row.group.id or 0, "recommendation", [rec_id or 0]

@@ -45,7 +45,7 @@ class Row:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
 
     @property
     def latest(self) -> GovernmentResponse | None:
@@ -176,7 +176,7 @@ def as_json(found: list[Row], base_url: str) -> dict[str, Any]:
                     {
                         "department": r.department,
                         "status": r.status,
-                        "status_label": STATUS_LABELS.get(r.status, r.status),
+                        "status_label": str(STATUS_LABELS.get(r.status, r.status)),
                         "statement": r.statement,
                         "responded_on": r.responded_on.isoformat(),
                         "link": r.link or None,
@@ -205,7 +205,7 @@ def as_atom(found: list[Row], base_url: str, self_path: str, now: datetime) -> b
     for row in found:
         rec = row.recommendation
         for r in row.history:
-            status = STATUS_LABELS.get(r.status, r.status)
+            status = str(STATUS_LABELS.get(r.status, r.status))
             title = f"{r.department}: {status}, recommendation {rec.number} of {row.report.title}"
             entries.append((r.recorded_at, f"response-{r.id}", title, row.url, r.statement))
         if row.report.id not in reports_seen and row.report.published_at:

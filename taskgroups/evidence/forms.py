@@ -9,11 +9,15 @@ from urllib.parse import urlsplit
 
 from taskgroups.evidence.models import KIND_LABELS, Evidence, Visibility
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 KINDS = {k.value: label for k, label in KIND_LABELS.items()}
 VISIBILITIES = {
-    Visibility.GROUP.value: "The task group only (members, observers and the secretariat)",
-    Visibility.PUBLIC.value: "Everyone: it is listed and served publicly",
+    Visibility.GROUP.value: lazy_gettext(
+        "The task group only (members, observers and the secretariat)"
+    ),
+    Visibility.PUBLIC.value: lazy_gettext("Everyone: it is listed and served publicly"),
 }
 
 
@@ -39,9 +43,9 @@ def check_evidence(form: FormInput, *, has_file: bool, had_file: bool = False) -
         visibility=form.choice("visibility", "who can see it", VISIBILITIES),
     )
     if draft.url and not _web_address(draft.url):
-        form.error("url", "Enter a web address starting with https:// or http://")
+        form.error("url", _("Enter a web address starting with https:// or http://"))
     if not (has_file or had_file or draft.url):
-        form.error("file", "Choose a file to upload, or give a link to the document")
+        form.error("file", _("Choose a file to upload, or give a link to the document"))
     return draft
 
 

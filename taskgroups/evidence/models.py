@@ -14,6 +14,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import lazy_gettext as _
 
 
 class EvidenceKind(StrEnum):
@@ -25,15 +26,15 @@ class EvidenceKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self]
+        return str(KIND_LABELS[self])
 
 
 KIND_LABELS = {
-    EvidenceKind.RESEARCH: "Research",
-    EvidenceKind.COST_MODEL: "Cost model",
-    EvidenceKind.POSITION_PAPER: "Position paper",
-    EvidenceKind.MINUTES: "Minutes and meeting papers",
-    EvidenceKind.OTHER: "Other",
+    EvidenceKind.RESEARCH: _("Research"),
+    EvidenceKind.COST_MODEL: _("Cost model"),
+    EvidenceKind.POSITION_PAPER: _("Position paper"),
+    EvidenceKind.MINUTES: _("Minutes and meeting papers"),
+    EvidenceKind.OTHER: _("Other"),
 }
 
 

@@ -21,6 +21,7 @@ from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
+from workspace.i18n import gettext as _
 
 GROUP = "group"  # what following a task group is called (workspace/notifications)
 
@@ -110,7 +111,7 @@ def check_member_seat(session: Session, group_id: int, form: FormInput) -> Membe
     )
     user = _user_for(session, form, draft.email)
     if draft.organisation_id is not None and not session.get(Organisation, draft.organisation_id):
-        form.error("organisation_id", "Select the organisation they represent")
+        form.error("organisation_id", _("Select the organisation they represent"))
     if user is not None:
         if _membership(session, group_id, user.id) is not None:
             form.error("email", f"{user.display_name} is already a member of this group")
@@ -131,17 +132,23 @@ def check_observer_seat(session: Session, group_id: int, form: FormInput) -> Obs
         ends_on=form.date("ends_on", "the date the seat ends", required=False),
     )
     if draft.starts_on and draft.ends_on and draft.ends_on < draft.starts_on:
-        form.error("ends_on", "The end date must be the same as or after the start date")
+        form.error("ends_on", _("The end date must be the same as or after the start date"))
     user = _user_for(session, form, draft.email, "observer_email")
     if user is not None:
         if _membership(session, group_id, user.id) is not None:
             form.error(
                 "observer_email",
-                f"{user.display_name} is a member of this group. "
-                "Observers are kept apart from members: remove the membership first.",
+                _(
+                    "%(name)s is a member of this group. Observers are kept apart from "
+                    "members: remove the membership first.",
+                    name=user.display_name,
+                ),
             )
         elif _active_seat(session, group_id, user.id) is not None:
-            form.error("observer_email", f"{user.display_name} already observes this group")
+            form.error(
+                "observer_email",
+                _("%(name)s already observes this group", name=user.display_name),
+            )
     return draft
 
 
@@ -150,7 +157,7 @@ def _user_for(session: Session, form: FormInput, email: str, field: str = "email
         return None
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None:
-        form.error(field, "No account uses this email address. Ask the person to register first.")
+        form.error(field, _("No account uses this email address. Ask the person to register first."))
     return user
 
 

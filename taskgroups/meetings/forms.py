@@ -11,6 +11,7 @@ from taskgroups.meetings.models import Meeting
 from workspace.forms import FormInput
 from workspace.numbers import parse_id
 from workspace.runtime import Runtime
+from workspace.i18n import gettext as _
 
 PRESENT, APOLOGIES, ABSENT = "present", "apologies", "absent"
 NEW_ACTION_ROWS = 3  # blank action rows each time a meeting is recorded
@@ -27,7 +28,7 @@ class MeetingDraft:
 def check_meeting(rt: Runtime, form: FormInput) -> MeetingDraft:
     title = form.required("title", "a title for the meeting")
     day = form.date("day", "the date of the meeting")
-    at = form.time("time", "Enter the time the meeting starts, like 14:30")
+    at = form.time("time", _("Enter the time the meeting starts, like 14:30"))
     starts = None
     if day and at:
         local = datetime.combine(day, at, tzinfo=ZoneInfo(rt.settings.timezone))
@@ -96,7 +97,10 @@ def check_record(form: FormInput, people: Invitees) -> RecordDraft:
         for person in found:
             status = form.get(f"{kind}-{person.user_id}", ABSENT)
             if status not in choices:
-                form.error(f"{kind}-{person.user_id}", f"Select whether {person.name} attended")
+                form.error(
+                    f"{kind}-{person.user_id}",
+                    _("Select whether %(name)s attended", name=person.name),
+                )
             into[person.user_id] = status
     owners = {p.user_id for p in people.members + people.observers}
     for n in range(NEW_ACTION_ROWS):
@@ -108,6 +112,6 @@ def check_record(form: FormInput, people: Invitees) -> RecordDraft:
         owner_id = parse_id(owner)
         owner_id = owner_id if owner_id in owners else None
         if owner and owner_id is None:
-            form.error(f"action-{n}-owner", "Select who owns the action")
+            form.error(f"action-{n}-owner", _("Select who owns the action"))
         draft.actions.append(NewAction(text, owner_id, due))
     return draft

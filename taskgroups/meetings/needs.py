@@ -12,6 +12,7 @@ from taskgroups.milestones.models import MilestoneStatus
 from workspace.hooks import NeedsYou
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime
+from workspace.i18n import gettext as _
 
 
 def needs_you(rt: Runtime, session: Session, viewer: Viewer) -> list[NeedsYou]:
@@ -32,7 +33,7 @@ def _meetings_to_record(rt: Runtime, session: Session, chaired: list[int]) -> li
     ).all()
     return [
         NeedsYou(
-            f"Record what happened at {meeting.title}",
+            _("Record what happened at %(meeting)s", meeting=meeting.title),
             f"/groups/{group.slug}/meetings/{meeting.id}/record",
             group.name,
             order=50,

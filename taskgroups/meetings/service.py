@@ -32,6 +32,8 @@ from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime
+from workspace import formats
+from workspace.i18n import gettext as _
 
 EVIDENCE_TARGET = "meeting"  # what an evidence link to a meeting's papers names
 
@@ -291,9 +293,9 @@ def evidence_targets(session: Session, who: Viewer, group: TaskGroup) -> list[Ev
         EvidenceTarget(
             kind=EVIDENCE_TARGET,
             target_id=m.id or 0,
-            label=f"{m.title}, {m.starts_at:%d %B %Y}",
+            label=_("%(meeting)s, %(date)s", meeting=m.title, date=formats.day(m.starts_at)),
             url=meeting_url(group, m),
-            heading="Meeting papers",
+            heading=_("Meeting papers"),
             may_link=may_link,
         )
         for m in for_group(session, group.id or 0)

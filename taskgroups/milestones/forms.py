@@ -11,6 +11,7 @@ from taskgroups.milestones.models import (
 )
 from workspace.forms import FormInput
 from workspace.hooks import DeliverableOption
+from workspace.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ def check_programme(form: FormInput) -> ProgrammeView | None:
     starts = form.date("starts_on", "the start date")
     target = form.date("target_on", "the target date")
     if starts and target and target <= starts:
-        form.error("target_on", "The target date must be after the start date")
+        form.error("target_on", _("The target date must be after the start date"))
     if not form.ok or starts is None or target is None:
         return None
     return ProgrammeView(goal, starts, target)
@@ -59,7 +60,7 @@ def check_milestone(
             current is not None and chosen == f"{current.deliverable_kind}:{current.deliverable_id}"
         )
         if draft.deliverable is None and not keep:
-            form.error("deliverable", "Select a deliverable from the list")
+            form.error("deliverable", _("Select a deliverable from the list"))
     if current is not None and draft.due_on and draft.due_on != current.due_on:
         draft.reason = form.required("reason", "why the due date has moved", 1000, multiline=True)
     return draft
