@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workspace.formats import number
+from workspace.i18n import gettext as _
+
 from definitions.tiers import COMPARATORS, Metric, Tier, new_tier_key
 from workspace.forms import FormInput
 from workspace.numbers import parse_int
-from workspace.i18n import gettext as _
-from workspace.formats import number
 
 MAX_TIERS = 8
 NAME_MAX, SUMMARY_MAX, REQUIREMENT_MAX = 120, 500, 10_000
@@ -41,9 +42,7 @@ def check_tiers(form: FormInput) -> TierEdit:
     rows.sort(key=lambda row: (row[0], row[1]))
     tiers = [tier for _key, _i, tier in rows]
     if len(tiers) > MAX_TIERS:
-        form.error(
-            "tier-new-name", _("A definition can have at most %(max)s tiers", max=MAX_TIERS)
-        )
+        form.error("tier-new-name", _("A definition can have at most %(max)s tiers", max=MAX_TIERS))
     names = [t.name.lower() for t in tiers]
     if len(set(names)) != len(names):
         form.error("tier-0-name", _("Each tier needs a different name"))

@@ -5,6 +5,7 @@ objection the chair has still to answer."""
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
 
 from definitions.models import Definition, DefinitionStatus
 from definitions.service import definition_url
@@ -14,7 +15,6 @@ from taskgroups.groups.models import Membership, TaskGroup
 from workspace.hooks import NeedsYou
 from workspace.models import Organisation
 from workspace.permissions import Action, Viewer, can
-from workspace.i18n import gettext as _
 
 
 def needs_you(session: Session, viewer: Viewer) -> list[NeedsYou]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from workspace.i18n import gettext as _
 
 from definitions import service
 from definitions.models import Definition
@@ -14,7 +15,6 @@ from taskgroups.groups.models import TaskGroup
 from workspace.numbers import parse_int
 from workspace.permissions import Action, SignInRequired, can, require
 from workspace.runtime import runtime, viewer
-from workspace.i18n import gettext as _
 
 
 @dataclass

@@ -13,10 +13,10 @@ import textwrap
 from dataclasses import dataclass
 
 from markupsafe import Markup
-
-from definitions.tiers import Tier
 from workspace.i18n import gettext as _
 from workspace.i18n import ngettext
+
+from definitions.tiers import Tier
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -76,7 +76,11 @@ def describe(tiers: list[Tier]) -> str:
     if not tiers:
         return _("This definition has no tiers yet.")
     parts = [_describe_tier(tier, i, len(tiers)) for i, tier in enumerate(tiers)]
-    count = ngettext("Pyramid of %(num)d tier, from base to top.", "Pyramid of %(num)d tiers, from base to top.", len(tiers))
+    count = ngettext(
+        "Pyramid of %(num)d tier, from base to top.",
+        "Pyramid of %(num)d tiers, from base to top.",
+        len(tiers),
+    )
     return count + " " + " ".join(parts)
 
 
@@ -85,9 +89,19 @@ def _describe_tier(tier: Tier, index: int, count: int) -> str:
     if tier.metric:
         metric = tier.metric.words()
         if index == 0:
-            return _("Tier %(number)s (base): %(name)s, %(metric)s.", number=number, name=name, metric=metric)
+            return _(
+                "Tier %(number)s (base): %(name)s, %(metric)s.",
+                number=number,
+                name=name,
+                metric=metric,
+            )
         if index == count - 1:
-            return _("Tier %(number)s (top): %(name)s, %(metric)s.", number=number, name=name, metric=metric)
+            return _(
+                "Tier %(number)s (top): %(name)s, %(metric)s.",
+                number=number,
+                name=name,
+                metric=metric,
+            )
         return _("Tier %(number)s: %(name)s, %(metric)s.", number=number, name=name, metric=metric)
     if index == 0:
         return _("Tier %(number)s (base): %(name)s.", number=number, name=name)
@@ -108,9 +122,9 @@ def render_pyramid_list(tiers: list[Tier]) -> Markup:
     if not tiers:
         return Markup('<p class="govuk-body">{}</p>').format(_("No tiers yet."))
     items = [_list_item(tier, i + 1) for i, tier in reversed(list(enumerate(tiers)))]
-    return Markup('<ol class="govuk-list govuk-list--number" reversed aria-label="{}">{}</ol>').format(
-        _("Tiers from top to base; tier 1 is the base"), Markup("").join(items)
-    )
+    return Markup(
+        '<ol class="govuk-list govuk-list--number" reversed aria-label="{}">{}</ol>'
+    ).format(_("Tiers from top to base; tier 1 is the base"), Markup("").join(items))
 
 
 def _list_item(tier: Tier, number: int) -> Markup:

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from definitions import exports, service
 from definitions.diff import compare_tiers
@@ -28,7 +29,6 @@ from workspace.numbers import parse_int
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
-from workspace.i18n import gettext as _
 
 
 def _revision_context(request: Request, place: Place, number: int) -> dict[str, Any]:
@@ -232,9 +232,7 @@ async def edit_definition(request: Request) -> Response:
     form = await read_form(request)
     edit = check_tiers(form)
     if edit.base_number is None or not 1 <= edit.base_number <= definition.head_number:
-        form.error(
-            "change_note", _("This form is out of date. Reload the page and try again.")
-        )
+        form.error("change_note", _("This form is out of date. Reload the page and try again."))
     if not form.ok:
         return render(
             request,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+
 from workspace.i18n import LazyString, lazy_gettext
 
 COMPARATORS: tuple[str, ...] = ("<=", "<", ">=", ">", "=")

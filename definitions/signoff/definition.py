@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 from starlette.requests import Request
+from workspace.i18n import gettext
+from workspace.i18n import lazy_gettext as _
 
 from definitions.models import Definition
 from definitions.places import load_place
@@ -23,8 +25,6 @@ from workspace.events import (
 )
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
-from workspace.i18n import gettext
-from workspace.i18n import lazy_gettext as _
 
 
 def _load(request: Request) -> Place:
@@ -92,6 +92,7 @@ DEFINITION = SubjectKind(
     name="definition",
     noun=_("definition"),
     version_word=_("revision"),
+    log_word="revision",
     table=Definition,
     templates={"nav": "definitions/_nav.html", "status": "definitions/_status.html"},
     load=_load,

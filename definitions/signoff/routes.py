@@ -10,6 +10,7 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from definitions.signoff import service as signoff
 from definitions.signoff.definition import DEFINITION
@@ -23,7 +24,6 @@ from workspace.numbers import parse_id, parse_int
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
-from workspace.i18n import gettext as _
 
 
 def _page(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
 
 from definitions.signoff.definition import DEFINITION
 from definitions.signoff.models import Dispute, DisputeStatus, Position, Stance
@@ -22,7 +23,6 @@ from workspace.failures import Conflict
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
-from workspace.i18n import gettext as _
 
 
 class SignOffError(Conflict):
@@ -120,7 +120,7 @@ def do_propose(
             kind.verbs["proposed"],
             subject,
             group,
-            f"{str(kind.version_word).capitalize()} {number} of {subject.title} proposed for agreement",
+            f"{kind.log_word.capitalize()} {number} of {subject.title} proposed for agreement",
         )
         kind.proposed(rt, unit, actor, subject, group, number)
     return number
@@ -200,7 +200,7 @@ def do_record_position(
             subject,
             group,
             f"{org.name if org else 'An organisation'}: {Stance(stance).logged} "
-            f"on {kind.version_word} {subject.proposed_number} of {subject.title}",
+            f"on {kind.log_word} {subject.proposed_number} of {subject.title}",
         )
     return position
 
@@ -252,7 +252,7 @@ def do_answer_dispute(
             group,
             f"Objection to {subject.title} "
             + (
-                f"resolved in {kind.version_word} {resolved_in}"
+                f"resolved in {kind.log_word} {resolved_in}"
                 if outcome == DisputeStatus.RESOLVED
                 else "not accepted"
             ),
@@ -283,9 +283,7 @@ def do_withdraw_dispute(
             )
         ).first()
         if org_id != dispute.organisation_id:
-            raise SignOffError(
-                _("Only the organisation that objected can withdraw its objection.")
-            )
+            raise SignOffError(_("Only the organisation that objected can withdraw its objection."))
         if dispute.status != DisputeStatus.OPEN:
             raise SignOffError(_("That dispute has already been answered."))
         dispute.status = DisputeStatus.WITHDRAWN
@@ -311,7 +309,9 @@ def do_agree(
     with rt.db.write() as unit:
         subject = _subject(unit, kind, group, subject_id)
         if subject.status != PROPOSED or subject.proposed_number is None:
-            raise SignOffError(_("Only a proposed %(noun)s can be declared agreed.", noun=kind.noun))
+            raise SignOffError(
+                _("Only a proposed %(noun)s can be declared agreed.", noun=kind.noun)
+            )
         current = state(unit.session, subject, kind)
         if current.missing:
             names = ", ".join(org.name for org in current.missing)
@@ -334,7 +334,7 @@ def do_agree(
             kind.verbs["agreed"],
             subject,
             group,
-            f"{subject.title} agreed at {kind.version_word} {number}",
+            f"{subject.title} agreed at {kind.log_word} {number}",
         )
         kind.agreed(rt, unit, actor, subject, group, number)
     return number

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
+
 from workspace.i18n import LazyString
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class SubjectKind:
     name: str  # stored in position.subject_kind and dispute.subject_kind
     noun: LazyString  # "definition", "report": for messages, in the reader's language
     version_word: LazyString  # "revision", "version"
+    log_word: str  # the same in English, for the activity log, which is stored
     table: type[Any]
     templates: Mapping[str, str]  # "nav" and "status": the record's own partials
     load: Callable[[Request], Place]

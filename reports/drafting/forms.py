@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workspace.i18n import gettext as _
+
 from reports.drafting.models import Recommendation, Report
 from workspace.forms import FormInput
 from workspace.numbers import parse_id
-from workspace.i18n import gettext as _
 
 NEW_ROWS = 2  # blank recommendation rows offered below the existing ones
 

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
+from workspace.i18n import gettext as _
 
 from definitions.signoff.routes import routes_for
 from reports.drafting import service as reports
@@ -19,7 +20,6 @@ from workspace.forms import FormInput, read_form
 from workspace.permissions import Action, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
-from workspace.i18n import gettext as _
 
 
 def _group(session: Session, request: Request) -> TaskGroup:

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 from starlette.requests import Request
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 from definitions import service as definitions
 from definitions.models import Definition
@@ -29,8 +31,6 @@ from workspace.markdown import render_markdown
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.text import slugify
-from workspace.i18n import lazy_gettext
-from workspace.i18n import gettext as _
 
 KIND = "report"
 
@@ -168,7 +168,9 @@ def do_publish(rt: Runtime, actor: Viewer, group: TaskGroup, report_id: int) -> 
     with rt.db.write() as unit:
         report = _own(unit, group, report_id)
         if report.status != ReportStatus.AGREED:
-            raise Conflict(_("Only a report the member organisations have agreed can be published."))
+            raise Conflict(
+                _("Only a report the member organisations have agreed can be published.")
+            )
         report.status = ReportStatus.PUBLISHED
         report.published_at, report.published_by = utcnow(), actor.user_id
         unit.session.add(report)
@@ -231,6 +233,7 @@ REPORT = SubjectKind(
     name=KIND,
     noun=lazy_gettext("report"),
     version_word=lazy_gettext("version"),
+    log_word="version",
     table=Report,
     templates={"nav": "reports/drafting/_nav.html", "status": "reports/drafting/_status.html"},
     load=load_place,

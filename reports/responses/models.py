@@ -7,9 +7,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
+from workspace.i18n import lazy_gettext as _
 
 from workspace.db import UTCDateTime, utcnow
-from workspace.i18n import lazy_gettext as _
 
 
 class ResponseStatus(StrEnum):
@@ -20,7 +20,7 @@ class ResponseStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATUS_LABELS[self.value]
+        return str(STATUS_LABELS[self.value])
 
     @property
     def final(self) -> bool:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from reports.responses import service as responses
 from workspace.failures import NotFound
@@ -16,7 +17,6 @@ from workspace.numbers import parse_id
 from workspace.permissions import require_speaks_for
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
-from workspace.i18n import gettext as _
 
 
 def today(rt: Runtime) -> date:

@@ -10,6 +10,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, or_, select
+from workspace.i18n import gettext as _
 
 from reports.drafting.models import Recommendation, Report
 from reports.drafting.service import recommendations, report_url
@@ -22,9 +23,9 @@ from workspace.forms import FormInput
 from workspace.markdown import render_markdown
 from workspace.permissions import Viewer, require_speaks_for, speaks_for
 from workspace.runtime import Runtime
-from workspace.i18n import gettext as _
 
-CHOICES = {s.value: s.label for s in ResponseStatus}
+# Lazy labels: each page shows them in its reader's language.
+CHOICES = {s.value: STATUS_LABELS[s.value] for s in ResponseStatus}
 
 
 @dataclass

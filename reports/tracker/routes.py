@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from reports.responses import service as responses
 from reports.responses.models import STATUS_LABELS
@@ -17,7 +18,6 @@ from workspace.failures import NotFound
 from workspace.numbers import parse_id
 from workspace.runtime import runtime, viewer
 from workspace.templating import render
-from workspace.i18n import gettext as _
 
 
 def _filters(request: Request) -> tracker.Filters:

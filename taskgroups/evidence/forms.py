@@ -7,10 +7,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from taskgroups.evidence.models import KIND_LABELS, Evidence, Visibility
-from workspace.forms import FormInput
 from workspace.i18n import gettext as _
 from workspace.i18n import lazy_gettext
+
+from taskgroups.evidence.models import KIND_LABELS, Evidence, Visibility
+from workspace.forms import FormInput
 
 KINDS = {k.value: label for k, label in KIND_LABELS.items()}
 VISIBILITIES = {

@@ -12,9 +12,9 @@ from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+from workspace.i18n import lazy_gettext as _
 
 from workspace.db import UTCDateTime, utcnow
-from workspace.i18n import lazy_gettext as _
 
 
 class EvidenceKind(StrEnum):
@@ -29,6 +29,16 @@ class EvidenceKind(StrEnum):
         return str(KIND_LABELS[self])
 
 
+# The kinds in English, as the search index stores them: it is built once for every
+# reader, so what it holds is not in anyone's language in particular.
+KIND_NAMES: dict[str, str] = {
+    EvidenceKind.RESEARCH: "Research",
+    EvidenceKind.COST_MODEL: "Cost model",
+    EvidenceKind.POSITION_PAPER: "Position paper",
+    EvidenceKind.MINUTES: "Minutes and meeting papers",
+    EvidenceKind.OTHER: "Other",
+}
+# The kinds as people read them, in their language.
 KIND_LABELS = {
     EvidenceKind.RESEARCH: _("Research"),
     EvidenceKind.COST_MODEL: _("Cost model"),

@@ -10,6 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.formats import number
+from workspace.i18n import gettext as _
 
 from taskgroups.evidence import service as evidence_service
 from taskgroups.evidence.forms import KINDS, VISIBILITIES, check_evidence, form_values
@@ -27,8 +29,6 @@ from workspace.numbers import parse_id
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
-from workspace.i18n import gettext as _
-from workspace.formats import number
 
 BASE = "/groups/{slug}/evidence"
 UPLOAD_PATH = r"/groups/[^/]+/evidence/new"
@@ -255,7 +255,7 @@ async def link(request: Request) -> Response:
         return await item_page(request, status=400, problem=problem.message)
     return redirect(
         evidence_service.evidence_url(group, evidence),
-        f"{evidence.title} is linked to {target.label}.",
+        _("%(title)s is linked to %(target)s.", title=evidence.title, target=target.label),
     )
 
 

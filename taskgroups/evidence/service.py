@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session, col, func, select
+from workspace.i18n import gettext as _
 
 from taskgroups.evidence.forms import EvidenceDraft
 from taskgroups.evidence.models import Evidence, EvidenceLink, Visibility
@@ -28,7 +29,6 @@ from workspace.markdown import render_markdown
 from workspace.models import User
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime
-from workspace.i18n import gettext as _
 
 log = logging.getLogger(__name__)
 KIND = "evidence"  # the search document kind, and the activity log's object type

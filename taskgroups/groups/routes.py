@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 from taskgroups.groups import finder, service
 from taskgroups.groups.forms import check_group
@@ -23,9 +25,6 @@ from workspace.numbers import parse_id
 from workspace.permissions import Action, Role, Viewer, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
-
 
 # The roles as the seat form offers them, in the reader's language.
 ROLE_LABELS = {"member": lazy_gettext("Member"), "chair": lazy_gettext("Chair")}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
+from workspace.i18n import gettext as _
 
 from taskgroups.groups.forms import GroupDraft, MemberSeatDraft, ObserverSeatDraft
 from taskgroups.groups.models import GroupStatus, MemberRole, Membership, ObserverSeat, TaskGroup
@@ -21,7 +22,6 @@ from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.text import slugify
-from workspace.i18n import gettext as _
 
 GROUP = "group"  # what following a task group is called (workspace/notifications)
 
@@ -157,7 +157,9 @@ def _user_for(session: Session, form: FormInput, email: str, field: str = "email
         return None
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None:
-        form.error(field, _("No account uses this email address. Ask the person to register first."))
+        form.error(
+            field, _("No account uses this email address. Ask the person to register first.")
+        )
     return user
 
 

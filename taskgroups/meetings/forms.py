@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from workspace.i18n import gettext as _
+
 from taskgroups.meetings.models import Meeting
 from workspace.forms import FormInput
 from workspace.numbers import parse_id
 from workspace.runtime import Runtime
-from workspace.i18n import gettext as _
 
 PRESENT, APOLOGIES, ABSENT = "present", "apologies", "absent"
 NEW_ACTION_ROWS = 3  # blank action rows each time a meeting is recorded

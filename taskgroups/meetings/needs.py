@@ -4,6 +4,7 @@ recorded, and the group's overdue milestones."""
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
 
 from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings.models import Meeting
@@ -12,7 +13,6 @@ from taskgroups.milestones.models import MilestoneStatus
 from workspace.hooks import NeedsYou
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime
-from workspace.i18n import gettext as _
 
 
 def needs_you(rt: Runtime, session: Session, viewer: Viewer) -> list[NeedsYou]:

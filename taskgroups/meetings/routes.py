@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from taskgroups.evidence import service as evidence
 from taskgroups.groups import service
@@ -20,7 +21,6 @@ from workspace.forms import FormInput, read_form
 from workspace.permissions import Action, can, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
-from workspace.i18n import gettext as _
 
 BASE = "/groups/{slug}/meetings"
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
 
 from taskgroups.groups.models import Membership, ObserverSeat, TaskGroup
 from taskgroups.meetings.forms import (
@@ -25,15 +26,13 @@ from taskgroups.meetings.forms import (
 from taskgroups.meetings.models import ActionItem, Meeting, MemberAttendance, ObserverAttendance
 from taskgroups.milestones.models import DeliverableKind
 from taskgroups.milestones.service import today
-from workspace import activity, search
+from workspace import activity, formats, search
 from workspace.events import MeetingHeld, MeetingScheduled, MinutesPublished
 from workspace.hooks import DeliverableOption, EvidenceTarget
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime
-from workspace import formats
-from workspace.i18n import gettext as _
 
 EVIDENCE_TARGET = "meeting"  # what an evidence link to a meeting's papers names
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from workspace.i18n import gettext as _
+
 from taskgroups.milestones.models import (
     Milestone,
 )
 from workspace.forms import FormInput
 from workspace.hooks import DeliverableOption
-from workspace.i18n import gettext as _
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from taskgroups.groups import service
 from taskgroups.groups.models import TaskGroup
@@ -25,7 +26,6 @@ from workspace.hooks import GroupSection
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
-from workspace.i18n import gettext as _
 
 
 def _group(session: Session, slug: str) -> TaskGroup:
