@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workspace.formats import number
-from workspace.i18n import gettext as _
-
 from definitions.tiers import COMPARATORS, Metric, Tier, new_tier_key
+from workspace.formats import number
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_int
 
 MAX_TIERS = 8
@@ -69,8 +68,8 @@ def _read_tier(form: FormInput, prefix: str, *, new_key: bool = False) -> Tier |
             if new_key
             else _("Enter a name for tier %(number)s", number=int(prefix) + 1),
         )
-    for field_name, value in (("name", name), ("summary", summary), ("requirement", requirement)):
-        if len(value) > LIMITS[field_name]:
+    for field_name, text in (("name", name), ("summary", summary), ("requirement", requirement)):
+        if len(text) > LIMITS[field_name]:
             form.error(f"tier-{prefix}-{field_name}", _too_long(field_name))
     return Tier(
         key=key,
