@@ -10,7 +10,6 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, col, or_, select
-from workspace.i18n import gettext as _
 
 from reports.drafting.models import Recommendation, Report
 from reports.drafting.service import recommendations, report_url
@@ -20,6 +19,7 @@ from workspace import activity
 from workspace.events import GovernmentResponded
 from workspace.failures import Conflict, NotFound
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.permissions import Viewer, require_speaks_for, speaks_for
 from workspace.runtime import Runtime
@@ -38,7 +38,7 @@ class ResponseDraft:
 
 def check_response(form: FormInput, today: date) -> ResponseDraft:
     draft = ResponseDraft(
-        status=form.choice("status", "the government's response", CHOICES),
+        status=form.choice("status", "the government's response", set(CHOICES)),
         statement=form.required("statement", "the statement", max_length=20_000, multiline=True),
         responded_on=form.date("responded_on", "the date of the response"),
         link=form.optional("link", "the link", max_length=500),

@@ -7,11 +7,10 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
-
 from taskgroups.evidence.models import KIND_LABELS, Evidence, Visibility
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 KINDS = {k.value: label for k, label in KIND_LABELS.items()}
 VISIBILITIES = {
@@ -38,10 +37,10 @@ def check_evidence(form: FormInput, *, has_file: bool, had_file: bool = False) -
         title=form.required("title", "a title"),
         authors=form.optional("authors", "authors or source", max_length=300),
         published_on=form.date("published_on", "the date", required=False),
-        kind=form.choice("kind", "what kind of evidence this is", KINDS),
+        kind=form.choice("kind", "what kind of evidence this is", set(KINDS)),
         summary=form.optional("summary", "the summary", max_length=20_000, multiline=True),
         url=form.optional("url", "the link", max_length=500),
-        visibility=form.choice("visibility", "who can see it", VISIBILITIES),
+        visibility=form.choice("visibility", "who can see it", set(VISIBILITIES)),
     )
     if draft.url and not _web_address(draft.url):
         form.error("url", _("Enter a web address starting with https:// or http://"))
