@@ -45,7 +45,7 @@ def check_tiers(form: FormInput) -> TierEdit:
     names = [t.name.lower() for t in tiers]
     if len(set(names)) != len(names):
         form.error("tier-0-name", _("Each tier needs a different name"))
-    note = form.optional("change_note", "the change note", max_length=500)
+    note = form.optional("change_note", _("the change note"), max_length=500)
     return TierEdit(tiers=tiers, base_number=_int(form.get("base_number")), change_note=note)
 
 

@@ -10,7 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from definitions import exports, service
 from definitions.diff import compare_tiers
@@ -23,6 +22,7 @@ from definitions.tiers import COMPARATORS, Tier
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
+from workspace.i18n import gettext as _
 from workspace.markdown import plain_text
 from workspace.models import Organisation, User
 from workspace.numbers import parse_int
@@ -189,8 +189,8 @@ async def new_definition(request: Request) -> Response:
     form = await read_form(request)
     if form.get("add_tier") == "yes":
         return _with_another_tier(request, group, form)
-    title = form.required("title", "a title", max_length=200)
-    purpose = form.optional("purpose", "the purpose", max_length=2000, multiline=True)
+    title = form.required("title", _("a title"), max_length=200)
+    purpose = form.optional("purpose", _("the purpose"), max_length=2000, multiline=True)
     edit = check_tiers(form)
     with rt.db.read() as session:
         if form.ok and service.title_taken(session, group.id or 0, title):

@@ -10,7 +10,6 @@ from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from definitions.signoff import service as signoff
 from definitions.signoff.definition import DEFINITION
@@ -19,6 +18,7 @@ from definitions.signoff.subject import Place, SubjectKind
 from taskgroups.groups.models import Membership
 from workspace.failures import NotFound
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.models import Organisation
 from workspace.numbers import parse_id, parse_int
 from workspace.permissions import Action, require
@@ -167,7 +167,7 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         if dispute_id is None:
             raise NotFound(_("That dispute does not exist."))
         form = await read_form(request)
-        note = form.optional("note", "the note", max_length=5000, multiline=True)
+        note = form.optional("note", _("the note"), max_length=5000, multiline=True)
         if not form.ok:
             return _page(request, kind, place, form, status=400)
         try:

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workspace.i18n import gettext as _
-
 from reports.drafting.models import Recommendation, Report
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_id
 
 NEW_ROWS = 2  # blank recommendation rows offered below the existing ones
@@ -31,8 +30,8 @@ class ReportDraft:
 
 def check_report(form: FormInput, rows: int, definitions: set[int]) -> ReportDraft:
     draft = ReportDraft(
-        title=form.required("title", "a title"),
-        body=form.optional("body", "the report", max_length=100_000, multiline=True),
+        title=form.required("title", _("a title")),
+        body=form.optional("body", _("the report"), max_length=100_000, multiline=True),
     )
     raw_definition = form.get("definition_id")
     if raw_definition:

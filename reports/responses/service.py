@@ -38,10 +38,10 @@ class ResponseDraft:
 
 def check_response(form: FormInput, today: date) -> ResponseDraft:
     draft = ResponseDraft(
-        status=form.choice("status", "the government's response", set(CHOICES)),
-        statement=form.required("statement", "the statement", max_length=20_000, multiline=True),
-        responded_on=form.date("responded_on", "the date of the response"),
-        link=form.optional("link", "the link", max_length=500),
+        status=form.choice("status", _("the government's response"), set(CHOICES)),
+        statement=form.required("statement", _("the statement"), max_length=20_000, multiline=True),
+        responded_on=form.date("responded_on", _("the date of the response")),
+        link=form.optional("link", _("the link"), max_length=500),
     )
     if draft.responded_on and draft.responded_on > today:
         form.error("responded_on", _("The date of the response must be today or in the past"))

@@ -34,13 +34,13 @@ class EvidenceDraft:
 
 def check_evidence(form: FormInput, *, has_file: bool, had_file: bool = False) -> EvidenceDraft:
     draft = EvidenceDraft(
-        title=form.required("title", "a title"),
-        authors=form.optional("authors", "authors or source", max_length=300),
-        published_on=form.date("published_on", "the date", required=False),
-        kind=form.choice("kind", "what kind of evidence this is", set(KINDS)),
-        summary=form.optional("summary", "the summary", max_length=20_000, multiline=True),
-        url=form.optional("url", "the link", max_length=500),
-        visibility=form.choice("visibility", "who can see it", set(VISIBILITIES)),
+        title=form.required("title", _("a title")),
+        authors=form.optional("authors", _("authors or source"), max_length=300),
+        published_on=form.date("published_on", _("the date"), required=False),
+        kind=form.choice("kind", _("what kind of evidence this is"), set(KINDS)),
+        summary=form.optional("summary", _("the summary"), max_length=20_000, multiline=True),
+        url=form.optional("url", _("the link"), max_length=500),
+        visibility=form.choice("visibility", _("who can see it"), set(VISIBILITIES)),
     )
     if draft.url and not _web_address(draft.url):
         form.error("url", _("Enter a web address starting with https:// or http://"))

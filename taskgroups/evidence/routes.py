@@ -10,8 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.formats import number
-from workspace.i18n import gettext as _
 
 from taskgroups.evidence import service as evidence_service
 from taskgroups.evidence.forms import KINDS, VISIBILITIES, check_evidence, form_values
@@ -24,7 +22,9 @@ from workspace.files.models import StoredFile
 from workspace.files.store import Accepted
 from workspace.files.types import TYPES, FileRefused
 from workspace.files.upload import read_upload
+from workspace.formats import number
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_id
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
@@ -228,7 +228,7 @@ async def withdraw(request: Request) -> Response:
     form = FormInput()
     if request.method == "POST":
         form = await read_form(request)
-        reason = form.required("reason", "why it is withdrawn", max_length=500, multiline=True)
+        reason = form.required("reason", _("why it is withdrawn"), max_length=500, multiline=True)
         if form.ok:
             evidence_service.do_withdraw(rt, who, group, evidence.id or 0, reason)
             return redirect(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlmodel import Session, col, func, select
-from workspace.i18n import gettext as _
 
 from taskgroups.groups.forms import GroupDraft, MemberSeatDraft, ObserverSeatDraft
 from taskgroups.groups.models import GroupStatus, MemberRole, Membership, ObserverSeat, TaskGroup
@@ -15,6 +14,7 @@ from workspace import activity, search
 from workspace.db import WriteUnit, utcnow
 from workspace.events import AccessChanged
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
 from workspace.notifications.fanout import OBSERVER
@@ -106,8 +106,8 @@ def _log(
 def check_member_seat(session: Session, group_id: int, form: FormInput) -> MemberSeatDraft:
     draft = MemberSeatDraft(
         email=form.email("email"),
-        organisation_id=form.integer("organisation_id", "the organisation they represent"),
-        role=form.choice("role", "a role", {r.value for r in MemberRole}),
+        organisation_id=form.integer("organisation_id", _("the organisation they represent")),
+        role=form.choice("role", _("a role"), {r.value for r in MemberRole}),
     )
     user = _user_for(session, form, draft.email)
     if draft.organisation_id is not None and not session.get(Organisation, draft.organisation_id):
@@ -127,9 +127,9 @@ def check_member_seat(session: Session, group_id: int, form: FormInput) -> Membe
 def check_observer_seat(session: Session, group_id: int, form: FormInput) -> ObserverSeatDraft:
     draft = ObserverSeatDraft(
         email=form.email("observer_email"),
-        department=form.required("department", "the government department", max_length=150),
-        starts_on=form.date("starts_on", "the date the seat starts"),
-        ends_on=form.date("ends_on", "the date the seat ends", required=False),
+        department=form.required("department", _("the government department"), max_length=150),
+        starts_on=form.date("starts_on", _("the date the seat starts")),
+        ends_on=form.date("ends_on", _("the date the seat ends"), required=False),
     )
     if draft.starts_on and draft.ends_on and draft.ends_on < draft.starts_on:
         form.error("ends_on", _("The end date must be the same as or after the start date"))

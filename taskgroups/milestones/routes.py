@@ -13,7 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from taskgroups.groups import service
 from taskgroups.groups.models import TaskGroup
@@ -23,6 +22,7 @@ from taskgroups.milestones.forms import check_milestone, check_programme
 from taskgroups.milestones.models import Milestone
 from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
@@ -226,7 +226,7 @@ async def complete_milestone(request: Request) -> Response:
         milestone, group = _milestone(session, request)
     require(who, Action.MANAGE_PROCESS, milestone.group_id)
     form = await read_form(request)
-    note = form.required("note", "a note on how the milestone was met", 1000, multiline=True)
+    note = form.required("note", _("a note on how the milestone was met"), 1000, multiline=True)
     if milestone.completed_on is not None:
         form.error("note", _("This milestone is already done"))
     if not form.ok:
