@@ -10,8 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
 
 from taskgroups.groups import finder, seat_invites, service
 from taskgroups.groups.forms import check_group
@@ -20,6 +18,8 @@ from workspace import activity, hooks
 from workspace.db import utcnow
 from workspace.forms import FormInput, read_form
 from workspace.hooks import NeedsYou
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.models import Organisation
 from workspace.numbers import parse_id
 from workspace.permissions import Action, Role, Viewer, require
