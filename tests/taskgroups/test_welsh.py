@@ -102,3 +102,37 @@ def test_meeting_page_dates_in_welsh(rt: Runtime, world: World, as_role: AsRole)
     when = page.select_one("main .govuk-body-l time")
     assert when is not None
     assert when.get_text() == "Dydd Llun 3 Mawrth 2031 am 14:30"
+
+
+def test_seat_invitations_in_welsh_name_the_seat_and_keep_the_name(
+    world: World, as_role: AsRole
+) -> None:
+    admin = in_welsh(as_role("secretariat"))
+    sent = admin.submit(
+        f"{G}/seat-invitations",
+        {
+            "invite_name": "Nia Newcomer",
+            "invite_email": "nia.newcomer@example.org",
+            "invite_kind": "member",
+            "invite_organisation_id": str(world.orgs["green"].id),
+            "invite_role": "member",
+        },
+    )
+    assert sent.status_code == 303
+    page = admin.page(sent.headers["location"].split("#")[0])
+    pending = page.select_one(".ss-seat-invitations li p")
+    assert pending is not None
+    words = " ".join(pending.get_text(" ", strip=True).split())
+    # The name and the organisation as written; the seat and the expiry in Welsh.
+    assert words.startswith(
+        "Nia Newcomer (nia.newcomer@example.org): Aelod ar ran UK Green Building Council. "
+        "Mae’r ddolen yn gweithio tan "
+    )
+    assert texts(page, "#pending-heading") == ["Gwahoddiadau’n aros"]
+
+
+def test_a_link_that_cannot_be_used_says_so_in_welsh(as_role: AsRole) -> None:
+    response = in_welsh(as_role("visitor")).get(f"{G}/join/not-a-real-token")
+    assert response.status_code == 404
+    page = soup(response.text)
+    assert texts(page, "h1") == ["Does dim modd defnyddio’r ddolen wahoddiad hon"]
