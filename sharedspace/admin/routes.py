@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from workspace import activity
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.models import SECTOR_LABELS, Organisation, Sector, User
 from workspace.numbers import parse_int
 from workspace.permissions import Action, require
@@ -17,7 +18,12 @@ from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
 from workspace.text import slugify
 
-SECTORS = [(s.value, SECTOR_LABELS[s]) for s in Sector]
+
+def sectors() -> list[tuple[str, str]]:
+    """Each sector and its label, in the language of this request."""
+    return [(s.value, SECTOR_LABELS[s]) for s in Sector]
+
+
 PAGE = 50
 
 
@@ -35,19 +41,19 @@ async def new_organisation(request: Request) -> Response:
     form = FormInput()
     if request.method == "POST":
         form = await read_form(request)
-        name = form.required("name", "the organisation's name", max_length=150)
-        sector = form.choice("sector", "a sector", dict(SECTORS))
+        name = form.required("name", _("the organisation's name"), max_length=150)
+        sector = form.choice("sector", _("a sector"), dict(sectors()))
         if form.ok and _create_organisation(rt, who.user_id, name, sector):
             return redirect("/organisations", f"{name} has been added.")
         if form.ok:
-            form.error("name", "An organisation with this name already exists")
+            form.error("name", _("An organisation with this name already exists"))
         return render(
             request,
             "admin/organisation_form.html",
-            {"form": form, "sectors": SECTORS},
+            {"form": form, "sectors": sectors()},
             status_code=400,
         )
-    return render(request, "admin/organisation_form.html", {"form": form, "sectors": SECTORS})
+    return render(request, "admin/organisation_form.html", {"form": form, "sectors": sectors()})
 
 
 def _create_organisation(rt: Runtime, actor_id: int | None, name: str, sector: str) -> bool:

@@ -18,6 +18,8 @@ from starlette.routing import Route
 
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput
+from workspace.i18n import N_, Labels
+from workspace.i18n import gettext as _
 from workspace.models import ActivityEvent, User
 from workspace.numbers import parse_int
 from workspace.paging import page_number, pagination
@@ -26,7 +28,9 @@ from workspace.runtime import runtime, viewer
 from workspace.templating import render
 
 PAGE_SIZE = 50
-_CHOOSE = {"group": "Select a group from the list", "person": "Select a person from the list"}
+_CHOOSE = Labels(
+    {"group": N_("Select a group from the list"), "person": N_("Select a person from the list")}
+)
 CSV_LIMIT = 100_000
 
 
@@ -49,10 +53,10 @@ def read_filter(request: Request) -> tuple[AuditFilter, FormInput]:
             form.error(name, _CHOOSE[name])
         elif raw:
             setattr(found, "group_id" if name == "group" else "actor_id", number)
-    found.since = form.date("from", "the first day", required=False)
-    found.until = form.date("to", "the last day", required=False)
+    found.since = form.date("from", _("the first day"), required=False)
+    found.until = form.date("to", _("the last day"), required=False)
     if found.since and found.until and found.until < found.since:
-        form.error("to", "The last day must be the same as or after the first day")
+        form.error("to", _("The last day must be the same as or after the first day"))
     return found, form
 
 

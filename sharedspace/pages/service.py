@@ -12,6 +12,7 @@ from sqlmodel import Session
 from sharedspace.pages.models import ServicePage
 from workspace import activity
 from workspace.db import utcnow
+from workspace.i18n import N_, current_locale, gettext
 from workspace.markdown import render_markdown
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
@@ -23,16 +24,21 @@ MAX_BODY = 50_000
 @dataclass(frozen=True)
 class PageKind:
     slug: str
-    title: str
+    title: str  # English, as the activity log records it
+
+    @property
+    def label(self) -> str:
+        """The title in the reader's language."""
+        return gettext(self.title)
 
 
 PAGES = {
     p.slug: p
     for p in (
-        PageKind("help", "Help"),
-        PageKind("accessibility", "Accessibility statement"),
-        PageKind("privacy", "Privacy notice"),
-        PageKind("cookies", "Cookies"),
+        PageKind("help", N_("Help")),
+        PageKind("accessibility", N_("Accessibility statement")),
+        PageKind("privacy", N_("Privacy notice")),
+        PageKind("cookies", N_("Cookies")),
     )
 }
 
@@ -45,7 +51,12 @@ class ShownPage:
     edited: ServicePage | None
 
 
-def default_text(slug: str) -> str:
+def default_text(slug: str, language: str = "en") -> str:
+    """The page's default text in `language` (defaults/cy/ for Welsh), else in English.
+    The secretariat's edited text is one text, shown in every language."""
+    translated = DEFAULTS / language / f"{slug}.md"
+    if language != "en" and translated.is_file():
+        return translated.read_text(encoding="utf-8")
     return (DEFAULTS / f"{slug}.md").read_text(encoding="utf-8")
 
 
@@ -54,7 +65,7 @@ def page(session: Session, slug: str) -> ShownPage:
     stored = session.get(ServicePage, slug)
     if stored is not None:
         return ShownPage(kind, stored.body, stored.body_html, stored)
-    text = default_text(slug)
+    text = default_text(slug, current_locale())
     return ShownPage(kind, text, render_markdown(text), None)
 
 

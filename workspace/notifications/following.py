@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select, update
 from workspace.db import WriteUnit, utcnow
 from workspace.failures import Invalid, NotFound
 from workspace.hooks import Followed, FollowTarget
+from workspace.i18n import gettext as _
 from workspace.notifications.models import Follow
 from workspace.permissions import Action, Viewer, can, require
 
@@ -118,13 +119,13 @@ class Following:
         "missing" and "not yours", so private things stay unadvertised)."""
         thing = self.describe(session, kind, target_id)
         if thing is None or not _may_read(viewer, thing):
-            raise NotFound("There is nothing like that to follow.")
+            raise NotFound(_("There is nothing like that to follow."))
         return thing
 
     def button(self, session: Session, viewer: Viewer, kind: str, target_id: int) -> FollowButton:
         target = self.targets.get(kind)
         if target is None:
-            raise Invalid(f"Nothing of kind {kind!r} can be followed.")
+            raise Invalid(_("Nothing of kind %(kind)s can be followed.", kind=repr(kind)))
         following = viewer.signed_in and is_following(session, viewer.user_id or 0, kind, target_id)
         return FollowButton(kind, target_id, following, target.label)
 
