@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_int
 
 MAX_PAGE = 10_000  # a bound on the offset any list is asked for
@@ -30,7 +31,15 @@ def pagination(
 
     found: dict[str, Any] = {"landmarkLabel": label}
     if number > 1:
-        found["previous"] = {"href": href(number - 1), "labelText": f"Page {number - 1}"}
+        found["previous"] = {
+            "href": href(number - 1),
+            "text": _("Previous"),
+            "labelText": _("Page %(page)d", page=number - 1),
+        }
     if more:
-        found["next"] = {"href": href(number + 1), "labelText": f"Page {number + 1}"}
+        found["next"] = {
+            "href": href(number + 1),
+            "text": _("Next"),
+            "labelText": _("Page %(page)d", page=number + 1),
+        }
     return found

@@ -106,7 +106,7 @@ async def audit(request: Request) -> Response:
             "rows": rows[:PAGE_SIZE],
             "first": offset + 1,
             "pagination": pagination(
-                number, len(rows) > PAGE_SIZE, "/audit", filters, "Pages of events"
+                number, len(rows) > PAGE_SIZE, "/audit", filters, _("Pages of events")
             ),
             "groups": groups,
             "people": people,
