@@ -76,7 +76,7 @@ bench: $(STAMP)
 # 100,000 responses; one consultation's p50/p99 small vs large) and the open-loop mixed
 # load stepping its arrival rate up on both shapes.
 bench-large: $(STAMP)
-	$(BIN)/python bench/run_all.py hub_size open_loop api
+	$(BIN)/python bench/run_all.py hub_size open_loop api thread_page
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -47,6 +47,9 @@ async def consultation_page(request: Request) -> Response:
         setattr(request.state, FRESH_UNTIL, lifecycle.next_change(consultation, now))
         context = _page_context(rt, session, who, consultation, now)
         context.update(_extensions(rt, session, who, consultation, now))
+        context["header"] = rt.notifications.header(
+            session, who, "consultation", consultation.id or 0
+        )
     # The clock (consultations/lifecycle/clock.py) announces openings and closings on the
     # worker; a reader who gets here first announces them. Only when this one's status
     # has moved on: looking at every consultation on every view grew with the hub.

@@ -54,6 +54,8 @@ async def group_page(request: Request) -> Response:
             "activity": activity.recent_for_group(session, who, group.id),
             "sections": rt.group_sections(session, who, group),
             "tasks": _tasks(rt, session, who, group),
+            # The unread count and the follow button in one statement on this session.
+            "header": rt.notifications.header(session, who, "group", group.id),
         }
     return render(request, "taskgroups/groups/group.html", context)
 

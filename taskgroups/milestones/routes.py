@@ -52,6 +52,8 @@ async def hub_timeline(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
     with rt.db.read() as session:
         ctx = _timeline_context(rt, session, None)
+        # The unread count and the programme's follow button in one statement.
+        ctx["header"] = rt.notifications.header(session, who, "programme", 0)
     ctx.update(
         group=None,
         can_manage=can(who, Action.MANAGE_PROCESS, None),
@@ -66,6 +68,7 @@ async def group_timeline(request: Request) -> Response:
     with rt.db.read() as session:
         group = _group(session, request.path_params["slug"])
         ctx = _timeline_context(rt, session, group)
+        ctx["header"] = rt.notifications.header(session, who, "group", group.id or 0)
     ctx.update(
         group=group,
         can_manage=can(who, Action.MANAGE_PROCESS, group.id),
