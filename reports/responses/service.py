@@ -13,19 +13,25 @@ from sqlmodel import Session, col, or_, select
 
 from reports.drafting.models import Recommendation, Report
 from reports.drafting.service import recommendations, report_url
-from reports.responses.models import STATUS_LABELS, GovernmentResponse, ResponseStatus
+from reports.responses.models import (
+    STATUS_LABELS,
+    STATUS_NAMES,
+    GovernmentResponse,
+    ResponseStatus,
+)
 from taskgroups.groups.models import ObserverSeat, TaskGroup
 from workspace import activity
 from workspace.events import GovernmentResponded
 from workspace.failures import Conflict, NotFound
 from workspace.forms import FormInput
+from workspace.i18n import Labels
 from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.permissions import Viewer, require_speaks_for, speaks_for
 from workspace.runtime import Runtime
 
-# Lazy labels: each page shows them in its reader's language.
-CHOICES = {s.value: STATUS_LABELS[s.value] for s in ResponseStatus}
+# Read in each page's language when shown.
+CHOICES = Labels({s.value: STATUS_NAMES[s.value] for s in ResponseStatus})
 
 
 @dataclass
@@ -104,7 +110,7 @@ def status_of(responses: list[GovernmentResponse]) -> str:
 
 
 def label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return STATUS_LABELS.get(status, status)
 
 
 def do_respond(

@@ -12,7 +12,8 @@ from workspace.forms import FormInput
 from workspace.i18n import gettext as _
 from workspace.i18n import lazy_gettext
 
-KINDS = {k.value: label for k, label in KIND_LABELS.items()}
+# Read in the page's language when shown (a Labels table).
+KINDS = KIND_LABELS
 VISIBILITIES = {
     Visibility.GROUP.value: lazy_gettext(
         "The task group only (members, observers and the secretariat)"

@@ -12,9 +12,9 @@ from enum import StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
-from workspace.i18n import lazy_gettext as _
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import N_, Labels
 
 
 class EvidenceKind(StrEnum):
@@ -26,26 +26,20 @@ class EvidenceKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return str(KIND_LABELS[self])
+        return KIND_LABELS[self]
 
 
 # The kinds in English, as the search index stores them: it is built once for every
 # reader, so what it holds is not in anyone's language in particular.
 KIND_NAMES: dict[str, str] = {
-    EvidenceKind.RESEARCH: "Research",
-    EvidenceKind.COST_MODEL: "Cost model",
-    EvidenceKind.POSITION_PAPER: "Position paper",
-    EvidenceKind.MINUTES: "Minutes and meeting papers",
-    EvidenceKind.OTHER: "Other",
+    EvidenceKind.RESEARCH: N_("Research"),
+    EvidenceKind.COST_MODEL: N_("Cost model"),
+    EvidenceKind.POSITION_PAPER: N_("Position paper"),
+    EvidenceKind.MINUTES: N_("Minutes and meeting papers"),
+    EvidenceKind.OTHER: N_("Other"),
 }
 # The kinds as people read them, in their language.
-KIND_LABELS = {
-    EvidenceKind.RESEARCH: _("Research"),
-    EvidenceKind.COST_MODEL: _("Cost model"),
-    EvidenceKind.POSITION_PAPER: _("Position paper"),
-    EvidenceKind.MINUTES: _("Minutes and meeting papers"),
-    EvidenceKind.OTHER: _("Other"),
-}
+KIND_LABELS = Labels(KIND_NAMES)
 
 
 class Visibility(StrEnum):
