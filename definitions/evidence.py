@@ -5,6 +5,7 @@ same across revisions, so it follows the tier through later drafts."""
 from __future__ import annotations
 
 from sqlmodel import Session
+from workspace.i18n import gettext as _
 
 from definitions import service
 from taskgroups.evidence import service as evidence
@@ -30,9 +31,11 @@ def evidence_targets(session: Session, who: Viewer, group: TaskGroup) -> list[Ev
                     kind=TIER,
                     target_id=definition.id or 0,
                     key=tier.key,
-                    label=f"{tier.name}, in {definition.title}",
+                    label=_(
+                        "%(tier)s, in %(definition)s", tier=tier.name, definition=definition.title
+                    ),
                     url=f"{url}#tier-section-{tier.key}",
-                    heading="Definition tiers",
+                    heading=_("Definition tiers"),
                     may_link=may_link,
                 )
             )

@@ -10,11 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from definitions.tiers import COMPARATORS, Metric, Tier, new_tier_key
+from workspace.formats import number
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_int
 
 MAX_TIERS = 8
 NAME_MAX, SUMMARY_MAX, REQUIREMENT_MAX = 120, 500, 10_000
+LIMITS = {"name": NAME_MAX, "summary": SUMMARY_MAX, "requirement": REQUIREMENT_MAX}
 NUMBER_CHARS = set("0123456789.,-")
 
 
@@ -38,11 +41,11 @@ def check_tiers(form: FormInput) -> TierEdit:
     rows.sort(key=lambda row: (row[0], row[1]))
     tiers = [tier for _key, _i, tier in rows]
     if len(tiers) > MAX_TIERS:
-        form.error("tier-new-name", f"A definition can have at most {MAX_TIERS} tiers")
+        form.error("tier-new-name", _("A definition can have at most %(max)s tiers", max=MAX_TIERS))
     names = [t.name.lower() for t in tiers]
     if len(set(names)) != len(names):
-        form.error("tier-0-name", "Each tier needs a different name")
-    note = form.optional("change_note", "the change note", max_length=500)
+        form.error("tier-0-name", _("Each tier needs a different name"))
+    note = form.optional("change_note", _("the change note"), max_length=500)
     return TierEdit(tiers=tiers, base_number=_int(form.get("base_number")), change_note=note)
 
 
@@ -56,16 +59,18 @@ def _read_tier(form: FormInput, prefix: str, *, new_key: bool = False) -> Tier |
         return None  # the blank "add a tier" fieldset left empty
     key = new_tier_key() if new_key else field("key")
     if not new_key and not _valid_key(key):
-        form.error(f"tier-{prefix}-name", "This tier could not be read. Reload the page.")
+        form.error(f"tier-{prefix}-name", _("This tier could not be read. Reload the page."))
         return None
-    label = "the new tier" if new_key else f"tier {int(prefix) + 1}"
     if not name:
-        form.error(f"tier-{prefix}-name", f"Enter a name for {label}")
-    _check_length(form, f"tier-{prefix}-name", name, NAME_MAX, "The tier name")
-    _check_length(form, f"tier-{prefix}-summary", summary, SUMMARY_MAX, "The summary")
-    _check_length(
-        form, f"tier-{prefix}-requirement", requirement, REQUIREMENT_MAX, "The requirement"
-    )
+        form.error(
+            f"tier-{prefix}-name",
+            _("Enter a name for the new tier")
+            if new_key
+            else _("Enter a name for tier %(number)s", number=int(prefix) + 1),
+        )
+    for field_name, text in (("name", name), ("summary", summary), ("requirement", requirement)):
+        if len(text) > LIMITS[field_name]:
+            form.error(f"tier-{prefix}-{field_name}", _too_long(field_name))
     return Tier(
         key=key,
         name=name,
@@ -79,20 +84,25 @@ def _metric(form: FormInput, prefix: str, comparator: str, value: str, unit: str
     if not (comparator or value or unit):
         return None
     if comparator not in COMPARATORS:
-        form.error(f"tier-{prefix}-comparator", "Choose how the metric compares, like ≤")
+        form.error(f"tier-{prefix}-comparator", _("Choose how the metric compares, like ≤"))
         return None
     if not value or not set(value) <= NUMBER_CHARS or len(value) > 20:
-        form.error(f"tier-{prefix}-value", "Enter the metric as a number, like 39")
+        form.error(f"tier-{prefix}-value", _("Enter the metric as a number, like 39"))
         return None
     if len(unit) > 40:
-        form.error(f"tier-{prefix}-unit", "The unit must be 40 characters or fewer")
+        form.error(f"tier-{prefix}-unit", _("The unit must be 40 characters or fewer"))
         return None
     return Metric(comparator=comparator, value=value, unit=unit)
 
 
-def _check_length(form: FormInput, field: str, value: str, limit: int, label: str) -> None:
-    if len(value) > limit:
-        form.error(field, f"{label} must be {limit:,} characters or fewer")
+def _too_long(field_name: str) -> str:
+    """Each field's message whole, so that it reads right in every language."""
+    limit = number(LIMITS[field_name])
+    if field_name == "name":
+        return _("The tier name must be %(max)s characters or fewer", max=limit)
+    if field_name == "summary":
+        return _("The summary must be %(max)s characters or fewer", max=limit)
+    return _("The requirement must be %(max)s characters or fewer", max=limit)
 
 
 def _sort_key(form: FormInput, prefix: str, was: int | None) -> tuple[int, int]:

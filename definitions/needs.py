@@ -5,6 +5,7 @@ objection the chair has still to answer."""
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
 
 from definitions.models import Definition, DefinitionStatus
 from definitions.service import definition_url
@@ -48,8 +49,12 @@ def _positions_owed(session: Session, viewer: Viewer) -> list[NeedsYou]:
         if recorded is None:
             owed.append(
                 NeedsYou(
-                    f"Record {org.name}'s position on {definition.title} "
-                    f"(revision {definition.proposed_number})",
+                    _(
+                        "Record %(organisation)s's position on %(title)s (revision %(number)s)",
+                        organisation=org.name,
+                        title=definition.title,
+                        number=definition.proposed_number,
+                    ),
                     f"{definition_url(group, definition)}/sign-off#record-position",
                     group.name,
                     order=10,
@@ -74,7 +79,11 @@ def _disputes_to_answer(session: Session, viewer: Viewer) -> list[NeedsYou]:
     ).all()
     return [
         NeedsYou(
-            f"Answer {org.name}'s objection to {definition.title}",
+            _(
+                "Answer %(organisation)s's objection to %(title)s",
+                organisation=org.name,
+                title=definition.title,
+            ),
             f"{definition_url(group, definition)}/sign-off#disputes",
             group.name,
             order=20,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from workspace.i18n import gettext as _
 
 from definitions import service
 from definitions.models import Definition
@@ -59,5 +60,5 @@ def revision_number(request: Request, raw: str | None, place: Place) -> int:
     ):
         if not who.signed_in:
             raise SignInRequired()
-        raise HTTPException(403, "Only the agreed revision is public.")
+        raise HTTPException(403, _("Only the agreed revision is public."))
     return number

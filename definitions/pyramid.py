@@ -13,6 +13,8 @@ import textwrap
 from dataclasses import dataclass
 
 from markupsafe import Markup
+from workspace.i18n import gettext as _
+from workspace.i18n import ngettext
 
 from definitions.tiers import Tier
 
@@ -61,7 +63,7 @@ def render_pyramid(tiers: list[Tier], *, title: str, id_prefix: str = "pyr") -> 
     if not _ID.match(id_prefix):
         raise ValueError(f"id_prefix must be a plain HTML id, got {id_prefix!r}")
     if not tiers:
-        return _svg(id_prefix, title, "This definition has no tiers yet.", 48, _empty_body())
+        return _svg(id_prefix, title, _("This definition has no tiers yet."), 48, _empty_body())
     max_lines = max(len(_lines(t, _width(i, len(tiers)))) for i, t in enumerate(tiers))
     step_h = max_lines * LINE_HEIGHT + 2 * PAD_Y
     height = 2 * MARGIN + len(tiers) * step_h + (len(tiers) - 1) * GAP
@@ -72,14 +74,40 @@ def render_pyramid(tiers: list[Tier], *, title: str, id_prefix: str = "pyr") -> 
 def describe(tiers: list[Tier]) -> str:
     """Plain-language description, base to top, with metrics in words."""
     if not tiers:
-        return "This definition has no tiers yet."
-    parts = []
-    for i, tier in enumerate(tiers):
-        where = " (base)" if i == 0 else " (top)" if i == len(tiers) - 1 else ""
-        metric = f", {tier.metric.words()}" if tier.metric else ""
-        parts.append(f"Tier {i + 1}{where}: {tier.name}{metric}.")
-    count = "1 tier" if len(tiers) == 1 else f"{len(tiers)} tiers"
-    return f"Pyramid of {count}, from base to top. " + " ".join(parts)
+        return _("This definition has no tiers yet.")
+    parts = [_describe_tier(tier, i, len(tiers)) for i, tier in enumerate(tiers)]
+    count = ngettext(
+        "Pyramid of %(num)d tier, from base to top.",
+        "Pyramid of %(num)d tiers, from base to top.",
+        len(tiers),
+    )
+    return count + " " + " ".join(parts)
+
+
+def _describe_tier(tier: Tier, index: int, count: int) -> str:
+    number, name = index + 1, tier.name
+    if tier.metric:
+        metric = tier.metric.words()
+        if index == 0:
+            return _(
+                "Tier %(number)s (base): %(name)s, %(metric)s.",
+                number=number,
+                name=name,
+                metric=metric,
+            )
+        if index == count - 1:
+            return _(
+                "Tier %(number)s (top): %(name)s, %(metric)s.",
+                number=number,
+                name=name,
+                metric=metric,
+            )
+        return _("Tier %(number)s: %(name)s, %(metric)s.", number=number, name=name, metric=metric)
+    if index == 0:
+        return _("Tier %(number)s (base): %(name)s.", number=number, name=name)
+    if index == count - 1:
+        return _("Tier %(number)s (top): %(name)s.", number=number, name=name)
+    return _("Tier %(number)s: %(name)s.", number=number, name=name)
 
 
 def render_pyramid_list(tiers: list[Tier]) -> Markup:
@@ -92,12 +120,11 @@ def render_pyramid_list(tiers: list[Tier]) -> Markup:
     order is otherwise only implied by the numbers.
     """
     if not tiers:
-        return Markup('<p class="govuk-body">No tiers yet.</p>')
+        return Markup('<p class="govuk-body">{}</p>').format(_("No tiers yet."))
     items = [_list_item(tier, i + 1) for i, tier in reversed(list(enumerate(tiers)))]
     return Markup(
-        '<ol class="govuk-list govuk-list--number" reversed'
-        ' aria-label="Tiers from top to base; tier 1 is the base">{}</ol>'
-    ).format(Markup("").join(items))
+        '<ol class="govuk-list govuk-list--number" reversed aria-label="{}">{}</ol>'
+    ).format(_("Tiers from top to base; tier 1 is the base"), Markup("").join(items))
 
 
 def _list_item(tier: Tier, number: int) -> Markup:

@@ -22,6 +22,7 @@ from definitions.tiers import COMPARATORS, Tier
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
+from workspace.i18n import gettext as _
 from workspace.markdown import plain_text
 from workspace.models import Organisation, User
 from workspace.numbers import parse_int
@@ -188,19 +189,20 @@ async def new_definition(request: Request) -> Response:
     form = await read_form(request)
     if form.get("add_tier") == "yes":
         return _with_another_tier(request, group, form)
-    title = form.required("title", "a title", max_length=200)
-    purpose = form.optional("purpose", "the purpose", max_length=2000, multiline=True)
+    title = form.required("title", _("a title"), max_length=200)
+    purpose = form.optional("purpose", _("the purpose"), max_length=2000, multiline=True)
     edit = check_tiers(form)
     with rt.db.read() as session:
         if form.ok and service.title_taken(session, group.id or 0, title):
-            form.error("title", "This group already has a definition with this title")
+            form.error("title", _("This group already has a definition with this title"))
     if not form.ok:
         return render(
             request, "definitions/new.html", _form_context(None, group, form), status_code=400
         )
     definition = service.do_create(rt, who, group, title, purpose, edit.tiers)
     return redirect(
-        service.definition_url(group, definition), f"{title} has been created as revision 1."
+        service.definition_url(group, definition),
+        _("%(title)s has been created as revision 1.", title=title),
     )
 
 
@@ -230,7 +232,7 @@ async def edit_definition(request: Request) -> Response:
     form = await read_form(request)
     edit = check_tiers(form)
     if edit.base_number is None or not 1 <= edit.base_number <= definition.head_number:
-        form.error("change_note", "This form is out of date. Reload the page and try again.")
+        form.error("change_note", _("This form is out of date. Reload the page and try again."))
     if not form.ok:
         return render(
             request,
@@ -249,15 +251,16 @@ async def edit_definition(request: Request) -> Response:
 
 def _saved_notice(result: service.SaveResult) -> str:
     if result.number is None and result.merged:
-        return "Someone else had already made the same change. Nothing new to save."
+        return _("Someone else had already made the same change. Nothing new to save.")
     if result.number is None:
-        return "Nothing had changed, so no new revision was made."
+        return _("Nothing had changed, so no new revision was made.")
     if result.merged:
-        return (
-            f"Someone else saved while you were editing. Their changes were to other "
-            f"tiers, so both were merged into revision {result.number}."
+        return _(
+            "Someone else saved while you were editing. Their changes were to other "
+            "tiers, so both were merged into revision %(number)s.",
+            number=result.number,
         )
-    return f"Saved as revision {result.number}."
+    return _("Saved as revision %(number)s.", number=result.number)
 
 
 def _merge_page(

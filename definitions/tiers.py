@@ -10,6 +10,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from workspace.i18n import LazyString, lazy_gettext
+
 COMPARATORS: tuple[str, ...] = ("<=", "<", ">=", ">", "=")
 
 # Display symbols: typographic comparators read better than ASCII digraphs, and screen
@@ -17,12 +19,12 @@ COMPARATORS: tuple[str, ...] = ("<=", "<", ">=", ">", "=")
 _SYMBOLS: dict[str, str] = {"<=": "≤", "<": "<", ">=": "≥", ">": ">", "=": "="}
 
 # Words for text alternatives (SVG <desc>, summaries) where symbols may be skipped.
-_WORDS: dict[str, str] = {
-    "<=": "at most",
-    "<": "less than",
-    ">=": "at least",
-    ">": "more than",
-    "=": "exactly",
+_WORDS: dict[str, LazyString] = {
+    "<=": lazy_gettext("at most"),
+    "<": lazy_gettext("less than"),
+    ">=": lazy_gettext("at least"),
+    ">": lazy_gettext("more than"),
+    "=": lazy_gettext("exactly"),
 }
 
 
@@ -46,7 +48,7 @@ class Metric:
 
     def words(self) -> str:
         """Spoken form for text alternatives, e.g. ``at most 39 kWh/m²/yr``."""
-        return " ".join(p for p in (_WORDS[self.comparator], self.value, self.unit) if p)
+        return " ".join(p for p in (str(_WORDS[self.comparator]), self.value, self.unit) if p)
 
 
 @dataclass(frozen=True)

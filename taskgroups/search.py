@@ -12,8 +12,7 @@ from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session, col, select
 
-from taskgroups.evidence.forms import KINDS
-from taskgroups.evidence.models import Evidence
+from taskgroups.evidence.models import KIND_NAMES, Evidence
 from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings.models import Meeting
 from taskgroups.meetings.service import meeting_url
@@ -133,7 +132,7 @@ def _evidence(session: Session, ids: Sequence[int]) -> dict[int, list[SearchDocu
                 date=_day(e.published_on) if e.published_on else e.created_at,
                 visibility=PUBLIC if e.is_public else group_visibility(group.id or 0),
                 group_id=group.id,
-                label=KINDS.get(e.kind, "Evidence"),
+                label=KIND_NAMES.get(e.kind, "Evidence"),
             )
         ]
         for e, group, stored in rows

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 from starlette.requests import Request
+from workspace.i18n import gettext
+from workspace.i18n import lazy_gettext as _
 
 from definitions.models import Definition
 from definitions.places import load_place
@@ -34,7 +36,7 @@ def _ready(session: Session, definition: Definition) -> str | None:
     if definition.head_number == 0 or not tiers_of(
         session, definition.id or 0, definition.head_number
     ):
-        return "Add at least one tier before proposing the definition."
+        return gettext("Add at least one tier before proposing the definition.")
     return None
 
 
@@ -88,8 +90,9 @@ def _dispute_answered(
 
 DEFINITION = SubjectKind(
     name="definition",
-    noun="definition",
-    version_word="revision",
+    noun=_("definition"),
+    version_word=_("revision"),
+    log_word="revision",
     table=Definition,
     templates={"nav": "definitions/_nav.html", "status": "definitions/_status.html"},
     load=_load,

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
+from workspace.i18n import lazy_gettext as _
 
 from workspace.db import UTCDateTime, utcnow
 
@@ -22,7 +23,14 @@ class Stance(StrEnum):
 
     @property
     def label(self) -> str:
-        return STANCE_LABELS[self]
+        return str(STANCE_LABELS[self])
+
+    @property
+    def logged(self) -> str:
+        """How the activity log words it: the log is stored, so it stays in English."""
+        return {"support": "support", "reservations": "support with reservations"}.get(
+            self.value, self.value
+        )
 
 
 class DisputeStatus(StrEnum):
@@ -68,7 +76,7 @@ class Dispute(SQLModel, table=True):
 
 
 STANCE_LABELS = {
-    Stance.SUPPORT: "Support",
-    Stance.RESERVATIONS: "Support with reservations",
-    Stance.OBJECT: "Object",
+    Stance.SUPPORT: _("Support"),
+    Stance.RESERVATIONS: _("Support with reservations"),
+    Stance.OBJECT: _("Object"),
 }

@@ -13,11 +13,12 @@ from starlette.routing import Route
 
 from definitions.signoff import service as signoff
 from definitions.signoff.definition import DEFINITION
-from definitions.signoff.models import STANCE_LABELS, DisputeStatus
+from definitions.signoff.models import STANCE_LABELS, DisputeStatus, Stance
 from definitions.signoff.subject import Place, SubjectKind
 from taskgroups.groups.models import Membership
 from workspace.failures import NotFound
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.models import Organisation
 from workspace.numbers import parse_id, parse_int
 from workspace.permissions import Action, require
@@ -99,8 +100,12 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
             return _page(request, kind, place, status=400, problem=str(error))
         return redirect(
             f"{place.url}/sign-off",
-            f"{kind.version_word.capitalize()} {number} is proposed for agreement. Each "
-            "member organisation can now record its position.",
+            _(
+                "%(word)s %(number)s is proposed for agreement. Each member organisation can "
+                "now record its position.",
+                word=str(kind.version_word).capitalize(),
+                number=number,
+            ),
         )
 
     async def record_position(request: Request) -> Response:
@@ -111,7 +116,7 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         stance, comment = form.get("stance"), form.get("comment")
         problem = signoff.check_position(stance, comment)
         if problem:
-            field = "comment" if "reason" in problem or "comment" in problem else "stance"
+            field = "stance" if stance not in {s.value for s in Stance} else "comment"
             form.error(field, problem)
             return _page(request, kind, place, form, status=400)
         try:
@@ -120,7 +125,9 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
             )
         except signoff.SignOffError as error:
             return _page(request, kind, place, form, status=400, problem=str(error))
-        return redirect(f"{place.url}/sign-off", "Your organisation's position has been recorded.")
+        return redirect(
+            f"{place.url}/sign-off", _("Your organisation's position has been recorded.")
+        )
 
     async def answer_dispute(request: Request) -> Response:
         place = kind.load(request)
@@ -128,11 +135,11 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         require(who, Action.MANAGE_PROCESS, place.group.id)
         dispute_id = parse_id(request.path_params["dispute_id"])
         if dispute_id is None:
-            raise NotFound("That dispute does not exist.")
+            raise NotFound(_("That dispute does not exist."))
         form = await read_form(request)
         outcome = form.get("outcome")
         if outcome not in {DisputeStatus.RESOLVED.value, DisputeStatus.NOT_ACCEPTED.value}:
-            form.error(f"outcome-{dispute_id}", "Choose how the objection was answered")
+            form.error(f"outcome-{dispute_id}", _("Choose how the objection was answered"))
             return _page(request, kind, place, form, status=400)
         number = parse_int(form.get("resolved_in"), low=1, high=999_999)
         try:
@@ -150,7 +157,7 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         except signoff.SignOffError as error:
             form.error(f"outcome-{dispute_id}", str(error))
             return _page(request, kind, place, form, status=400)
-        return redirect(f"{place.url}/sign-off", "The dispute has been answered.")
+        return redirect(f"{place.url}/sign-off", _("The dispute has been answered."))
 
     async def withdraw_dispute(request: Request) -> Response:
         place = kind.load(request)
@@ -158,9 +165,9 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         require(who, Action.RECORD_POSITION, place.group.id)
         dispute_id = parse_id(request.path_params["dispute_id"])
         if dispute_id is None:
-            raise NotFound("That dispute does not exist.")
+            raise NotFound(_("That dispute does not exist."))
         form = await read_form(request)
-        note = form.optional("note", "the note", max_length=5000, multiline=True)
+        note = form.optional("note", _("the note"), max_length=5000, multiline=True)
         if not form.ok:
             return _page(request, kind, place, form, status=400)
         try:
@@ -170,7 +177,7 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         except signoff.SignOffError as error:
             form.error(f"withdraw-{dispute_id}", str(error))
             return _page(request, kind, place, form, status=400)
-        return redirect(f"{place.url}/sign-off", "Your organisation's objection is withdrawn.")
+        return redirect(f"{place.url}/sign-off", _("Your organisation's objection is withdrawn."))
 
     async def agree(request: Request) -> Response:
         place = kind.load(request)
@@ -181,7 +188,13 @@ def routes_for(kind: SubjectKind, prefix: str) -> list[Route]:
         except signoff.SignOffError as error:
             return _page(request, kind, place, status=400, problem=str(error))
         return redirect(
-            place.url, f"{place.record.title} is agreed at {kind.version_word} {number}."
+            place.url,
+            _(
+                "%(title)s is agreed at %(word)s %(number)s.",
+                title=place.record.title,
+                word=kind.version_word,
+                number=number,
+            ),
         )
 
     return [

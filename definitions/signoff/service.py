@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
 
 from definitions.signoff.definition import DEFINITION
 from definitions.signoff.models import Dispute, DisputeStatus, Position, Stance
@@ -119,7 +120,7 @@ def do_propose(
             kind.verbs["proposed"],
             subject,
             group,
-            f"{kind.version_word.capitalize()} {number} of {subject.title} proposed for agreement",
+            f"{kind.log_word.capitalize()} {number} of {subject.title} proposed for agreement",
         )
         kind.proposed(rt, unit, actor, subject, group, number)
     return number
@@ -128,20 +129,20 @@ def do_propose(
 def _subject(unit: WriteUnit, kind: SubjectKind, group: TaskGroup, subject_id: int) -> Subject:
     subject: Subject | None = unit.session.get(kind.table, subject_id)
     if subject is None or subject.group_id != group.id:
-        raise SignOffError(f"That {kind.noun} does not exist.")
+        raise SignOffError(_("That %(noun)s does not exist.", noun=kind.noun))
     return subject
 
 
 def check_position(stance: str, comment: str) -> str | None:
     """The problem with a position, if any, for the form's error summary."""
     if stance not in {s.value for s in Stance}:
-        return "Choose your organisation's position"
+        return _("Choose your organisation's position")
     if stance == Stance.OBJECT and not comment.strip():
-        return "Give the reason for your objection"
+        return _("Give the reason for your objection")
     if stance == Stance.RESERVATIONS and not comment.strip():
-        return "Say what your reservations are in the comment"
+        return _("Say what your reservations are in the comment")
     if len(comment) > 5000:
-        return "The comment must be 5,000 characters or fewer"
+        return _("The comment must be 5,000 characters or fewer")
     return None
 
 
@@ -159,7 +160,10 @@ def do_record_position(
         subject = _subject(unit, kind, group, subject_id)
         if subject.status != PROPOSED or subject.proposed_number is None:
             raise SignOffError(
-                f"Positions can only be recorded while a {kind.version_word} is proposed."
+                _(
+                    "Positions can only be recorded while a %(word)s is proposed.",
+                    word=kind.version_word,
+                )
             )
         org_id = unit.session.exec(
             select(Membership.organisation_id).where(
@@ -195,8 +199,8 @@ def do_record_position(
             kind.verbs["position"],
             subject,
             group,
-            f"{org.name if org else 'An organisation'}: {Stance(stance).label.lower()} "
-            f"on {kind.version_word} {subject.proposed_number} of {subject.title}",
+            f"{org.name if org else 'An organisation'}: {Stance(stance).logged} "
+            f"on {kind.log_word} {subject.proposed_number} of {subject.title}",
         )
     return position
 
@@ -217,18 +221,23 @@ def do_answer_dispute(
         subject = _subject(unit, kind, group, subject_id)
         dispute = unit.session.get(Dispute, dispute_id)
         if dispute is None or dispute.subject_kind != kind.name or dispute.subject_id != subject_id:
-            raise SignOffError("That dispute does not exist.")
+            raise SignOffError(_("That dispute does not exist."))
         if dispute.status != DisputeStatus.OPEN:
-            raise SignOffError("That dispute has already been answered.")
+            raise SignOffError(_("That dispute has already been answered."))
         if outcome == DisputeStatus.RESOLVED:
             if resolved_in is None or not kind.has_version(unit.session, subject, resolved_in):
-                raise SignOffError(f"Name the {kind.version_word} that resolved the objection.")
+                raise SignOffError(
+                    _("Name the %(word)s that resolved the objection.", word=kind.version_word)
+                )
             if resolved_in <= dispute.revision_number:
                 raise SignOffError(
-                    f"The resolving {kind.version_word} must come after the one objected to."
+                    _(
+                        "The resolving %(word)s must come after the one objected to.",
+                        word=kind.version_word,
+                    )
                 )
         elif outcome != DisputeStatus.NOT_ACCEPTED or not answer.strip():
-            raise SignOffError("Give the reason the objection is not accepted.")
+            raise SignOffError(_("Give the reason the objection is not accepted."))
         dispute.status = outcome
         dispute.answer = answer.strip()
         dispute.resolved_in = resolved_in if outcome == DisputeStatus.RESOLVED else None
@@ -243,7 +252,7 @@ def do_answer_dispute(
             group,
             f"Objection to {subject.title} "
             + (
-                f"resolved in {kind.version_word} {resolved_in}"
+                f"resolved in {kind.log_word} {resolved_in}"
                 if outcome == DisputeStatus.RESOLVED
                 else "not accepted"
             ),
@@ -267,16 +276,16 @@ def do_withdraw_dispute(
         subject = _subject(unit, kind, group, subject_id)
         dispute = unit.session.get(Dispute, dispute_id)
         if dispute is None or dispute.subject_kind != kind.name or dispute.subject_id != subject_id:
-            raise SignOffError("That dispute does not exist.")
+            raise SignOffError(_("That dispute does not exist."))
         org_id = unit.session.exec(
             select(Membership.organisation_id).where(
                 Membership.group_id == group.id, Membership.user_id == actor.user_id
             )
         ).first()
         if org_id != dispute.organisation_id:
-            raise SignOffError("Only the organisation that objected can withdraw its objection.")
+            raise SignOffError(_("Only the organisation that objected can withdraw its objection."))
         if dispute.status != DisputeStatus.OPEN:
-            raise SignOffError("That dispute has already been answered.")
+            raise SignOffError(_("That dispute has already been answered."))
         dispute.status = DisputeStatus.WITHDRAWN
         dispute.answer = note.strip()[:5000]
         dispute.answered_by = actor.user_id
@@ -300,15 +309,21 @@ def do_agree(
     with rt.db.write() as unit:
         subject = _subject(unit, kind, group, subject_id)
         if subject.status != PROPOSED or subject.proposed_number is None:
-            raise SignOffError(f"Only a proposed {kind.noun} can be declared agreed.")
+            raise SignOffError(
+                _("Only a proposed %(noun)s can be declared agreed.", noun=kind.noun)
+            )
         current = state(unit.session, subject, kind)
         if current.missing:
             names = ", ".join(org.name for org in current.missing)
             raise SignOffError(
-                f"Every member organisation must record a position first. Waiting for: {names}."
+                _(
+                    "Every member organisation must record a position first. "
+                    "Waiting for: %(names)s.",
+                    names=names,
+                )
             )
         if current.open_disputes:
-            raise SignOffError("Answer every open dispute before declaring agreement.")
+            raise SignOffError(_("Answer every open dispute before declaring agreement."))
         subject.status = AGREED
         subject.agreed_number = subject.proposed_number
         unit.session.add(subject)
@@ -319,7 +334,7 @@ def do_agree(
             kind.verbs["agreed"],
             subject,
             group,
-            f"{subject.title} agreed at {kind.version_word} {number}",
+            f"{subject.title} agreed at {kind.log_word} {number}",
         )
         kind.agreed(rt, unit, actor, subject, group, number)
     return number

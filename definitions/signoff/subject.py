@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from workspace.i18n import LazyString
+
 if TYPE_CHECKING:
     from sqlmodel import Session
     from starlette.requests import Request
@@ -63,8 +65,9 @@ Log = Callable[["WriteUnit", "Viewer", str, Any, "TaskGroup", str], None]
 @dataclass(frozen=True)
 class SubjectKind:
     name: str  # stored in position.subject_kind and dispute.subject_kind
-    noun: str  # "definition", "report": for messages
-    version_word: str  # "revision", "version"
+    noun: LazyString  # "definition", "report": for messages, in the reader's language
+    version_word: LazyString  # "revision", "version"
+    log_word: str  # the same in English, for the activity log, which is stored
     table: type[Any]
     templates: Mapping[str, str]  # "nav" and "status": the record's own partials
     load: Callable[[Request], Place]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from reports.drafting.models import Recommendation, Report
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_id
 
 NEW_ROWS = 2  # blank recommendation rows offered below the existing ones
@@ -29,14 +30,14 @@ class ReportDraft:
 
 def check_report(form: FormInput, rows: int, definitions: set[int]) -> ReportDraft:
     draft = ReportDraft(
-        title=form.required("title", "a title"),
-        body=form.optional("body", "the report", max_length=100_000, multiline=True),
+        title=form.required("title", _("a title")),
+        body=form.optional("body", _("the report"), max_length=100_000, multiline=True),
     )
     raw_definition = form.get("definition_id")
     if raw_definition:
         draft.definition_id = parse_id(raw_definition)
         if draft.definition_id not in definitions:
-            form.error("definition_id", "Select an agreed definition of this group")
+            form.error("definition_id", _("Select an agreed definition of this group"))
     for row in range(rows):
         text = form.get(f"rec-text-{row}").strip()
         body = " ".join(form.get(f"rec-to-{row}").split())
@@ -44,13 +45,19 @@ def check_report(form: FormInput, rows: int, definitions: set[int]) -> ReportDra
         if not text and not body:
             continue
         if not text:
-            form.error(f"rec-text-{row}", f"Write recommendation {row + 1}, or clear its body")
+            form.error(
+                f"rec-text-{row}",
+                _("Write recommendation %(number)s, or clear its body", number=row + 1),
+            )
         elif len(text) > 5000:
-            form.error(f"rec-text-{row}", "A recommendation must be 5,000 characters or fewer")
+            form.error(f"rec-text-{row}", _("A recommendation must be 5,000 characters or fewer"))
         if not body:
-            form.error(f"rec-to-{row}", f"Say whom recommendation {row + 1} is addressed to")
+            form.error(
+                f"rec-to-{row}",
+                _("Say whom recommendation %(number)s is addressed to", number=row + 1),
+            )
         elif len(body) > 150:
-            form.error(f"rec-to-{row}", "The body's name must be 150 characters or fewer")
+            form.error(f"rec-to-{row}", _("The body's name must be 150 characters or fewer"))
         draft.recommendations.append(RecommendationDraft(existing, text, body))
     return draft
 

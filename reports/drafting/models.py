@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
+from workspace.i18n import gettext as _
 
 from workspace.db import UTCDateTime, utcnow
 
@@ -24,10 +25,10 @@ class ReportStatus(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "draft": "Draft",
-            "proposed": "Proposed for agreement",
-            "agreed": "Agreed, not yet published",
-            "published": "Published",
+            "draft": _("Draft"),
+            "proposed": _("Proposed for agreement"),
+            "agreed": _("Agreed, not yet published"),
+            "published": _("Published"),
         }[self.value]
 
 

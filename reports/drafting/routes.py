@@ -7,6 +7,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
+from workspace.i18n import gettext as _
 
 from definitions.signoff.routes import routes_for
 from reports.drafting import service as reports
@@ -24,7 +25,7 @@ from workspace.templating import redirect, render
 def _group(session: Session, request: Request) -> TaskGroup:
     group = groups.group_by_slug(session, request.path_params["slug"])
     if group is None:
-        raise NotFound("There is no such task group.")
+        raise NotFound(_("There is no such task group."))
     return group
 
 
@@ -53,7 +54,7 @@ async def edit_report(request: Request) -> Response:
     place = reports.load_place(request)
     require(who, Action.EDIT_DRAFT, place.group.id)
     if place.record.published:
-        raise Conflict("A published report cannot be changed.")
+        raise Conflict(_("A published report cannot be changed."))
     return await _edit(request, rt, place.group, place.record)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 from starlette.requests import Request
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 from definitions import service as definitions
 from definitions.models import Definition
@@ -87,7 +89,7 @@ def load_place(request: Request) -> Place:
         group = groups.group_by_slug(session, request.path_params["slug"])
         report = by_slug(session, group.id or 0, request.path_params["rslug"]) if group else None
     if group is None or report is None:
-        raise NotFound("There is no such report.")
+        raise NotFound(_("There is no such report."))
     if not readable(who, report):
         require(who, Action.READ_GROUP_PRIVATE, group.id)
     return Place(group, report, report_url(group, report))
@@ -101,7 +103,7 @@ def do_create(rt: Runtime, actor: Viewer, group: TaskGroup, draft: ReportDraft) 
     with rt.db.write() as unit:
         slug = slugify(draft.title)
         if by_slug(unit.session, group.id or 0, slug) is not None:
-            raise Invalid("A report with this title already exists in the group")
+            raise Invalid(_("A report with this title already exists in the group"))
         report = Report(group_id=group.id or 0, title=draft.title, slug=slug)
         report.created_by = actor.user_id
         _apply(unit, report, draft)
@@ -116,7 +118,7 @@ def do_save(
     with rt.db.write() as unit:
         report = _own(unit, group, report_id)
         if report.published:
-            raise Conflict("A published report cannot be changed.")
+            raise Conflict(_("A published report cannot be changed."))
         report.head_number += 1
         after_new_version(report, report.head_number)
         report.title = draft.title
@@ -166,7 +168,9 @@ def do_publish(rt: Runtime, actor: Viewer, group: TaskGroup, report_id: int) -> 
     with rt.db.write() as unit:
         report = _own(unit, group, report_id)
         if report.status != ReportStatus.AGREED:
-            raise Conflict("Only a report the member organisations have agreed can be published.")
+            raise Conflict(
+                _("Only a report the member organisations have agreed can be published.")
+            )
         report.status = ReportStatus.PUBLISHED
         report.published_at, report.published_by = utcnow(), actor.user_id
         unit.session.add(report)
@@ -187,7 +191,7 @@ def do_publish(rt: Runtime, actor: Viewer, group: TaskGroup, report_id: int) -> 
 def _own(unit: WriteUnit, group: TaskGroup, report_id: int) -> Report:
     report = unit.session.get(Report, report_id)
     if report is None or report.group_id != group.id:
-        raise NotFound("There is no such report.")
+        raise NotFound(_("There is no such report."))
     return report
 
 
@@ -227,8 +231,9 @@ def _nothing(*_args: Any) -> None:
 
 REPORT = SubjectKind(
     name=KIND,
-    noun="report",
-    version_word="version",
+    noun=lazy_gettext("report"),
+    version_word=lazy_gettext("version"),
+    log_word="version",
     table=Report,
     templates={"nav": "reports/drafting/_nav.html", "status": "reports/drafting/_status.html"},
     load=load_place,
@@ -256,16 +261,20 @@ def evidence_targets(session: Session, who: Viewer, group: TaskGroup) -> list[Ev
         url = report_url(group, report)
         may_link = may_edit and not report.published
         found.append(
-            EvidenceTarget(KIND, report.id or 0, report.title, url, "Reports", "", may_link)
+            EvidenceTarget(KIND, report.id or 0, report.title, url, _("Reports"), "", may_link)
         )
         for rec in recommendations(session, report.id or 0):
             found.append(
                 EvidenceTarget(
                     "recommendation",
                     rec.id or 0,
-                    f"Recommendation {rec.number} of {report.title}",
+                    _(
+                        "Recommendation %(number)s of %(report)s",
+                        number=rec.number,
+                        report=report.title,
+                    ),
                     f"{url}#recommendation-{rec.number}",
-                    "Recommendations",
+                    _("Recommendations"),
                     "",
                     may_link,
                 )

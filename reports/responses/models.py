@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import N_, Labels
 
 
 class ResponseStatus(StrEnum):
@@ -27,13 +28,17 @@ class ResponseStatus(StrEnum):
 
 
 AWAITING = "awaiting"  # no response yet: a status of the tracker, never stored
-STATUS_LABELS = {
-    "accepted": "Accepted",
-    "accepted_in_part": "Accepted in part",
-    "not_accepted": "Not accepted",
-    "under_consideration": "Under consideration",
-    AWAITING: "Awaiting response",
+# The statuses in English, as the CSV, JSON and Atom exports give them: one file for
+# everyone, like the rest of what is stored or exported (docs/i18n.md).
+STATUS_NAMES = {
+    "accepted": N_("Accepted"),
+    "accepted_in_part": N_("Accepted in part"),
+    "not_accepted": N_("Not accepted"),
+    "under_consideration": N_("Under consideration"),
+    AWAITING: N_("Awaiting response"),
 }
+# The same in the reader's language, for the pages.
+STATUS_LABELS = Labels(STATUS_NAMES)
 
 
 class GovernmentResponse(SQLModel, table=True):

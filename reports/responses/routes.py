@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from reports.responses import service as responses
 from workspace.failures import NotFound
@@ -29,7 +30,7 @@ async def respond(request: Request) -> Response:
     with rt.db.read() as session:
         found = responses.published_recommendation(session, rec_id)
         if found is None:
-            raise NotFound("There is no such published recommendation.")
+            raise NotFound(_("There is no such published recommendation."))
         seats = responses.seated_departments(session, who.user_id, on)
     rec, report, group = found
     require_speaks_for(who, rec.addressed_to, seats)

@@ -13,17 +13,25 @@ from sqlmodel import Session, col, or_, select
 
 from reports.drafting.models import Recommendation, Report
 from reports.drafting.service import recommendations, report_url
-from reports.responses.models import STATUS_LABELS, GovernmentResponse, ResponseStatus
+from reports.responses.models import (
+    STATUS_LABELS,
+    STATUS_NAMES,
+    GovernmentResponse,
+    ResponseStatus,
+)
 from taskgroups.groups.models import ObserverSeat, TaskGroup
 from workspace import activity
 from workspace.events import GovernmentResponded
 from workspace.failures import Conflict, NotFound
 from workspace.forms import FormInput
+from workspace.i18n import Labels
+from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.permissions import Viewer, require_speaks_for, speaks_for
 from workspace.runtime import Runtime
 
-CHOICES = {s.value: s.label for s in ResponseStatus}
+# Read in each page's language when shown.
+CHOICES = Labels({s.value: STATUS_NAMES[s.value] for s in ResponseStatus})
 
 
 @dataclass
@@ -36,16 +44,16 @@ class ResponseDraft:
 
 def check_response(form: FormInput, today: date) -> ResponseDraft:
     draft = ResponseDraft(
-        status=form.choice("status", "the government's response", CHOICES),
-        statement=form.required("statement", "the statement", max_length=20_000, multiline=True),
-        responded_on=form.date("responded_on", "the date of the response"),
-        link=form.optional("link", "the link", max_length=500),
+        status=form.choice("status", _("the government's response"), set(CHOICES)),
+        statement=form.required("statement", _("the statement"), max_length=20_000, multiline=True),
+        responded_on=form.date("responded_on", _("the date of the response")),
+        link=form.optional("link", _("the link"), max_length=500),
     )
     if draft.responded_on and draft.responded_on > today:
-        form.error("responded_on", "The date of the response must be today or in the past")
+        form.error("responded_on", _("The date of the response must be today or in the past"))
     parts = urlsplit(draft.link)
     if draft.link and (parts.scheme not in ("http", "https") or not parts.netloc):
-        form.error("link", "Enter a web address starting with https:// or http://")
+        form.error("link", _("Enter a web address starting with https:// or http://"))
     return draft
 
 
@@ -112,12 +120,12 @@ def do_respond(
     with rt.db.write() as unit:
         found = published_recommendation(unit.session, recommendation_id)
         if found is None:
-            raise NotFound("There is no such published recommendation.")
+            raise NotFound(_("There is no such published recommendation."))
         rec, report, group = found
         seats = seated_departments(unit.session, actor.user_id, on)
         require_speaks_for(actor, rec.addressed_to, seats)
         if draft.status not in CHOICES:
-            raise Conflict("Choose the government's response.")
+            raise Conflict(_("Choose the government's response."))
         response = GovernmentResponse(
             recommendation_id=recommendation_id,
             department=rec.addressed_to,

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from reports.responses import service as responses
 from reports.responses.models import STATUS_LABELS
@@ -58,7 +59,7 @@ async def recommendation_page(request: Request) -> Response:
     with rt.db.read() as session:
         row = tracker.one(session, rec_id) if rec_id else None
         if row is None:
-            raise NotFound("There is no such published recommendation.")
+            raise NotFound(_("There is no such published recommendation."))
         may_respond = responses.may_respond(session, who, row.recommendation, on)
         linked = evidence.linked_to(
             session, who, row.group.id or 0, "recommendation", [rec_id or 0]

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from reports.drafting.models import Recommendation, Report, ReportStatus
 from reports.drafting.service import report_url
 from reports.responses import service as responses
-from reports.responses.models import STATUS_LABELS, GovernmentResponse
+from reports.responses.models import STATUS_LABELS, STATUS_NAMES, GovernmentResponse
 from taskgroups.groups.models import TaskGroup
 from workspace.permissions import same_body
 
@@ -46,6 +46,11 @@ class Row:
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def status_name(self) -> str:
+        """The status in English, for the exports."""
+        return STATUS_NAMES[self.status]
 
     @property
     def latest(self) -> GovernmentResponse | None:
@@ -132,7 +137,7 @@ def as_csv(found: list[Row], base_url: str) -> str:
                     str(row.recommendation.number),
                     row.recommendation.text,
                     row.recommendation.addressed_to,
-                    row.status_label,
+                    row.status_name,
                     latest.responded_on.isoformat() if latest else "",
                     latest.statement if latest else "",
                     latest.link if latest else "",
@@ -171,12 +176,12 @@ def as_json(found: list[Row], base_url: str) -> dict[str, Any]:
                 "text": row.recommendation.text,
                 "addressed_to": row.recommendation.addressed_to,
                 "status": row.status,
-                "status_label": row.status_label,
+                "status_label": row.status_name,
                 "history": [
                     {
                         "department": r.department,
                         "status": r.status,
-                        "status_label": STATUS_LABELS.get(r.status, r.status),
+                        "status_label": STATUS_NAMES.get(r.status, r.status),
                         "statement": r.statement,
                         "responded_on": r.responded_on.isoformat(),
                         "link": r.link or None,
@@ -205,7 +210,7 @@ def as_atom(found: list[Row], base_url: str, self_path: str, now: datetime) -> b
     for row in found:
         rec = row.recommendation
         for r in row.history:
-            status = STATUS_LABELS.get(r.status, r.status)
+            status = STATUS_NAMES.get(r.status, r.status)
             title = f"{r.department}: {status}, recommendation {rec.number} of {row.report.title}"
             entries.append((r.recorded_at, f"response-{r.id}", title, row.url, r.statement))
         if row.report.id not in reports_seen and row.report.published_at:

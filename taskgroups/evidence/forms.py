@@ -9,11 +9,16 @@ from urllib.parse import urlsplit
 
 from taskgroups.evidence.models import KIND_LABELS, Evidence, Visibility
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
-KINDS = {k.value: label for k, label in KIND_LABELS.items()}
+# Read in the page's language when shown (a Labels table).
+KINDS = KIND_LABELS
 VISIBILITIES = {
-    Visibility.GROUP.value: "The task group only (members, observers and the secretariat)",
-    Visibility.PUBLIC.value: "Everyone: it is listed and served publicly",
+    Visibility.GROUP.value: lazy_gettext(
+        "The task group only (members, observers and the secretariat)"
+    ),
+    Visibility.PUBLIC.value: lazy_gettext("Everyone: it is listed and served publicly"),
 }
 
 
@@ -30,18 +35,18 @@ class EvidenceDraft:
 
 def check_evidence(form: FormInput, *, has_file: bool, had_file: bool = False) -> EvidenceDraft:
     draft = EvidenceDraft(
-        title=form.required("title", "a title"),
-        authors=form.optional("authors", "authors or source", max_length=300),
-        published_on=form.date("published_on", "the date", required=False),
-        kind=form.choice("kind", "what kind of evidence this is", KINDS),
-        summary=form.optional("summary", "the summary", max_length=20_000, multiline=True),
-        url=form.optional("url", "the link", max_length=500),
-        visibility=form.choice("visibility", "who can see it", VISIBILITIES),
+        title=form.required("title", _("a title")),
+        authors=form.optional("authors", _("authors or source"), max_length=300),
+        published_on=form.date("published_on", _("the date"), required=False),
+        kind=form.choice("kind", _("what kind of evidence this is"), set(KINDS)),
+        summary=form.optional("summary", _("the summary"), max_length=20_000, multiline=True),
+        url=form.optional("url", _("the link"), max_length=500),
+        visibility=form.choice("visibility", _("who can see it"), set(VISIBILITIES)),
     )
     if draft.url and not _web_address(draft.url):
-        form.error("url", "Enter a web address starting with https:// or http://")
+        form.error("url", _("Enter a web address starting with https:// or http://"))
     if not (has_file or had_file or draft.url):
-        form.error("file", "Choose a file to upload, or give a link to the document")
+        form.error("file", _("Choose a file to upload, or give a link to the document"))
     return draft
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import N_, Labels
 
 
 class EvidenceKind(StrEnum):
@@ -28,13 +29,17 @@ class EvidenceKind(StrEnum):
         return KIND_LABELS[self]
 
 
-KIND_LABELS = {
-    EvidenceKind.RESEARCH: "Research",
-    EvidenceKind.COST_MODEL: "Cost model",
-    EvidenceKind.POSITION_PAPER: "Position paper",
-    EvidenceKind.MINUTES: "Minutes and meeting papers",
-    EvidenceKind.OTHER: "Other",
+# The kinds in English, as the search index stores them: it is built once for every
+# reader, so what it holds is not in anyone's language in particular.
+KIND_NAMES: dict[str, str] = {
+    EvidenceKind.RESEARCH: N_("Research"),
+    EvidenceKind.COST_MODEL: N_("Cost model"),
+    EvidenceKind.POSITION_PAPER: N_("Position paper"),
+    EvidenceKind.MINUTES: N_("Minutes and meeting papers"),
+    EvidenceKind.OTHER: N_("Other"),
 }
+# The kinds as people read them, in their language.
+KIND_LABELS = Labels(KIND_NAMES)
 
 
 class Visibility(StrEnum):

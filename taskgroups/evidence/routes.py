@@ -22,7 +22,9 @@ from workspace.files.models import StoredFile
 from workspace.files.store import Accepted
 from workspace.files.types import TYPES, FileRefused
 from workspace.files.upload import read_upload
+from workspace.formats import number
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_id
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
@@ -35,7 +37,7 @@ UPLOAD_PATH = r"/groups/[^/]+/evidence/new"
 def _group(session: Session, request: Request) -> TaskGroup:
     group = groups.group_by_slug(session, request.path_params["slug"])
     if group is None:
-        raise NotFound("There is no such task group.")
+        raise NotFound(_("There is no such task group."))
     return group
 
 
@@ -43,7 +45,7 @@ def _item(session: Session, request: Request, who: Viewer) -> tuple[TaskGroup, E
     group = _group(session, request)
     evidence_id = parse_id(request.path_params["evidence_id"])
     if evidence_id is None:
-        raise NotFound("There is no such document in this library.")
+        raise NotFound(_("There is no such document in this library."))
     return group, evidence_service.get(session, who, group, evidence_id)
 
 
@@ -123,7 +125,10 @@ async def add(request: Request) -> Response:
     form = upload.form
     accepted = files.kept(rt.settings, form.get("kept_file")) if form.get("kept_file") else None
     if upload.too_large:
-        form.error("file", f"The file must be {_limit(rt) / 1048576:,.0f} MB or smaller")
+        form.error(
+            "file",
+            _("The file must be %(size)s MB or smaller", size=number(round(_limit(rt) / 1048576))),
+        )
     elif upload.file is not None:
         try:
             accepted = await run_in_threadpool(
@@ -203,7 +208,7 @@ async def download(request: Request) -> Response:
     if evidence.withdrawn:
         return await item_page(request, status=410)
     if stored is None:
-        raise NotFound("This document has no file: it is a link to a document held elsewhere.")
+        raise NotFound(_("This document has no file: it is a link to a document held elsewhere."))
     kind = TYPES.get(stored.type_name)
     response = files.file_response(
         rt.settings, stored, evidence.file_name, inline=bool(kind and kind.image)
@@ -223,7 +228,7 @@ async def withdraw(request: Request) -> Response:
     form = FormInput()
     if request.method == "POST":
         form = await read_form(request)
-        reason = form.required("reason", "why it is withdrawn", max_length=500, multiline=True)
+        reason = form.required("reason", _("why it is withdrawn"), max_length=500, multiline=True)
         if form.ok:
             evidence_service.do_withdraw(rt, who, group, evidence.id or 0, reason)
             return redirect(
@@ -250,7 +255,7 @@ async def link(request: Request) -> Response:
         return await item_page(request, status=400, problem=problem.message)
     return redirect(
         evidence_service.evidence_url(group, evidence),
-        f"{evidence.title} is linked to {target.label}.",
+        _("%(title)s is linked to %(target)s.", title=evidence.title, target=target.label),
     )
 
 
@@ -261,7 +266,7 @@ async def unlink(request: Request) -> Response:
     require(who, Action.CONTRIBUTE_EVIDENCE, group.id)
     link_id = parse_id(request.path_params["link_id"])
     if link_id is None:
-        raise NotFound("That link does not exist.")
+        raise NotFound(_("That link does not exist."))
     try:
         evidence_service.do_unlink(rt, who, group, evidence.id or 0, link_id)
     except Invalid as problem:

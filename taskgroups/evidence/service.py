@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session, col, func, select
+from workspace.i18n import gettext as _
 
 from taskgroups.evidence.forms import EvidenceDraft
 from taskgroups.evidence.models import Evidence, EvidenceLink, Visibility
@@ -74,7 +75,7 @@ def get(session: Session, viewer: Viewer, group: TaskGroup, evidence_id: int) ->
     that a group-only document's existence is not given away."""
     found = session.get(Evidence, evidence_id)
     if found is None or found.group_id != group.id or not readable(viewer, found):
-        raise NotFound("There is no such document in this library.")
+        raise NotFound(_("There is no such document in this library."))
     return found
 
 
@@ -183,7 +184,7 @@ def check_may_change(actor: Viewer, evidence: Evidence) -> None:
     if evidence.created_by != actor.user_id:
         require(actor, Action.MANAGE_PROCESS, evidence.group_id)
     if evidence.withdrawn:
-        raise Invalid("This document has been withdrawn and can no longer be changed.")
+        raise Invalid(_("This document has been withdrawn and can no longer be changed."))
 
 
 def do_withdraw(
@@ -226,11 +227,11 @@ def do_link(
         choices = {t.value: t for t in targets(rt, session, actor, group) if t.may_link}
     target = choices.get(target_value)
     if target is None:
-        raise Invalid("Choose what to link this document to")
+        raise Invalid(_("Choose what to link this document to"))
     with rt.db.write() as unit:
         evidence = _own(unit, group, evidence_id)
         if evidence.withdrawn:
-            raise Invalid("A withdrawn document cannot be linked.")
+            raise Invalid(_("A withdrawn document cannot be linked."))
         exists = unit.session.exec(
             select(EvidenceLink.id).where(
                 EvidenceLink.evidence_id == evidence_id,
@@ -268,10 +269,10 @@ def do_unlink(rt: Runtime, actor: Viewer, group: TaskGroup, evidence_id: int, li
         evidence = _own(unit, group, evidence_id)
         link = unit.session.get(EvidenceLink, link_id)
         if link is None or link.evidence_id != evidence_id:
-            raise NotFound("That link does not exist.")
+            raise NotFound(_("That link does not exist."))
         value = f"{link.target_kind}:{link.target_id}:{link.target_key}"
         if value not in allowed:
-            raise Invalid("You cannot change what that is linked to.")
+            raise Invalid(_("You cannot change what that is linked to."))
         unit.session.delete(link)
         _log(unit, actor, "evidence.unlinked", evidence, group, f"{evidence.title} unlinked")
 
@@ -279,7 +280,7 @@ def do_unlink(rt: Runtime, actor: Viewer, group: TaskGroup, evidence_id: int, li
 def _own(unit: WriteUnit, group: TaskGroup, evidence_id: int) -> Evidence:
     evidence = unit.session.get(Evidence, evidence_id)
     if evidence is None or evidence.group_id != group.id:
-        raise NotFound("There is no such document in this library.")
+        raise NotFound(_("There is no such document in this library."))
     return evidence
 
 

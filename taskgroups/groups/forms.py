@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 
 
 @dataclass
@@ -17,8 +18,8 @@ class GroupDraft:
 
 def check_group(form: FormInput) -> GroupDraft:
     return GroupDraft(
-        name=form.required("name", "a name for the task group", max_length=150),
-        remit=form.optional("remit", "the remit", max_length=20_000, multiline=True),
+        name=form.required("name", _("a name for the task group"), max_length=150),
+        remit=form.optional("remit", _("the remit"), max_length=20_000, multiline=True),
     )
 
 

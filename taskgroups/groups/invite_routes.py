@@ -21,6 +21,7 @@ from taskgroups.groups.routes import _group_or_404, _people_context
 from workspace.accounts import service as accounts
 from workspace.accounts.routes import signed_in_response
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.models import User
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
@@ -43,7 +44,7 @@ async def invite(request: Request) -> Response:
     seat_invites.do_invite(rt, who, group, draft)
     return redirect(
         f"/groups/{group.slug}/people#pending-heading",
-        f"An invitation has been sent to {draft.email}.",
+        _("An invitation has been sent to %(email)s.", email=draft.email),
     )
 
 
@@ -52,7 +53,7 @@ async def withdraw(request: Request) -> Response:
     require(who, Action.INVITE_TO_SEAT)
     group = _group_or_404(request)
     seat_invites.do_withdraw(rt, who, group, request.path_params["invitation_id"])
-    return redirect(f"/groups/{group.slug}/people", "The invitation has been withdrawn.")
+    return redirect(f"/groups/{group.slug}/people", _("The invitation has been withdrawn."))
 
 
 async def join(request: Request) -> Response:
@@ -92,7 +93,7 @@ async def join(request: Request) -> Response:
         return render(request, JOIN, context, status_code=400)
     user = await run_in_threadpool(accounts.do_register, rt, reg)
     if user is None:  # registered between reading and writing
-        form.error("display_name", "An account with this email address already exists.")
+        form.error("display_name", _("An account with this email address already exists."))
         return render(request, JOIN, context, status_code=400)
     session_token = accounts.do_sign_in(rt, user, request.headers.get("user-agent", ""))
     return await _take_seat(request, group, token, user, session_token, context)
@@ -113,7 +114,8 @@ async def _take_seat(
         return render(request, JOIN, context | {"refusal": str(refusal)}, status_code=409)
     if seated is None:
         return render(request, JOIN, {"group": group, "expired": True}, status_code=404)
-    target, notice = f"/groups/{group.slug}", f"You now have a seat in {group.name}."
+    target = f"/groups/{group.slug}"
+    notice = _("You now have a seat in %(group)s.", group=group.name)
     if session_token is not None:
         return signed_in_response(request, session_token, target, notice)
     return redirect(target, notice)

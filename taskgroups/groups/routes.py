@@ -18,11 +18,16 @@ from workspace import activity, hooks
 from workspace.db import utcnow
 from workspace.forms import FormInput, read_form
 from workspace.hooks import NeedsYou
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.models import Organisation
 from workspace.numbers import parse_id
 from workspace.permissions import Action, Role, Viewer, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
+
+# The roles as the seat form offers them, in the reader's language.
+ROLE_LABELS = {"member": lazy_gettext("Member"), "chair": lazy_gettext("Chair")}
 
 
 def _group_or_404(request: Request) -> TaskGroup:
@@ -77,7 +82,7 @@ async def new_group(request: Request) -> Response:
         draft = check_group(form)
         with rt.db.read() as session:
             if form.ok and service.name_taken(session, draft.name):
-                form.error("name", "A task group with this name already exists")
+                form.error("name", _("A task group with this name already exists"))
         if form.ok:
             group = service.do_create_group(rt, who, draft)
             return redirect(
@@ -98,11 +103,11 @@ async def edit_group(request: Request) -> Response:
         draft = check_group(form)
         with rt.db.read() as session:
             if form.ok and service.name_taken(session, draft.name, except_id=group.id):
-                form.error("name", "A task group with this name already exists")
+                form.error("name", _("A task group with this name already exists"))
         if form.ok:
             assert group.id is not None
             service.do_update_group(rt, who, group.id, draft)
-            return redirect(f"/groups/{group.slug}", "The task group has been updated.")
+            return redirect(f"/groups/{group.slug}", _("The task group has been updated."))
         status = 400
     else:
         status = 200
@@ -121,7 +126,7 @@ async def set_status(request: Request) -> Response:
     form = await read_form(request)
     status = form.get("status")
     if status not in {s.value for s in GroupStatus}:
-        raise HTTPException(400, "Choose whether the group is active or closed.")
+        raise HTTPException(400, _("Choose whether the group is active or closed."))
     assert group.id is not None
     service.do_set_status(rt, who, group.id, GroupStatus(status))
     return redirect(f"/groups/{group.slug}", f"{group.name} is now {status}.")
@@ -145,7 +150,7 @@ def _people_context(
             "organisations": organisations,
             "member_form": member_form,
             "observer_form": observer_form,
-            "roles": [(r.value, r.value.capitalize()) for r in MemberRole],
+            "roles": [(r.value, ROLE_LABELS.get(r.value, r.value)) for r in MemberRole],
             "today": _today(),
         }
 
@@ -214,7 +219,7 @@ async def remove_member(request: Request) -> Response:
     group = _group_or_404(request)
     if not service.do_remove_member(rt, who, group, _seat_id(request)):
         raise HTTPException(404)
-    return redirect(f"/groups/{group.slug}/people", "The member has been removed.")
+    return redirect(f"/groups/{group.slug}/people", _("The member has been removed."))
 
 
 async def end_observer(request: Request) -> Response:
@@ -223,7 +228,7 @@ async def end_observer(request: Request) -> Response:
     group = _group_or_404(request)
     if not service.do_end_observer_seat(rt, who, group, _seat_id(request)):
         raise HTTPException(404)
-    return redirect(f"/groups/{group.slug}/people", "The observer seat has ended.")
+    return redirect(f"/groups/{group.slug}/people", _("The observer seat has ended."))
 
 
 routes = [

@@ -30,6 +30,8 @@ from workspace.db import WriteUnit
 from workspace.events import AccessChanged
 from workspace.failures import NotFound
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.models import Organisation, User
 from workspace.notifications.fanout import OBSERVER
 from workspace.notifications.following import auto_follow
@@ -38,7 +40,10 @@ from workspace.runtime import Runtime
 
 INVITATION_DAYS = 14  # how long a link works
 MEMBER, OBSERVER_SEAT = "member", "observer"
-KINDS = {MEMBER: "A member, for an organisation", OBSERVER_SEAT: "A government observer"}
+KINDS = {
+    MEMBER: lazy_gettext("A member, for an organisation"),
+    OBSERVER_SEAT: lazy_gettext("A government observer"),
+}
 
 
 @dataclass(frozen=True)
@@ -56,19 +61,25 @@ class CannotSeat(Exception):
 
 
 def check_seat_invite(session: Session, group_id: int, form: FormInput) -> SeatInviteDraft:
-    kind = form.choice("invite_kind", "which seat to offer", KINDS)
-    name = form.required("invite_name", "their name", max_length=150)
+    kind = form.choice("invite_kind", _("which seat to offer"), set(KINDS))
+    name = form.required("invite_name", _("their name"), max_length=150)
     email = form.email("invite_email")
     organisation_id, role, department = None, "", ""
     if kind == MEMBER:
-        organisation_id = form.integer("invite_organisation_id", "the organisation they represent")
+        organisation_id = form.integer(
+            "invite_organisation_id", _("the organisation they represent")
+        )
         if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-            form.error("invite_organisation_id", "Select the organisation they represent")
-        role = form.choice("invite_role", "a role", {r.value for r in MemberRole})
+            form.error("invite_organisation_id", _("Select the organisation they represent"))
+        role = form.choice("invite_role", _("a role"), {r.value for r in MemberRole})
     elif kind == OBSERVER_SEAT:
-        department = form.required("invite_department", "the government department", max_length=150)
+        department = form.required(
+            "invite_department", _("the government department"), max_length=150
+        )
     if "invite_email" not in form.errors and _pending(session, group_id, email):
-        form.error("invite_email", "This address already has an invitation to this group waiting")
+        form.error(
+            "invite_email", _("This address already has an invitation to this group waiting")
+        )
     return SeatInviteDraft(kind, name, email, organisation_id, role, department)
 
 
@@ -108,12 +119,20 @@ def find_live(session: Session, token: str, now: datetime) -> SeatInvitation | N
     return found if now < found.expires_at else None
 
 
-def seat_label(session: Session, invitation: SeatInvitation) -> str:
-    """ "Member for NHBC", "Chair for NHBC" or "Observer for DCLG"."""
+def seat_label(session: Session, invitation: SeatInvitation, *, for_log: bool = False) -> str:
+    """ "Member for NHBC", "Chair for NHBC" or "Observer for DCLG", in the reader's
+    language; `for_log` in English, as the stored activity log keeps it."""
     if invitation.kind == OBSERVER_SEAT:
-        return f"Observer for {invitation.department}"
+        if for_log:
+            return f"Observer for {invitation.department}"
+        return _("Observer for %(department)s", department=invitation.department)
     org = session.get(Organisation, invitation.organisation_id)
-    return f"{invitation.role.capitalize()} for {org.name if org else 'an organisation'}"
+    if for_log:
+        return f"{invitation.role.capitalize()} for {org.name if org else 'an organisation'}"
+    organisation = org.name if org else _("an organisation")
+    if invitation.role == "chair":
+        return _("Chair for %(organisation)s", organisation=organisation)
+    return _("Member for %(organisation)s", organisation=organisation)
 
 
 def do_invite(rt: Runtime, who: Viewer, group: TaskGroup, draft: SeatInviteDraft) -> SeatInvitation:
@@ -136,18 +155,28 @@ def do_invite(rt: Runtime, who: Viewer, group: TaskGroup, draft: SeatInviteDraft
         unit.session.flush()
         seat = seat_label(unit.session, invitation)
         link = f"{rt.settings.base_url.rstrip('/')}/groups/{group.slug}/join/{token}"
+        # The invitee has no account, so no saved language: the email is written in the
+        # language the secretariat is using as they invite.
         rt.mailer.queue(
             unit,
             draft.email,
-            f"You are invited to join {group.name}",
-            f"Hello {draft.name},\n\n{who.display_name or 'The hub secretariat'} invites you "
-            f"to take a seat in the task group “{group.name}”: {seat.lower()}.\n\n"
-            f"Use this link within {INVITATION_DAYS} days to accept. You can create your "
-            f"account from it, or sign in if you have one with this address:\n\n{link}\n\n"
-            "The link works once.\n",
+            _("You are invited to join %(group)s", group=group.name),
+            _(
+                "Hello %(name)s,\n\n%(inviter)s invites you to take a seat in the task group "
+                "“%(group)s”: %(seat)s.\n\nUse this link within %(days)s days to accept. You "
+                "can create your account from it, or sign in if you have one with this "
+                "address:\n\n%(link)s\n\nThe link works once.\n",
+                name=draft.name,
+                inviter=who.display_name or _("The hub secretariat"),
+                group=group.name,
+                seat=seat.lower(),
+                days=INVITATION_DAYS,
+                link=link,
+            ),
             at_once=False,
         )
-        _log(unit, who.user_id, group, "seat_invitation.sent", f"Invited {draft.email}: {seat}")
+        logged = seat_label(unit.session, invitation, for_log=True)
+        _log(unit, who.user_id, group, "seat_invitation.sent", f"Invited {draft.email}: {logged}")
     return invitation
 
 
@@ -197,8 +226,12 @@ def _require_seatable(
 ) -> None:
     if user.email.lower() != invitation.email.lower():
         raise CannotSeat(
-            f"This invitation was sent to {invitation.email}, and you are signed in as "
-            f"{user.email}. Sign out, then use the link again."
+            _(
+                "This invitation was sent to %(invited)s, and you are signed in as "
+                "%(email)s. Sign out, then use the link again.",
+                invited=invitation.email,
+                email=user.email,
+            )
         )
     member = session.exec(
         select(Membership).where(
@@ -215,7 +248,7 @@ def _require_seatable(
         if s.active_on(today)
     ]
     if member is not None or observing:
-        raise CannotSeat("You already have a seat in this group.")
+        raise CannotSeat(_("You already have a seat in this group."))
 
 
 def _seat(
@@ -226,7 +259,7 @@ def _seat(
     group: TaskGroup,
     today: date,
 ) -> None:
-    seat = seat_label(unit.session, invitation)
+    seat = seat_label(unit.session, invitation, for_log=True)
     if invitation.kind == MEMBER:
         unit.session.add(
             Membership(

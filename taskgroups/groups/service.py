@@ -14,6 +14,7 @@ from workspace import activity, search
 from workspace.db import WriteUnit, utcnow
 from workspace.events import AccessChanged
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
 from workspace.notifications.fanout import OBSERVER
@@ -105,12 +106,12 @@ def _log(
 def check_member_seat(session: Session, group_id: int, form: FormInput) -> MemberSeatDraft:
     draft = MemberSeatDraft(
         email=form.email("email"),
-        organisation_id=form.integer("organisation_id", "the organisation they represent"),
-        role=form.choice("role", "a role", {r.value for r in MemberRole}),
+        organisation_id=form.integer("organisation_id", _("the organisation they represent")),
+        role=form.choice("role", _("a role"), {r.value for r in MemberRole}),
     )
     user = _user_for(session, form, draft.email)
     if draft.organisation_id is not None and not session.get(Organisation, draft.organisation_id):
-        form.error("organisation_id", "Select the organisation they represent")
+        form.error("organisation_id", _("Select the organisation they represent"))
     if user is not None:
         if _membership(session, group_id, user.id) is not None:
             form.error("email", f"{user.display_name} is already a member of this group")
@@ -126,22 +127,28 @@ def check_member_seat(session: Session, group_id: int, form: FormInput) -> Membe
 def check_observer_seat(session: Session, group_id: int, form: FormInput) -> ObserverSeatDraft:
     draft = ObserverSeatDraft(
         email=form.email("observer_email"),
-        department=form.required("department", "the government department", max_length=150),
-        starts_on=form.date("starts_on", "the date the seat starts"),
-        ends_on=form.date("ends_on", "the date the seat ends", required=False),
+        department=form.required("department", _("the government department"), max_length=150),
+        starts_on=form.date("starts_on", _("the date the seat starts")),
+        ends_on=form.date("ends_on", _("the date the seat ends"), required=False),
     )
     if draft.starts_on and draft.ends_on and draft.ends_on < draft.starts_on:
-        form.error("ends_on", "The end date must be the same as or after the start date")
+        form.error("ends_on", _("The end date must be the same as or after the start date"))
     user = _user_for(session, form, draft.email, "observer_email")
     if user is not None:
         if _membership(session, group_id, user.id) is not None:
             form.error(
                 "observer_email",
-                f"{user.display_name} is a member of this group. "
-                "Observers are kept apart from members: remove the membership first.",
+                _(
+                    "%(name)s is a member of this group. Observers are kept apart from "
+                    "members: remove the membership first.",
+                    name=user.display_name,
+                ),
             )
         elif _active_seat(session, group_id, user.id) is not None:
-            form.error("observer_email", f"{user.display_name} already observes this group")
+            form.error(
+                "observer_email",
+                _("%(name)s already observes this group", name=user.display_name),
+            )
     return draft
 
 
@@ -150,7 +157,9 @@ def _user_for(session: Session, form: FormInput, email: str, field: str = "email
         return None
     user = session.exec(select(User).where(User.email == email)).first()
     if user is None:
-        form.error(field, "No account uses this email address. Ask the person to register first.")
+        form.error(
+            field, _("No account uses this email address. Ask the person to register first.")
+        )
     return user
 
 

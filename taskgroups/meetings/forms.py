@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from taskgroups.meetings.models import Meeting
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_id
 from workspace.runtime import Runtime
 
@@ -25,9 +26,9 @@ class MeetingDraft:
 
 
 def check_meeting(rt: Runtime, form: FormInput) -> MeetingDraft:
-    title = form.required("title", "a title for the meeting")
-    day = form.date("day", "the date of the meeting")
-    at = form.time("time", "Enter the time the meeting starts, like 14:30")
+    title = form.required("title", _("a title for the meeting"))
+    day = form.date("day", _("the date of the meeting"))
+    at = form.time("time", _("Enter the time the meeting starts, like 14:30"))
     starts = None
     if day and at:
         local = datetime.combine(day, at, tzinfo=ZoneInfo(rt.settings.timezone))
@@ -35,8 +36,8 @@ def check_meeting(rt: Runtime, form: FormInput) -> MeetingDraft:
     return MeetingDraft(
         title,
         starts,
-        form.optional("place", "the place or link", 300),
-        form.optional("agenda", "the agenda", 20_000, multiline=True),
+        form.optional("place", _("the place or link"), 300),
+        form.optional("agenda", _("the agenda"), 20_000, multiline=True),
     )
 
 
@@ -84,8 +85,8 @@ class RecordDraft:
 
 def check_record(form: FormInput, people: Invitees) -> RecordDraft:
     draft = RecordDraft(
-        minutes=form.optional("minutes", "the minutes", 50_000, multiline=True),
-        decisions=form.optional("decisions", "the decisions", 20_000, multiline=True),
+        minutes=form.optional("minutes", _("the minutes"), 50_000, multiline=True),
+        decisions=form.optional("decisions", _("the decisions"), 20_000, multiline=True),
         publish=form.get("publish") == "yes",
     )
     choices = {PRESENT, APOLOGIES, ABSENT}
@@ -96,18 +97,21 @@ def check_record(form: FormInput, people: Invitees) -> RecordDraft:
         for person in found:
             status = form.get(f"{kind}-{person.user_id}", ABSENT)
             if status not in choices:
-                form.error(f"{kind}-{person.user_id}", f"Select whether {person.name} attended")
+                form.error(
+                    f"{kind}-{person.user_id}",
+                    _("Select whether %(name)s attended", name=person.name),
+                )
             into[person.user_id] = status
     owners = {p.user_id for p in people.members + people.observers}
     for n in range(NEW_ACTION_ROWS):
-        text = form.optional(f"action-{n}", "the action", 500)
+        text = form.optional(f"action-{n}", _("the action"), 500)
         owner = form.get(f"action-{n}-owner")
-        due = form.date(f"action-{n}-due", "the action's due date", required=False)
+        due = form.date(f"action-{n}-due", _("the action's due date"), required=False)
         if not text:
             continue
         owner_id = parse_id(owner)
         owner_id = owner_id if owner_id in owners else None
         if owner and owner_id is None:
-            form.error(f"action-{n}-owner", "Select who owns the action")
+            form.error(f"action-{n}-owner", _("Select who owns the action"))
         draft.actions.append(NewAction(text, owner_id, due))
     return draft

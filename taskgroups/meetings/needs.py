@@ -4,6 +4,7 @@ recorded, and the group's overdue milestones."""
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
 
 from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings.models import Meeting
@@ -32,7 +33,7 @@ def _meetings_to_record(rt: Runtime, session: Session, chaired: list[int]) -> li
     ).all()
     return [
         NeedsYou(
-            f"Record what happened at {meeting.title}",
+            _("Record what happened at %(meeting)s", meeting=meeting.title),
             f"/groups/{group.slug}/meetings/{meeting.id}/record",
             group.name,
             order=50,

@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from taskgroups.evidence import service as evidence
 from taskgroups.groups import service
@@ -95,7 +96,7 @@ async def schedule(request: Request) -> Response:
             saved = meetings.do_schedule(rt, who, group, draft, meeting.id if meeting else None)
             return redirect(
                 meetings.meeting_url(group, saved),
-                "The meeting is rescheduled." if meeting else "The meeting is scheduled.",
+                _("The meeting is rescheduled.") if meeting else _("The meeting is scheduled."),
             )
         status = 400
     return render(
@@ -133,7 +134,7 @@ async def record(request: Request) -> Response:
         if form.ok:
             meetings.do_record(rt, who, group, meeting.id or 0, draft, people)
             return redirect(
-                meetings.meeting_url(group, meeting), "The record of the meeting is saved."
+                meetings.meeting_url(group, meeting), _("The record of the meeting is saved.")
             )
         status = 400
     return render(
@@ -161,7 +162,7 @@ async def action_done(request: Request) -> Response:
         rt, who, group, meeting.id or 0, request.path_params["action_id"]
     ):
         raise HTTPException(404)
-    return redirect(meetings.meeting_url(group, meeting), "The action is updated.")
+    return redirect(meetings.meeting_url(group, meeting), _("The action is updated."))
 
 
 routes = [

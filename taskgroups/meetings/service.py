@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
 
 from taskgroups.groups.models import Membership, ObserverSeat, TaskGroup
 from taskgroups.meetings.forms import (
@@ -25,7 +26,7 @@ from taskgroups.meetings.forms import (
 from taskgroups.meetings.models import ActionItem, Meeting, MemberAttendance, ObserverAttendance
 from taskgroups.milestones.models import DeliverableKind
 from taskgroups.milestones.service import today
-from workspace import activity, search
+from workspace import activity, formats, search
 from workspace.events import MeetingHeld, MeetingScheduled, MinutesPublished
 from workspace.hooks import DeliverableOption, EvidenceTarget
 from workspace.markdown import render_markdown
@@ -291,9 +292,9 @@ def evidence_targets(session: Session, who: Viewer, group: TaskGroup) -> list[Ev
         EvidenceTarget(
             kind=EVIDENCE_TARGET,
             target_id=m.id or 0,
-            label=f"{m.title}, {m.starts_at:%d %B %Y}",
+            label=_("%(meeting)s, %(date)s", meeting=m.title, date=formats.day(m.starts_at)),
             url=meeting_url(group, m),
-            heading="Meeting papers",
+            heading=_("Meeting papers"),
             may_link=may_link,
         )
         for m in for_group(session, group.id or 0)

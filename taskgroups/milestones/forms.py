@@ -11,6 +11,7 @@ from taskgroups.milestones.models import (
 )
 from workspace.forms import FormInput
 from workspace.hooks import DeliverableOption
+from workspace.i18n import gettext as _
 
 
 @dataclass(frozen=True)
@@ -24,11 +25,11 @@ class ProgrammeView:
 
 
 def check_programme(form: FormInput) -> ProgrammeView | None:
-    goal = form.required("goal", "the programme's goal")
-    starts = form.date("starts_on", "the start date")
-    target = form.date("target_on", "the target date")
+    goal = form.required("goal", _("the programme's goal"))
+    starts = form.date("starts_on", _("the start date"))
+    target = form.date("target_on", _("the target date"))
     if starts and target and target <= starts:
-        form.error("target_on", "The target date must be after the start date")
+        form.error("target_on", _("The target date must be after the start date"))
     if not form.ok or starts is None or target is None:
         return None
     return ProgrammeView(goal, starts, target)
@@ -47,9 +48,9 @@ def check_milestone(
     form: FormInput, options: list[DeliverableOption], current: Milestone | None = None
 ) -> MilestoneDraft:
     draft = MilestoneDraft(
-        title=form.required("title", "a title for the milestone"),
-        description=form.optional("description", "the description", 5000, multiline=True),
-        due_on=form.date("due_on", "the due date"),
+        title=form.required("title", _("a title for the milestone")),
+        description=form.optional("description", _("the description"), 5000, multiline=True),
+        due_on=form.date("due_on", _("the due date")),
         deliverable=None,
     )
     chosen = form.get("deliverable")
@@ -59,7 +60,9 @@ def check_milestone(
             current is not None and chosen == f"{current.deliverable_kind}:{current.deliverable_id}"
         )
         if draft.deliverable is None and not keep:
-            form.error("deliverable", "Select a deliverable from the list")
+            form.error("deliverable", _("Select a deliverable from the list"))
     if current is not None and draft.due_on and draft.due_on != current.due_on:
-        draft.reason = form.required("reason", "why the due date has moved", 1000, multiline=True)
+        draft.reason = form.required(
+            "reason", _("why the due date has moved"), 1000, multiline=True
+        )
     return draft

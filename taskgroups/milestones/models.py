@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
+from workspace.i18n import gettext as _
 
 from workspace.db import UTCDateTime, utcnow
 
@@ -22,6 +23,7 @@ class DeliverableKind(StrEnum):
 
     @property
     def label(self) -> str:
+        # Stored with the milestone (deliverable_label), so it stays in English.
         return {
             "definition_agreed": "Definition agreed",
             "outcome_published": "Consultation outcome published",
@@ -38,9 +40,12 @@ class MilestoneStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"done": "Done", "overdue": "Overdue", "at_risk": "At risk", "on_track": "On track"}[
-            self.value
-        ]
+        return {
+            "done": _("Done"),
+            "overdue": _("Overdue"),
+            "at_risk": _("At risk"),
+            "on_track": _("On track"),
+        }[self.value]
 
 
 class Programme(SQLModel, table=True):

@@ -22,6 +22,7 @@ from taskgroups.milestones.forms import check_milestone, check_programme
 from taskgroups.milestones.models import Milestone
 from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
@@ -109,7 +110,7 @@ async def programme_page(request: Request) -> Response:
         view = check_programme(form)
         if view is not None:
             milestones.do_set_programme(rt, who, view)
-            return redirect("/timeline", "The programme has been updated.")
+            return redirect("/timeline", _("The programme has been updated."))
         status = 400
     return render(
         request,
@@ -187,9 +188,9 @@ async def _milestone_form(
         if form.ok:
             if milestone is None:
                 created = milestones.do_create(rt, who, group, draft)
-                return redirect(f"/milestones/{created.id}", "The milestone has been added.")
+                return redirect(f"/milestones/{created.id}", _("The milestone has been added."))
             milestones.do_update(rt, who, milestone.id or 0, draft)
-            return redirect(f"/milestones/{milestone.id}", "The milestone has been updated.")
+            return redirect(f"/milestones/{milestone.id}", _("The milestone has been updated."))
         status = 400
     return render(
         request,
@@ -228,9 +229,9 @@ async def complete_milestone(request: Request) -> Response:
         milestone, group = _milestone(session, request)
     require(who, Action.MANAGE_PROCESS, milestone.group_id)
     form = await read_form(request)
-    note = form.required("note", "a note on how the milestone was met", 1000, multiline=True)
+    note = form.required("note", _("a note on how the milestone was met"), 1000, multiline=True)
     if milestone.completed_on is not None:
-        form.error("note", "This milestone is already done")
+        form.error("note", _("This milestone is already done"))
     if not form.ok:
         with rt.db.read() as session:
             row = next(
@@ -251,7 +252,7 @@ async def complete_milestone(request: Request) -> Response:
             status_code=400,
         )
     milestones.do_complete(rt, who, milestone.id or 0, note)
-    return redirect(f"/milestones/{milestone.id}", "The milestone is marked done.")
+    return redirect(f"/milestones/{milestone.id}", _("The milestone is marked done."))
 
 
 async def delete_milestone(request: Request) -> Response:
@@ -260,7 +261,9 @@ async def delete_milestone(request: Request) -> Response:
         milestone, group = _milestone(session, request)
     require(who, Action.MANAGE_PROCESS, milestone.group_id)
     milestones.do_delete(rt, who, milestone.id or 0)
-    return redirect(_back(group), f"The milestone {milestone.title} has been removed.")
+    return redirect(
+        _back(group), _("The milestone %(title)s has been removed.", title=milestone.title)
+    )
 
 
 routes = [

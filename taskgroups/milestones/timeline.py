@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from workspace.i18n import gettext as _
+from workspace.i18n import ngettext
+
 from taskgroups.milestones.forms import ProgrammeView
 from taskgroups.milestones.models import MilestoneStatus
 from taskgroups.milestones.service import MilestoneRow
+from workspace import formats
 
 WIDTH, LEFT, RIGHT = 960, 40, 40
 AXIS_Y = 110
@@ -89,8 +93,8 @@ def shape_path(shape: str, x: float, y: float, r: float = 8) -> str:
     )
 
 
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def long_date(on: date) -> str:
+    return formats.day(on)
 
 
 def build(programme: ProgrammeView, rows: list[MilestoneRow], on: date) -> Timeline:
@@ -117,8 +121,13 @@ def build(programme: ProgrammeView, rows: list[MilestoneRow], on: date) -> Timel
                 colour=colour,
                 shape=shape,
                 path=shape_path(shape, x, AXIS_Y),
-                title=f"{number}. {row.milestone.title}: due {long_date(row.milestone.due_on)}, "
-                f"{row.status.label.lower()}",
+                title=_(
+                    "%(number)s. %(title)s: due %(date)s, %(status)s",
+                    number=number,
+                    title=row.milestone.title,
+                    date=long_date(row.milestone.due_on),
+                    status=row.status.label.lower(),
+                ),
             )
         )
     legend = [
@@ -128,12 +137,26 @@ def build(programme: ProgrammeView, rows: list[MilestoneRow], on: date) -> Timel
         for i, (status, (colour, shape)) in enumerate(STYLE.items())
     ]
     counts = {s: sum(1 for r in rows if r.status is s) for s in MilestoneStatus}
-    desc = (
-        f"{programme.goal}: from {long_date(programme.starts_on)} to the target date "
-        f"{long_date(programme.target_on)}. Today is {long_date(on)}. "
-        f"{len(rows)} milestones: "
-        + ", ".join(f"{n} {s.label.lower()}" for s, n in counts.items())
-        + "."
+    span_words = _(
+        "%(goal)s: from %(start)s to the target date %(target)s. Today is %(today)s.",
+        goal=programme.goal,
+        start=long_date(programme.starts_on),
+        target=long_date(programme.target_on),
+        today=long_date(on),
+    )
+    tally = ", ".join(
+        _("%(count)s %(status)s", count=n, status=s.label.lower()) for s, n in counts.items()
+    )
+    desc = " ".join(
+        (
+            span_words,
+            ngettext(
+                "%(num)d milestone: %(tally)s.",
+                "%(num)d milestones: %(tally)s.",
+                len(rows),
+                tally=tally,
+            ),
+        )
     )
     today_x = x_of(on) if start <= on <= end else None
     return Timeline(
@@ -147,8 +170,8 @@ def build(programme: ProgrammeView, rows: list[MilestoneRow], on: date) -> Timel
         legend=legend,
         today_x=today_x,
         target_x=x_of(programme.target_on),
-        today_label=f"Today, {long_date(on)}",
-        target_label=f"Target {long_date(programme.target_on)}",
+        today_label=_("Today, %(date)s", date=long_date(on)),
+        target_label=_("Target %(date)s", date=long_date(programme.target_on)),
         start_label=long_date(programme.starts_on),
         desc=desc,
     )
