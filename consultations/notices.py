@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext, ngettext
 
 from consultations.comments import thread
 from consultations.comments.models import Comment, CommentState
@@ -50,57 +52,66 @@ MODERATED = "comment_moderated"
 KINDS = (
     NotificationKind(
         PROGRESS,
-        "Consultations opening, closing soon or closed",
-        "A consultation you follow, or of a group you follow, opens, nears or reaches its close.",
-        "Consultations",
+        lazy_gettext("Consultations opening, closing soon or closed"),
+        lazy_gettext(
+            "A consultation you follow, or of a group you follow, opens, nears or reaches"
+            " its close."
+        ),
+        lazy_gettext("Consultations"),
         order=40,
     ),
     NotificationKind(
         OUTCOME,
-        "Consultation outcomes",
-        'The "you said, we did" of a consultation you answered or follow is published.',
-        "Consultations",
+        lazy_gettext("Consultation outcomes"),
+        lazy_gettext(
+            'The "you said, we did" of a consultation you answered or follow is published.'
+        ),
+        lazy_gettext("Consultations"),
         order=41,
     ),
     NotificationKind(
         REPLY,
-        "Replies to your comments",
-        "Someone answers a comment you wrote.",
-        "Comments",
+        lazy_gettext("Replies to your comments"),
+        lazy_gettext("Someone answers a comment you wrote."),
+        lazy_gettext("Comments"),
         needs_you=True,
         order=50,
     ),
     NotificationKind(
         NEW_COMMENTS,
-        "New comments where you follow",
-        "Someone comments in a thread or on a consultation you follow.",
-        "Comments",
+        lazy_gettext("New comments where you follow"),
+        lazy_gettext("Someone comments in a thread or on a consultation you follow."),
+        lazy_gettext("Comments"),
         order=51,
     ),
     NotificationKind(
         MODERATED,
-        "Your comments hidden or approved",
-        "A moderator hides one of your comments (saying why) or approves it.",
-        "Comments",
+        lazy_gettext("Your comments hidden or approved"),
+        lazy_gettext("A moderator hides one of your comments (saying why) or approves it."),
+        lazy_gettext("Comments"),
         needs_you=True,
         order=52,
     ),
 )
 
 _WORDS = {
-    ConsultationOpened: "Consultation opened",
-    ConsultationClosingSoon: "Consultation closing soon",
-    ConsultationClosed: "Consultation closed",
-    ConsultationOutcomePublished: "Outcome published",
+    ConsultationOpened: lazy_gettext("Consultation opened"),
+    ConsultationClosingSoon: lazy_gettext("Consultation closing soon"),
+    ConsultationClosed: lazy_gettext("Consultation closed"),
+    ConsultationOutcomePublished: lazy_gettext("Outcome published"),
 }
 
 
 def _audiences(session: Session, event: ConsultationChange) -> tuple[Audience, ...]:
     group = session.get(TaskGroup, event.group_id)
-    found: list[Audience] = [Followers(CONSULTATION, event.consultation_id, "You follow it")]
+    found: list[Audience] = [Followers(CONSULTATION, event.consultation_id, _("You follow it"))]
     if group is not None:
-        found.append(Followers(GROUP, group.id or 0, f"You follow the task group {group.name}"))
-    found.append(Followers(PROGRAMME, 0, "You follow the programme"))
+        found.append(
+            Followers(
+                GROUP, group.id or 0, _("You follow the task group %(name)s", name=group.name)
+            )
+        )
+    found.append(Followers(PROGRAMME, 0, _("You follow the programme")))
     return tuple(found)
 
 
@@ -118,7 +129,7 @@ def lifecycle_source(rt: Runtime, event_class: type[ConsultationChange]) -> Noti
             Notice(
                 kind=kind,
                 key=f"consultation:{consultation.id}:{event_class.__name__}:{consultation.closes_at:%Y%m%d}",
-                title=f"{_WORDS[event_class]}: {consultation.title}",
+                title=_("%(what)s: %(title)s", what=_WORDS[event_class], title=consultation.title),
                 url=page,
                 audiences=_audiences(session, event),
                 group_id=consultation.group_id,
@@ -137,13 +148,13 @@ def _summary(
 ) -> str:
     closes = consultation.closes_at.astimezone(zone)
     if kind in (ConsultationOpened, ConsultationClosingSoon):
-        return f"It closes on {closes.day} {closes:%B %Y at %H:%M}."
+        return _("It closes on %(when)s.", when=f"{closes.day} {closes:%B %Y at %H:%M}")
     responses = session.exec(
         select(func.count())
         .select_from(Response)
         .where(Response.consultation_id == consultation.id)
     ).one()
-    return f"{responses} response{'' if responses == 1 else 's'}."
+    return ngettext("%(num)d response.", "%(num)d responses.", responses, num=responses)
 
 
 def comment_source() -> NotificationSource:
@@ -176,9 +187,15 @@ def _posted(session: Session, consultation: Consultation, comment: Comment) -> l
             Notice(
                 kind=REPLY,
                 key=f"comment:{comment.id}:reply",
-                title=f"{comment.author_name} replied to your comment on {consultation.title}",
+                title=_(
+                    "%(name)s replied to your comment on %(title)s",
+                    name=comment.author_name,
+                    title=consultation.title,
+                ),
                 url=where,
-                audiences=(People((replied_to,), "You wrote the comment they answered", "author"),),
+                audiences=(
+                    People((replied_to,), _("You wrote the comment they answered"), "author"),
+                ),
                 actor_id=comment.author_id,
                 summary=_excerpt(comment.body),
             )
@@ -187,11 +204,17 @@ def _posted(session: Session, consultation: Consultation, comment: Comment) -> l
         Notice(
             kind=NEW_COMMENTS,
             key=f"comment:{comment.id}:new",
-            title=f"{comment.author_name} commented on {consultation.title}",
+            title=_(
+                "%(name)s commented on %(title)s",
+                name=comment.author_name,
+                title=consultation.title,
+            ),
             url=where,
             audiences=(
-                Followers(THREAD, thread.root_of(comment.path), "You follow this comment thread"),
-                Followers(CONSULTATION, consultation.id or 0, "You follow this consultation"),
+                Followers(
+                    THREAD, thread.root_of(comment.path), _("You follow this comment thread")
+                ),
+                Followers(CONSULTATION, consultation.id or 0, _("You follow this consultation")),
             ),
             actor_id=comment.author_id,
             summary=_excerpt(comment.body),
@@ -207,15 +230,18 @@ def _moderated(consultation: Consultation, comment: Comment, hidden: bool) -> No
         kind=MODERATED,
         key=f"comment:{comment.id}:{'hidden' if hidden else 'approved'}",
         title=(
-            f"A moderator removed your comment on {consultation.title}"
+            _("A moderator removed your comment on %(title)s", title=consultation.title)
             if hidden
-            else f"Your comment on {consultation.title} was approved and is now public"
+            else _(
+                "Your comment on %(title)s was approved and is now public",
+                title=consultation.title,
+            )
         ),
         url=permalink(consultation, comment),
         audiences=(
-            People((comment.author_id,) if comment.author_id else (), "You wrote it", "author"),
+            People((comment.author_id,) if comment.author_id else (), _("You wrote it"), "author"),
         ),
-        summary=f"The reason given: {reason}" if hidden and reason else "",
+        summary=_("The reason given: %(reason)s", reason=reason) if hidden and reason else "",
     )
 
 
@@ -256,7 +282,7 @@ def describer(rt: Runtime) -> FollowTarget:
             for c in found
         }
 
-    return FollowTarget(CONSULTATION, "consultation", describe)
+    return FollowTarget(CONSULTATION, lazy_gettext("consultation"), describe)
 
 
 def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed]:
@@ -267,7 +293,11 @@ def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed
     ).all()
     return {
         comment.id or 0: Followed(
-            f"{comment.author_name}’s thread on {consultation.title}",
+            _(
+                "%(name)s’s thread on %(title)s",
+                name=comment.author_name,
+                title=consultation.title,
+            ),
             permalink(consultation, comment),
             consultation.group_id,
             private=is_invited(consultation),
@@ -276,4 +306,4 @@ def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed
     }
 
 
-THREADS = FollowTarget(THREAD, "comment thread", _describe_threads)
+THREADS = FollowTarget(THREAD, lazy_gettext("comment thread"), _describe_threads)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session, col, select
+from workspace.i18n import lazy_gettext
 
 from consultations.comments.models import Comment, CommentState
 from consultations.comments.service import permalink
@@ -95,6 +96,8 @@ def _comment_ids(session: Session) -> Iterable[int]:
 
 
 PROVIDERS = [
-    DocumentProvider(CONSULTATION, "Consultations", _consultations, _consultation_ids),
-    DocumentProvider(COMMENT, "Comments", _comments, _comment_ids),
+    DocumentProvider(
+        CONSULTATION, lazy_gettext("Consultations"), _consultations, _consultation_ids
+    ),
+    DocumentProvider(COMMENT, lazy_gettext("Comments"), _comments, _comment_ids),
 ]

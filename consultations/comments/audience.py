@@ -20,10 +20,14 @@ is possible (it is replaced at the next number) and an older one is not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from jinja2 import Environment
 from markupsafe import Markup
 from sqlmodel import Session, col, select
+from workspace.i18n import ENGLISH, current_locale
 
 from consultations.comments import thread
 from consultations.comments.models import Comment, CommentState
@@ -71,19 +75,27 @@ def audience_of(
 
 
 def shown_thread(
-    session: Session, cache: FragmentCache, consultation: Consultation, audience: str
+    session: Session,
+    cache: FragmentCache,
+    consultation: Consultation,
+    audience: str,
+    templates: Environment | None = None,
 ) -> Shown:
+    """The audience's thread in the reader's language (the cache keeps one per language);
+    without `templates` always the stored English fragments."""
     return cache.fetch(
         ("comment-thread", consultation.id, audience),
         consultation.comment_seq,
-        lambda: _build(session, consultation.id or 0, audience),
+        lambda: _build(session, consultation, audience, templates),
     )
 
 
-def _build(session: Session, consultation_id: int, audience: str) -> Shown:
+def _build(
+    session: Session, consultation: Consultation, audience: str, templates: Environment | None
+) -> Shown:
     query = (
         select(Comment.id, Comment.path, Comment.html, Comment.state)
-        .where(Comment.consultation_id == consultation_id)
+        .where(Comment.consultation_id == consultation.id)
         .order_by(col(Comment.path))
     )
     if audience.startswith("author:"):
@@ -95,6 +107,8 @@ def _build(session: Session, consultation_id: int, audience: str) -> Shown:
         query = query.where(col(Comment.state) != CommentState.PENDING)
     # Core rows straight off the connection: no ORM objects for a thousand comments.
     rows = session.connection().execute(query).all()
+    if templates is not None and current_locale() != ENGLISH:
+        rows = _in_reader_language(session, consultation, templates, rows)
     states = [r[3] for r in rows]
     return Shown(
         encoded=thread.thread_html(rows).encode(),
@@ -111,3 +125,13 @@ def _pending_authors(session: Session, consultation_id: int) -> frozenset[int]:
         .distinct()
     ).all()
     return frozenset(r for r in rows if r is not None)
+
+
+def _in_reader_language(
+    session: Session, consultation: Consultation, templates: Environment, rows: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """The rows with each fragment rendered again in the reader's language."""
+    ids = [r[0] for r in rows]
+    comments = session.exec(select(Comment).where(col(Comment.id).in_(ids))).all() if ids else []
+    html = thread.localised(templates, consultation, comments)
+    return [(r[0], r[1], html.get(r[0], r[2]), r[3]) for r in rows]

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from consultations.comments import (
     export as comment_export,
@@ -64,7 +65,7 @@ async def thread_page(request: Request) -> Response:
             return outcome
         status = outcome
     with rt.db.read() as session:
-        ctx = comments.thread_context(session, who, consultation, now, form)
+        ctx = comments.thread_context(session, who, consultation, now, form, templates=rt.templates)
     return render(
         request,
         "consultations/comments/comments.html",
@@ -85,7 +86,7 @@ def _feed(request: Request, rt: Runtime, who: Viewer, consultation: Consultation
             media_type="application/problem+json",
         )
     with rt.db.read() as session:
-        body = comments.changes_after(session, who, consultation, after)
+        body = comments.changes_after(session, who, consultation, after, rt.templates)
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
 
 
@@ -119,9 +120,9 @@ def _post(
         form.error("comment", exc.message)
         return 409
     if comment.state == CommentState.PENDING:
-        notice = "Thank you. Your comment will appear once a moderator has approved it."
+        notice = _("Thank you. Your comment will appear once a moderator has approved it.")
     else:
-        notice = "Your comment has been posted."
+        notice = _("Your comment has been posted.")
     return redirect(f"{lifecycle.url(consultation)}#comment-{comment.id}", notice)
 
 
@@ -175,7 +176,7 @@ async def edit_page(request: Request) -> Response:
     with rt.db.read() as session:
         comment = comment_for(session, who, consultation, request.path_params["comment_id"])
     if comment.author_id != who.user_id:
-        raise HTTPException(403, "Only the person who wrote a comment can change it.")
+        raise HTTPException(403, _("Only the person who wrote a comment can change it."))
     closed = closed_message(consultation, now)
     if closed and request.method == "GET":
         raise HTTPException(403, closed)
@@ -192,7 +193,7 @@ async def edit_page(request: Request) -> Response:
                 comments.do_edit(rt, who, consultation.id or 0, comment.id or 0, draft)
                 return redirect(
                     comments.permalink(consultation, comment),
-                    "Your comment has been changed. Its earlier text is kept in its history.",
+                    _("Your comment has been changed. Its earlier text is kept in its history."),
                 )
             except WrongStatus as exc:
                 form.error("comment", exc.message)
@@ -224,7 +225,7 @@ async def delete_comment(request: Request) -> Response:
         raise HTTPException(409, exc.message) from None
     return redirect(
         comments.permalink(consultation, comment),
-        "Your comment has been deleted. Replies to it stay in the thread.",
+        _("Your comment has been deleted. Replies to it stay in the thread."),
     )
 
 
@@ -233,7 +234,7 @@ async def history_page(request: Request) -> Response:
     removed = comment.state in (CommentState.HIDDEN, CommentState.DELETED)
     if removed and not comments.is_moderator(who, consultation):
         raise HTTPException(
-            403, "This comment has been removed, so its earlier versions are not shown."
+            403, _("This comment has been removed, so its earlier versions are not shown.")
         )
     with rt.db.read() as session:
         edits = comments.history_of(session, comment.id or 0)

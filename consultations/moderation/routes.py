@@ -10,6 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 from consultations.comments import service as comments
 from consultations.comments.models import Comment
@@ -29,14 +31,14 @@ async def flag_page(request: Request) -> Response:
     form, status = FormInput(), 200
     if request.method == "POST":
         form = await read_form(request)
-        reason = moderation.check_reason(form, "why this comment needs a moderator")
+        reason = moderation.check_reason(form, _("why this comment needs a moderator"))
         status = 400
         if reason is not None:
             try:
                 moderation.do_flag(rt, who, consultation.id or 0, comment.id or 0, reason)
                 return redirect(
                     comments.permalink(consultation, comment),
-                    "Thank you. A moderator will look at this comment.",
+                    _("Thank you. A moderator will look at this comment."),
                 )
             except CommentRefused as exc:
                 form.error("reason", exc.message)
@@ -77,7 +79,7 @@ def _decision(do: Decision, done: str) -> Callable[[Request], object]:
             do(rt, who, consultation.id or 0, comment.id or 0)
         except CommentRefused as exc:
             raise HTTPException(409, exc.message) from None
-        return redirect(_back(form, consultation, comment), done)
+        return redirect(_back(form, consultation, comment), str(done))
 
     return endpoint
 
@@ -85,7 +87,7 @@ def _decision(do: Decision, done: str) -> Callable[[Request], object]:
 async def hide(request: Request) -> Response:
     rt, who, consultation, comment = _moderated(request)
     form = await read_form(request)
-    reason = moderation.check_reason(form, "the reason for removing this comment")
+    reason = moderation.check_reason(form, _("the reason for removing this comment"))
     if reason is None:
         now = rt.clock()
         with rt.db.read() as session:
@@ -99,7 +101,7 @@ async def hide(request: Request) -> Response:
         raise HTTPException(409, exc.message) from None
     return redirect(
         _back(form, consultation, comment),
-        "The comment has been removed. The reason is shown in its place.",
+        _("The comment has been removed. The reason is shown in its place."),
     )
 
 
@@ -125,17 +127,22 @@ routes = [
     Route(C + "/hide", hide, methods=["POST"]),
     Route(
         C + "/restore",
-        _decision(moderation.do_restore, "The comment has been restored."),
+        _decision(moderation.do_restore, lazy_gettext("The comment has been restored.")),
         methods=["POST"],
     ),
     Route(
         C + "/approve",
-        _decision(moderation.do_approve, "The comment has been approved and is now public."),
+        _decision(
+            moderation.do_approve, lazy_gettext("The comment has been approved and is now public.")
+        ),
         methods=["POST"],
     ),
     Route(
         C + "/dismiss-flags",
-        _decision(moderation.do_dismiss_flags, "The flags have been dismissed. The comment stays."),
+        _decision(
+            moderation.do_dismiss_flags,
+            lazy_gettext("The flags have been dismissed. The comment stays."),
+        ),
         methods=["POST"],
     ),
     Route("/{slug}/moderation", queue_page),

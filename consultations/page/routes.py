@@ -14,6 +14,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from consultations.comments import service as comments
 from consultations.evidence import CONSULTATION
@@ -100,7 +101,13 @@ def _extensions(
     return {
         **responses.page_context(session, who, consultation, now),
         **comments.thread_context(
-            session, who, consultation, now, cache=rt.fragments, hole=THREAD_HOLE
+            session,
+            who,
+            consultation,
+            now,
+            cache=rt.fragments,
+            hole=THREAD_HOLE,
+            templates=rt.templates,
         ),
         "events": roadshows.for_consultation_listed(session, consultation.id or 0),
     }
@@ -122,7 +129,11 @@ def _shared_form(rt: Runtime, request: Request, consultation: Consultation, view
         (consultation.body, consultation.frozen_definition),
         lambda: str(
             rt.templates.get_template(FORM_TEMPLATE).module.comment_form(  # type: ignore[attr-defined]
-                f"{view.base}/comments", view.form, view.anchors, TOKEN_HOLE, label="Add a comment"
+                f"{view.base}/comments",
+                view.form,
+                view.anchors,
+                TOKEN_HOLE,
+                label=_("Add a comment"),
             )
         ),
     )
@@ -148,7 +159,11 @@ def _frozen_tiers(frozen: dict[str, Any] | None) -> list[Tier]:
 def _pyramid_title(frozen: dict[str, Any] | None) -> str:
     if not frozen:
         return ""
-    return f"{frozen['definition']['title']}, revision {frozen['revision']['number']}"
+    return _(
+        "%(title)s, revision %(number)s",
+        title=frozen["definition"]["title"],
+        number=frozen["revision"]["number"],
+    )
 
 
 routes = [Route("/{slug}", consultation_page)]
