@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test test-unit test-e2e lint format vendor lock bench bench-large clean fuzz
+.PHONY: run test test-unit test-e2e lint format vendor lock bench bench-large clean fuzz messages
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Extract every package's messages into <package>/locale/messages.pot and bring its Welsh
+# catalogue up to date (docs/i18n.md); catalogues are compiled in memory at start-up.
+# `make messages PACKAGES=consultations` does one package.
+messages: $(STAMP)
+	$(BIN)/python -m workspace.catalogues $(PACKAGES)
 
 vendor:
 	bash static/vendor/fetch.sh

@@ -122,6 +122,7 @@ def viewer_of(
         member_roles=member_roles,
         observed_groups=observed,
         invited_to=invited(session, user.id) if invited is not None else frozenset(),
+        language=user.language,
     )
 
 

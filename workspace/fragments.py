@@ -39,6 +39,8 @@ from typing import Any, TypeVar
 
 from starlette.responses import Response
 
+from workspace.i18n import current_locale
+
 T = TypeVar("T")
 MAX_ENTRIES = 4096
 
@@ -74,6 +76,8 @@ class FragmentCache:
         is empty or holds another version."""
         if not self.enabled:
             return build()
+        # Pieces hold text in the language they were rendered in.
+        slot = (current_locale(), slot)
         with self._lock:
             found = self._entries.get(slot)
             if found is not None and found[0] == version:

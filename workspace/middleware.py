@@ -14,7 +14,7 @@ from starlette.requests import Request, cookie_parser
 from starlette.responses import RedirectResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from workspace import auth, csrf
+from workspace import auth, csrf, i18n
 from workspace.errors import error_response
 from workspace.files.upload import FORM_OVERHEAD
 from workspace.tokens import service as tokens
@@ -82,6 +82,8 @@ class RequestContext:
         state["csrf_cookie"] = cookies.get(csrf.COOKIE) or new_csrf
         state["viewer"] = self.runtime.load_viewer(cookies.get(auth.SESSION_COOKIE))
         send = _with_csrf_cookie(send, new_csrf, self.runtime.settings.secure_cookies)
+        # The language of everything this request renders, error pages included.
+        state["locale"] = self.runtime.catalogues.activate(_locale(scope, state, cookies)).locale
         bearer = _bearer(scope)
         if bearer is not None:
             # A token replaces the cookie entirely: the request speaks for the token's
@@ -249,6 +251,21 @@ def _with_csrf_cookie(send: Send, value: str | None, secure: bool) -> Send:
         await send(message)
 
     return wrapped
+
+
+def _locale(scope: Scope, state: dict[str, object], cookies: dict[str, str]) -> str:
+    """`?lang=` (a link to a page in one language: the `hreflang` alternates), else the
+    person's saved choice, else the `lang` cookie, else `Accept-Language`."""
+    asked = next((v for k, v in parse_qsl(_query(scope)) if k == i18n.COOKIE), None)
+    if asked in i18n.LANGUAGES:
+        return str(asked)
+    saved = getattr(state.get("viewer"), "language", "")
+    accept = next((v for k, v in scope["headers"] if k == b"accept-language"), b"")
+    return i18n.choose(saved, cookies.get(i18n.COOKIE), accept.decode("latin-1"))
+
+
+def _query(scope: Scope) -> str:
+    return bytes(scope.get("query_string", b"")).decode("latin-1")
 
 
 def _cookies(scope: Scope) -> dict[str, str]:

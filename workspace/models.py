@@ -46,6 +46,8 @@ class User(SQLModel, table=True):
     is_secretariat: bool = False
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Chosen with the header's switcher ("en", "cy"); "" until then. Mail follows it.
+    language: str = Field(default="", max_length=8)
 
 
 class Organisation(SQLModel, table=True):

@@ -9,8 +9,9 @@ visitors after at most that many seconds; on the consultation page the live-comm
 script fills the gap at once, since the page says up to which comment it is complete
 (`data-seq`) and the script asks the change feed for everything after it.
 
-Only requests with no cookie but the CSRF one are served from it: a session (even an
-expired one) or a one-time notice means the page may differ. The one thing on an
+Only requests with no cookie but the CSRF one and the language are served from it: a
+session (even an expired one) or a one-time notice means the page may differ; each
+language has its own copy. The one thing on an
 anonymous page that is the visitor's own is the CSRF token in the page's head, tied to
 their CSRF cookie; it is swapped for theirs on every hit.
 """
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import Response
 
-from workspace import csrf
+from workspace import csrf, i18n
 
 if TYPE_CHECKING:
     from workspace.runtime import Runtime
@@ -99,7 +100,8 @@ def anonymous_cache(endpoint: Endpoint) -> Endpoint:
         cache = rt.page_cache
         if not (cache.enabled and _anonymous_read(request)):
             return await endpoint(request)
-        key = request.url.path + "?" + request.url.query
+        # One copy per language: the same address reads differently in Welsh.
+        key = i18n.current_locale() + ":" + request.url.path + "?" + request.url.query
         now = rt.clock()
         token = csrf.token_for(request).encode()
         entry = cache.get(key, rt.db.generation, now)
@@ -129,7 +131,7 @@ def _anonymous_read(request: Request) -> bool:
         return False
     if getattr(request.state, "viewer", None) is None or request.state.viewer.user_id:
         return False
-    return all(name == csrf.COOKIE for name in request.cookies)
+    return all(name in (csrf.COOKIE, i18n.COOKIE) for name in request.cookies)
 
 
 def _storable(response: Response) -> bool:

@@ -74,6 +74,8 @@ class Viewer:
     observed_groups: frozenset[int] = frozenset()
     # Consultations (by id) this person is invited to: an invited consultation's audience.
     invited_to: frozenset[int] = frozenset()
+    # The language this person chose ("en", "cy"), "" when they never chose one.
+    language: str = ""
 
     @property
     def signed_in(self) -> bool:

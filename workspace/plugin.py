@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlmodel import SQLModel
 from starlette.routing import BaseRoute, Mount
 
+from workspace import language
 from workspace import models as tables
 from workspace.accounts import routes as accounts
 from workspace.accounts import two_factor as twofactor
@@ -45,6 +46,7 @@ def template_folders() -> Mapping[str, Path]:
 def routes() -> Iterable[BaseRoute]:
     return [
         Mount("/account", routes=accounts.routes),
+        *language.routes,
         *notifications.routes,
         *tokens.routes,
         *twofactor.routes,

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -24,6 +25,7 @@ from workspace.db import Database, utcnow
 from workspace.events import EventBus
 from workspace.fragments import FragmentCache
 from workspace.hooks import GroupSection, RoleMap
+from workspace.i18n import Catalogues, locale_folder
 from workspace.mail import Mailer
 from workspace.notifications.service import Notifications
 from workspace.pagecache import PageCache
@@ -51,6 +53,8 @@ class Runtime:
     indexer: Indexer
     page_cache: PageCache
     worker: Worker
+    # Every package's Welsh messages, merged (workspace/i18n.py, docs/i18n.md).
+    catalogues: Catalogues
     dummy_hash: str = ""
     # Paths whose POSTs stream a file (the `upload_paths` hook; workspace/files/upload.py).
     upload_paths: tuple[re.Pattern[str], ...] = ()
@@ -101,6 +105,7 @@ def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
     its search documents and its event handlers in place. The CLI's runtime is built
     the same way as the served app's, so the demo and `reindex` see every feature."""
     settings = settings.check().with_secret()
+    plugins = tuple(plugins)
     manager = hooks.plugin_manager(plugins)
     found = hooks.collect(manager)
     db = Database(
@@ -121,6 +126,7 @@ def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
         indexer=Indexer(db, search),
         page_cache=PageCache(settings.page_cache_seconds),
         worker=Worker(settings),
+        catalogues=Catalogues(_locale_folders(plugins)),
         dummy_hash=hasher.hash("not anyone's password"),
         upload_paths=tuple(re.compile(p) for p in found.upload_paths),
     )
@@ -139,6 +145,14 @@ def build_runtime(settings: Settings, plugins: Iterable[object]) -> Runtime:
     search.wake = lambda: rt.worker.enqueue(rt.indexer.job)
     rt.mailer.wake = lambda: rt.worker.enqueue(rt.mailer.job)
     return rt
+
+
+def _locale_folders(plugins: Iterable[object]) -> list[Path]:
+    """`<package>/locale` of each plugin's top-level package, the ground's first."""
+    packages = dict.fromkeys(
+        ["workspace", *(str(getattr(p, "__name__", "")).split(".")[0] for p in plugins)]
+    )
+    return [folder for name in packages if name and (folder := locale_folder(name)) is not None]
 
 
 def runtime(request: Request) -> Runtime:

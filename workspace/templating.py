@@ -8,7 +8,6 @@ no-JavaScript page and the enhanced fragment can never disagree.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -28,7 +27,7 @@ from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from workspace import csrf
+from workspace import csrf, formats, i18n
 from workspace.markdown import markup
 from workspace.permissions import ANONYMOUS, Action, Role, Viewer, can
 
@@ -72,28 +71,26 @@ def make_environment(folders: Mapping[str, Path], timezone: str) -> Environment:
         autoescape=select_autoescape(["html", "xml", "svg"]),
         trim_blocks=True,
         lstrip_blocks=True,
-        extensions=["jinja2.ext.do"],
+        extensions=["jinja2.ext.do", "jinja2.ext.i18n"],
+    )
+    # Newstyle: `_("Closes on %(date)s", date=...)`, escaped like any other variable,
+    # translated into the language of the request being rendered (workspace/i18n.py).
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=i18n.gettext_raw, ngettext=i18n.ngettext_raw, newstyle=True
     )
     zone = ZoneInfo(timezone)
-    env.filters["london"] = lambda value, fmt="%-d %B %Y %H:%M": _local(value, zone, fmt)
-    env.filters["day"] = lambda value: _day(value, zone)
+    env.filters["london"] = lambda value, fmt=formats.DEFAULT_WHEN: formats.when(value, fmt, zone)
+    env.filters["day"] = lambda value: formats.day(value, zone)
+    env.filters["number"] = formats.number
     env.filters["markup"] = markup
-    env.globals.update(can=can, Action=Action, Role=Role)
+    env.globals.update(
+        can=can,
+        Action=Action,
+        Role=Role,
+        current_locale=i18n.current_locale,
+        LANGUAGES=i18n.LANGUAGES,
+    )
     return env
-
-
-def _local(value: datetime | None, zone: ZoneInfo, fmt: str) -> str:
-    if value is None:
-        return ""
-    return value.astimezone(zone).strftime(fmt)
-
-
-def _day(value: date | datetime | None, zone: ZoneInfo) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.astimezone(zone).date()
-    return f"{value.day} {value:%B %Y}"
 
 
 def render(
@@ -114,7 +111,8 @@ def render(
     else:
         body = tpl.render(ctx)
     response = HTMLResponse(body, status_code=status_code, headers=dict(headers or {}))
-    response.headers["Vary"] = "HX-Request, Cookie"
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+    response.headers["Content-Language"] = i18n.current_locale()
     current = request.headers.get("HX-Current-URL", "")
     if status_code >= 400 and request.headers.get("HX-Boosted") == "true" and current:
         # A form sent in place and answered with its errors: the address stays the page's,

@@ -1,0 +1,32 @@
+"""user language
+
+Revision ID: e5c8a1f0b6d2
+Revises: 7b2e9f4c1d35
+Create Date: 2026-12-01 10:00:00.000000
+
+Issue 18 item 4: the language a signed-in person chose with the header's switcher ("en",
+"cy"; "" until they choose), so their pages and the mail sent to them follow it.
+"""
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+
+revision: str = 'e5c8a1f0b6d2'
+down_revision: str | None = '7b2e9f4c1d35'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False, server_default=''))
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.alter_column('language', server_default=None)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('user', schema=None) as batch_op:
+        batch_op.drop_column('language')
