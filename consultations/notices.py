@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext, ngettext
 
 from consultations.comments import thread
 from consultations.comments.models import Comment, CommentState
@@ -22,6 +20,7 @@ from consultations.lifecycle.status import is_invited, status_of, url
 from consultations.responses.models import Response
 from taskgroups.groups.models import TaskGroup
 from taskgroups.groups.service import GROUP
+from workspace import formats
 from workspace.events import (
     CommentChanged,
     ConsultationChange,
@@ -40,6 +39,8 @@ from workspace.hooks import (
     NotificationSource,
     People,
 )
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext, ngettext
 from workspace.notifications.following import PROGRAMME
 from workspace.runtime import Runtime
 
@@ -49,46 +50,46 @@ REPLY = "comment_reply"
 NEW_COMMENTS = "new_comments"
 MODERATED = "comment_moderated"
 
+# Collected once at start-up, so these labels are English (no reader yet); they are in
+# the catalogue, and the notifications pages translate them where shown.
 KINDS = (
     NotificationKind(
         PROGRESS,
-        lazy_gettext("Consultations opening, closing soon or closed"),
-        lazy_gettext(
+        _("Consultations opening, closing soon or closed"),
+        _(
             "A consultation you follow, or of a group you follow, opens, nears or reaches"
             " its close."
         ),
-        lazy_gettext("Consultations"),
+        _("Consultations"),
         order=40,
     ),
     NotificationKind(
         OUTCOME,
-        lazy_gettext("Consultation outcomes"),
-        lazy_gettext(
-            'The "you said, we did" of a consultation you answered or follow is published.'
-        ),
-        lazy_gettext("Consultations"),
+        _("Consultation outcomes"),
+        _('The "you said, we did" of a consultation you answered or follow is published.'),
+        _("Consultations"),
         order=41,
     ),
     NotificationKind(
         REPLY,
-        lazy_gettext("Replies to your comments"),
-        lazy_gettext("Someone answers a comment you wrote."),
-        lazy_gettext("Comments"),
+        _("Replies to your comments"),
+        _("Someone answers a comment you wrote."),
+        _("Comments"),
         needs_you=True,
         order=50,
     ),
     NotificationKind(
         NEW_COMMENTS,
-        lazy_gettext("New comments where you follow"),
-        lazy_gettext("Someone comments in a thread or on a consultation you follow."),
-        lazy_gettext("Comments"),
+        _("New comments where you follow"),
+        _("Someone comments in a thread or on a consultation you follow."),
+        _("Comments"),
         order=51,
     ),
     NotificationKind(
         MODERATED,
-        lazy_gettext("Your comments hidden or approved"),
-        lazy_gettext("A moderator hides one of your comments (saying why) or approves it."),
-        lazy_gettext("Comments"),
+        _("Your comments hidden or approved"),
+        _("A moderator hides one of your comments (saying why) or approves it."),
+        _("Comments"),
         needs_you=True,
         order=52,
     ),
@@ -146,9 +147,9 @@ def lifecycle_source(rt: Runtime, event_class: type[ConsultationChange]) -> Noti
 def _summary(
     session: Session, consultation: Consultation, kind: type[ConsultationChange], zone: ZoneInfo
 ) -> str:
-    closes = consultation.closes_at.astimezone(zone)
     if kind in (ConsultationOpened, ConsultationClosingSoon):
-        return _("It closes on %(when)s.", when=f"{closes.day} {closes:%B %Y at %H:%M}")
+        when = formats.when(consultation.closes_at, "%-d %B %Y at %H:%M", zone)
+        return _("It closes on %(when)s.", when=when)
     responses = session.exec(
         select(func.count())
         .select_from(Response)
@@ -282,7 +283,7 @@ def describer(rt: Runtime) -> FollowTarget:
             for c in found
         }
 
-    return FollowTarget(CONSULTATION, lazy_gettext("consultation"), describe)
+    return FollowTarget(CONSULTATION, _("consultation"), describe)
 
 
 def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed]:
@@ -306,4 +307,4 @@ def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed
     }
 
 
-THREADS = FollowTarget(THREAD, lazy_gettext("comment thread"), _describe_threads)
+THREADS = FollowTarget(THREAD, _("comment thread"), _describe_threads)

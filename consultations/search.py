@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session, col, select
-from workspace.i18n import lazy_gettext
 
 from consultations.comments.models import Comment, CommentState
 from consultations.comments.service import permalink
 from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import is_invited, url
+from workspace.i18n import gettext as _
 from workspace.markdown import plain_text
 from workspace.search import (
     PUBLIC,
@@ -96,8 +96,6 @@ def _comment_ids(session: Session) -> Iterable[int]:
 
 
 PROVIDERS = [
-    DocumentProvider(
-        CONSULTATION, lazy_gettext("Consultations"), _consultations, _consultation_ids
-    ),
-    DocumentProvider(COMMENT, lazy_gettext("Comments"), _comments, _comment_ids),
+    DocumentProvider(CONSULTATION, _("Consultations"), _consultations, _consultation_ids),
+    DocumentProvider(COMMENT, _("Comments"), _comments, _comment_ids),
 ]

@@ -27,12 +27,12 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 from sqlmodel import Session, col, select
-from workspace.i18n import ENGLISH, current_locale
 
 from consultations.comments import thread
 from consultations.comments.models import Comment, CommentState
 from consultations.lifecycle.models import Consultation
 from workspace.fragments import FragmentCache
+from workspace.i18n import ENGLISH, current_locale
 
 EVERYONE = "everyone"
 MODERATORS = "moderators"
@@ -106,7 +106,7 @@ def _build(
     elif audience != MODERATORS:
         query = query.where(col(Comment.state) != CommentState.PENDING)
     # Core rows straight off the connection: no ORM objects for a thousand comments.
-    rows = session.connection().execute(query).all()
+    rows: Sequence[Any] = session.connection().execute(query).all()
     if templates is not None and current_locale() != ENGLISH:
         rows = _in_reader_language(session, consultation, templates, rows)
     states = [r[3] for r in rows]

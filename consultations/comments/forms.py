@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workspace.i18n import gettext as _
-
 from consultations.comments import thread
 from consultations.lifecycle.models import Consultation
+from workspace import formats
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
 
@@ -33,8 +33,8 @@ def check_draft(form: FormInput, consultation: Consultation) -> Draft | None:
             "comment",
             _(
                 "Your comment must be %(most)s characters or fewer. It has %(count)s characters.",
-                most=f"{MAX_LENGTH:,}",
-                count=f"{len(text):,}",
+                most=formats.number(MAX_LENGTH),
+                count=formats.number(len(text)),
             ),
         )
     anchor = form.get("comment_anchor")
@@ -58,7 +58,7 @@ def check_rate(rt: Runtime, actor: Viewer) -> str | None:
             "You have posted %(limit)s comments in the last %(minutes)s minutes, which is as"
             " many as we accept in that time. Your comment has not been posted yet: keep it"
             " and try again %(when)s.",
-            limit=f"{limit:,}",
+            limit=formats.number(limit),
             minutes=rt.limiter.minutes,
             when=rt.limiter.wait(),
         )

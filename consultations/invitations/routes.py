@@ -10,7 +10,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from consultations.invitations import service
 from consultations.lifecycle import status as lifecycle
@@ -19,6 +18,7 @@ from taskgroups.groups.models import TaskGroup
 from workspace.accounts import service as accounts
 from workspace.accounts.routes import signed_in_response
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -77,9 +77,9 @@ async def set_audience(request: Request) -> Response:
     form = await read_form(request)
     with rt.db.read() as session:
         consultation = _managed(session, who, request.path_params["slug"], rt.clock())
-        audience = form.choice("audience", _("who the consultation is for"), service.AUDIENCES)
+        audience = form.choice("audience", _("who the consultation is for"), set(service.AUDIENCES))
         publication = form.choice(
-            "publication", _("what becomes public after closing"), service.PUBLICATIONS
+            "publication", _("what becomes public after closing"), set(service.PUBLICATIONS)
         )
         if not form.ok:
             context = _manage_context(session, consultation, form)

@@ -12,9 +12,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import Session, col, func, or_, select
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
 
+from consultations.invitations import emails
 from consultations.invitations.models import PUBLICATION_LABELS, Invitation
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import WrongStatus, status_of, url
@@ -25,6 +24,8 @@ from workspace import activity, auth, search
 from workspace.db import WriteUnit
 from workspace.failures import Conflict, NotFound
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Audience, Place, Viewer, require
 from workspace.runtime import Runtime
@@ -143,7 +144,7 @@ def mine(session: Session, who: Viewer, consultation: Consultation) -> Invitatio
 
 
 def check_invite(form: FormInput, session: Session) -> InviteDraft:
-    kind = form.choice("kind", _("whom to invite"), KINDS)
+    kind = form.choice("kind", _("whom to invite"), set(KINDS))
     email = form.get("email").strip()
     organisation_id: int | None = None
     whole = False
@@ -152,7 +153,7 @@ def check_invite(form: FormInput, session: Session) -> InviteDraft:
         if chosen is not None and session.get(Organisation, chosen) is None:
             form.error("organisation_id", _("Choose an organisation from the list"))
         organisation_id = chosen
-        whole = form.choice("reach", _("whom in the organisation to invite"), REACH) == "all"
+        whole = form.choice("reach", _("whom in the organisation to invite"), set(REACH)) == "all"
         if email or not whole:
             email = form.email("email")
     elif kind == PERSON:
@@ -250,24 +251,7 @@ def _mail_link(
     invitation.expires_at = rt.clock() + timedelta(days=INVITATION_DAYS)
     unit.session.add(invitation)
     link = f"{rt.settings.base_url.rstrip('/')}/invitations/{token}"
-    closes = consultation.closes_at.strftime("%d %B %Y")
-    rt.mailer.queue(
-        unit,
-        invitation.email,
-        _("You are invited to respond: %(title)s", title=consultation.title),
-        _(
-            "Hello,\n\n%(sender)s invites you to a small-group consultation, “%(title)s”, open"
-            " to invited people only. It closes on %(closes)s.\n\nUse this link within"
-            " %(days)d days to read it and respond (you can create an account from it):"
-            "\n\n%(link)s\n\nThe link works once.\n",
-            sender=sender or _("The task group"),
-            title=consultation.title,
-            closes=closes,
-            days=INVITATION_DAYS,
-            link=link,
-        ),
-        at_once=False,
-    )
+    emails.send_link(rt, unit, consultation, invitation, sender, link, INVITATION_DAYS)
 
 
 def _invitation(unit: WriteUnit, consultation: Consultation, invitation_id: int) -> Invitation:
@@ -316,25 +300,7 @@ def do_remind(rt: Runtime, who: Viewer, consultation_id: int) -> int:
             invitation.reminders += 1
             invitation.reminded_at = now
             unit.session.add(invitation)
-            closes = f"{consultation.closes_at:%d %B %Y}"
-            rt.mailer.queue(
-                unit,
-                invitation.email,
-                _(
-                    "Reminder: %(title)s closes on %(closes)s",
-                    title=consultation.title,
-                    closes=closes,
-                ),
-                _(
-                    "Hello,\n\nYou were invited to respond to “%(title)s”. We have not yet had"
-                    " your response. You can read the consultation and respond here:"
-                    "\n\n%(link)s\n\nIf your invitation link has expired, ask the task group's"
-                    " chair to re-send it.\n",
-                    title=consultation.title,
-                    link=f"{rt.settings.base_url.rstrip('/')}{url(consultation)}",
-                ),
-                at_once=False,
-            )
+            emails.send_reminder(rt, unit, consultation, invitation)
         if due:
             _record(unit, who, consultation, "invitation.reminded", f"Reminded {len(due)}")
     return len(due)

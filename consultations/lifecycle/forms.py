@@ -6,11 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
-
 from consultations.lifecycle.models import ModerationMode
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 MODERATION_CHOICES = {
     ModerationMode.POST.value: lazy_gettext(
@@ -47,7 +46,7 @@ def check_consultation(
     closes_at = _moment(form, "closes", _("the closing date"), zone)
     if opens_at and closes_at and closes_at <= opens_at:
         form.error("closes_date", _("The closing date must be after the opening date"))
-    moderation = form.choice("moderation", _("how comments are moderated"), MODERATION_CHOICES)
+    moderation = form.choice("moderation", _("how comments are moderated"), set(MODERATION_CHOICES))
     if not form.ok or opens_at is None or closes_at is None:
         return None
     return ConsultationInput(title, summary, body, source, opens_at, closes_at, moderation)

@@ -10,8 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
 
 from consultations.comments import service as comments
 from consultations.comments.models import Comment
@@ -20,6 +18,8 @@ from consultations.comments.views import comment_context, comment_for, load, loa
 from consultations.lifecycle.models import Consultation
 from consultations.moderation import service as moderation
 from workspace.forms import FormInput, read_form
+from workspace.i18n import LazyString, lazy_gettext
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.templating import redirect, render
@@ -71,7 +71,7 @@ async def queue_page(request: Request) -> Response:
 Decision = Callable[[Runtime, Viewer, int, int], Comment]
 
 
-def _decision(do: Decision, done: str) -> Callable[[Request], object]:
+def _decision(do: Decision, done: LazyString) -> Callable[[Request], object]:
     async def endpoint(request: Request) -> Response:
         rt, who, consultation, comment = _moderated(request)
         form = await read_form(request)

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
-from workspace.i18n import gettext as _
 
 from consultations.comments.models import Comment, CommentFlag, CommentState, ModerationAction
 from consultations.comments.service import (
@@ -25,9 +24,10 @@ from consultations.comments.service import (
     mark_changed,
 )
 from consultations.lifecycle.models import Consultation
-from workspace import activity
+from workspace import activity, formats
 from workspace.db import WriteUnit
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.models import User
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
@@ -45,8 +45,8 @@ def check_reason(form: FormInput, what: str) -> str | None:
             "reason",
             _(
                 "The reason must be %(most)s characters or fewer. It has %(count)s characters.",
-                most=f"{MAX_REASON:,}",
-                count=f"{len(reason):,}",
+                most=formats.number(MAX_REASON),
+                count=formats.number(len(reason)),
             ),
         )
     return reason if form.ok else None

@@ -11,8 +11,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
 
 from consultations.comments.models import Comment, CommentState
 from consultations.lifecycle import status as lifecycle
@@ -23,6 +21,8 @@ from consultations.questions.models import Question
 from definitions.models import Definition, Revision
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.numbers import parse_id, parse_int
 from workspace.permissions import Action, can, require
 from workspace.runtime import runtime, viewer
@@ -203,7 +203,7 @@ def _check_row(form: FormInput, i: int, choices: dict[str, Any]) -> OutcomeItem 
     line = i + 1
     theme = form.required(p + "theme", _("the theme of line %(line)d", line=line), max_length=500)
     disposition = form.choice(
-        p + "disposition", _("what was done about line %(line)d", line=line), DISPOSITIONS
+        p + "disposition", _("what was done about line %(line)d", line=line), set(DISPOSITIONS)
     )
     reason = form.optional(p + "reason", _("The reason"), max_length=2000, multiline=True)
     revision = _pick(

@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from workspace import formats
 from workspace.i18n import gettext as _
 
 MAX_DISTANCE = 3  # bits of 64: near-identical
@@ -101,7 +102,7 @@ class CampaignGroup:
 
     @property
     def label(self) -> str:
-        count = f"{self.count:,}"
+        count = formats.number(self.count)
         if self.identical:
             return _("%(count)s responses share identical text", count=count)
         return _("%(count)s responses share near-identical text", count=count)

@@ -21,8 +21,6 @@ from typing import Any
 from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import FOLLOW_KIND as CONSULTATION
@@ -31,8 +29,10 @@ from consultations.questions.models import Answer, Question, QuestionKind
 from consultations.questions.service import CHOICE_KINDS, choice_label, choices_of, for_consultation
 from consultations.responses import campaign
 from consultations.responses.models import Consent, Response
-from workspace import activity
+from workspace import activity, formats
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.models import SECTOR_LABELS, Sector
 from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Role, Viewer, can, can_in, require_in
@@ -110,15 +110,15 @@ def check_response(form: FormInput, questions: list[Question]) -> ResponseDraft:
     kind = form.choice(
         "respondent_type",
         _("whether you are responding as an individual or for an organisation"),
-        RESPONDENT_TYPES,
+        set(RESPONDENT_TYPES),
     )
     organisation, sector = "", INDIVIDUAL
     if kind == ORGANISATION:
         organisation = form.required(
             "organisation", _("the name of your organisation"), max_length=MAX_ORGANISATION
         )
-        sector = form.choice("sector", _("your organisation's sector"), SECTOR_CHOICES)
-    consent = form.choice("consent", _("whether we may publish your response"), CONSENT_LABELS)
+        sector = form.choice("sector", _("your organisation's sector"), set(SECTOR_CHOICES))
+    consent = form.choice("consent", _("whether we may publish your response"), set(CONSENT_LABELS))
     return ResponseDraft(
         on_behalf_of=organisation,
         sector=sector,
@@ -138,7 +138,7 @@ def _check_answer(form: FormInput, question: Question, number: int) -> str:
                 _(
                     "Your answer to question %(number)d must be %(most)s characters or fewer",
                     number=number,
-                    most=f"{MAX_TEXT:,}",
+                    most=formats.number(MAX_TEXT),
                 ),
             )
         elif not text and question.required:

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
-from workspace.i18n import gettext as _
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import (
@@ -35,10 +34,11 @@ from consultations.roadshows.models import (
     RoadShowSignup,
 )
 from taskgroups.groups.models import Membership, TaskGroup
-from workspace import activity
+from workspace import activity, formats
 from workspace.db import WriteUnit
 from workspace.failures import Conflict, NotFound
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.models import Organisation, User
 from workspace.numbers import parse_int
 from workspace.permissions import (
@@ -227,7 +227,10 @@ def check_event(form: FormInput, session: Session) -> EventDraft:
         if capacity is None:
             form.error(
                 "capacity",
-                _("Capacity must be a whole number from 1 to %(most)s", most=f"{MAX_CAPACITY:,}"),
+                _(
+                    "Capacity must be a whole number from 1 to %(most)s",
+                    most=formats.number(MAX_CAPACITY),
+                ),
             )
     starts = ends = datetime.min.replace(tzinfo=LONDON)
     if day is not None and start is not None and end is not None:
@@ -258,7 +261,7 @@ def check_attendance(form: FormInput) -> tuple[int | None, str]:
             "attendance",
             _(
                 "Enter how many attended, a whole number up to %(most)s",
-                most=f"{MAX_CAPACITY:,}",
+                most=formats.number(MAX_CAPACITY),
             ),
         )
     organisations = form.optional(
@@ -269,7 +272,7 @@ def check_attendance(form: FormInput) -> tuple[int | None, str]:
 
 
 def check_away(form: FormInput, session: Session, consultation: Consultation) -> AwayDraft:
-    channel = form.choice("channel", _("how the response reached you"), AWAY_CHANNELS)
+    channel = form.choice("channel", _("how the response reached you"), set(AWAY_CHANNELS))
     show_id = None
     if channel == Channel.EVENT:
         show_id = form.integer("road_show_id", _("the event"))
