@@ -14,7 +14,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from consultations.comments import (
     export as comment_export,
@@ -41,6 +40,7 @@ from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.numbers import MAX_ID, parse_int
 from workspace.permissions import Action, Viewer, require, require_in
 from workspace.runtime import Runtime
@@ -134,7 +134,12 @@ async def comment_page(request: Request) -> Response:
     with rt.db.read() as session:
         comment = comment_for(session, who, consultation, request.path_params["comment_id"])
         ctx = comment_context(session, who, consultation, comment, now)
-    return render(request, "consultations/comments/comment.html", ctx | {"form": FormInput()})
+    shown = thread.for_reader(rt.templates, consultation, comment)
+    return render(
+        request,
+        "consultations/comments/comment.html",
+        ctx | {"form": FormInput(), "comment_html": shown},
+    )
 
 
 async def reply_page(request: Request) -> Response:
@@ -161,6 +166,7 @@ async def reply_page(request: Request) -> Response:
         {
             "consultation": consultation,
             "comment": comment,
+            "comment_html": thread.for_reader(rt.templates, consultation, comment),
             "form": form,
             "anchors": thread.anchors_of(consultation),
             "base": comments.permalink(consultation, comment),
@@ -244,6 +250,7 @@ async def history_page(request: Request) -> Response:
         {
             "consultation": consultation,
             "comment": comment,
+            "comment_html": thread.for_reader(rt.templates, consultation, comment),
             "edits": edits,
             "base": comments.permalink(consultation, comment),
         },

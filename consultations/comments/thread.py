@@ -23,10 +23,11 @@ from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
-from workspace.i18n import gettext as _
 
 from consultations.comments.models import Comment
 from consultations.lifecycle.models import Consultation
+from workspace.i18n import ENGLISH, current_locale
+from workspace.i18n import gettext as _
 
 MAX_LEVELS = 5  # nested levels shown; deeper replies are listed flat under the fifth
 ROOT_LIST = "comment-thread"  # id of the page's top-level <ol>
@@ -142,6 +143,14 @@ def localised(
         )
         for c in comments
     }
+
+
+def for_reader(templates: Environment, consultation: Consultation, comment: Comment) -> Markup:
+    """One comment's fragment for its own pages: the stored one for English readers,
+    rendered again in another reader's language."""
+    if current_locale() == ENGLISH:
+        return Markup(comment.html)  # noqa: S704 - rendered and escaped when stored
+    return Markup(render_fragment(templates, consultation, comment))  # noqa: S704 - escaped
 
 
 # -- the page ------------------------------------------------------------------------------

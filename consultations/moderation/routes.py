@@ -12,6 +12,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.comments import service as comments
+from consultations.comments import thread
 from consultations.comments.models import Comment
 from consultations.comments.service import CommentRefused
 from consultations.comments.views import comment_context, comment_for, load, load_comment
@@ -49,6 +50,7 @@ async def flag_page(request: Request) -> Response:
         {
             "consultation": consultation,
             "comment": comment,
+            "comment_html": thread.for_reader(rt.templates, consultation, comment),
             "form": form,
             "base": comments.permalink(consultation, comment),
         },
@@ -93,7 +95,14 @@ async def hide(request: Request) -> Response:
         with rt.db.read() as session:
             ctx = comment_context(session, who, consultation, comment, now)
         return render(
-            request, "consultations/comments/comment.html", ctx | {"form": form}, status_code=400
+            request,
+            "consultations/comments/comment.html",
+            ctx
+            | {
+                "form": form,
+                "comment_html": thread.for_reader(rt.templates, consultation, comment),
+            },
+            status_code=400,
         )
     try:
         moderation.do_hide(rt, who, consultation.id or 0, comment.id or 0, reason)
