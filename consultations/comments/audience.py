@@ -131,7 +131,8 @@ def _in_reader_language(
     session: Session, consultation: Consultation, templates: Environment, rows: Sequence[Any]
 ) -> list[tuple[Any, ...]]:
     """The rows with each fragment rendered again in the reader's language."""
-    ids = [r[0] for r in rows]
-    comments = session.exec(select(Comment).where(col(Comment.id).in_(ids))).all() if ids else []
-    html = thread.localised(templates, consultation, comments)
+    # By consultation, not by a list of ids: a large thread would pass SQLite's limit.
+    wanted = {r[0] for r in rows}
+    found = session.exec(select(Comment).where(Comment.consultation_id == consultation.id)).all()
+    html = thread.localised(templates, consultation, [c for c in found if c.id in wanted])
     return [(r[0], r[1], html.get(r[0], r[2]), r[3]) for r in rows]

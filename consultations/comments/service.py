@@ -20,8 +20,6 @@ from markupsafe import Markup
 from sqlalchemy import or_, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
-from workspace.i18n import ENGLISH, current_locale
-from workspace.i18n import gettext as _
 
 from consultations.comments import audience, thread
 from consultations.comments.forms import Draft, rate_key
@@ -35,6 +33,8 @@ from workspace.events import CommentChanged
 from workspace.failures import Conflict, Forbidden
 from workspace.forms import FormInput
 from workspace.fragments import FragmentCache
+from workspace.i18n import ENGLISH, current_locale
+from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.models import Organisation
 from workspace.notifications.following import auto_follow
@@ -422,8 +422,8 @@ def changes_after(
     ).all()
     html = {r[0]: r[4] for r in rows}
     if templates is not None and rows and current_locale() != ENGLISH:
-        found = session.exec(select(Comment).where(col(Comment.id).in_(list(html)))).all()
-        html |= thread.localised(templates, consultation, found)
+        found = session.exec(select(Comment).where(Comment.consultation_id == consultation.id))
+        html |= thread.localised(templates, consultation, [c for c in found if c.id in html])
     changes = [
         {"comment_id": r[0], "parent_id": r[1], "seq": r[2], "state": r[3], "html": html[r[0]]}
         for r in rows

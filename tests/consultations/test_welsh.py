@@ -59,6 +59,8 @@ def test_a_response_in_welsh_is_stored_as_answered(
     # The scale's points are offered in Welsh but sent as the stored English values.
     assert labels_by_value(page, scale)["Agree"] == "Cytuno"
     assert labels_by_value(page, scale)["Strongly disagree"] == "Anghytuno’n gryf"
+    count = page.select_one(f"#q-{questions['why'].id}-info")
+    assert count.get_text(strip=True) == "Gallwch ddefnyddio hyd at 10000 nod"
 
     missing = member.submit(path, {"respondent_type": "individual", "consent": "named"})
     assert missing.status_code == 400
