@@ -38,6 +38,7 @@ from workspace import activity, formats
 from workspace.db import WriteUnit
 from workspace.failures import Conflict, NotFound
 from workspace.forms import FormInput
+from workspace.i18n import ENGLISH
 from workspace.i18n import gettext as _
 from workspace.models import Organisation, User
 from workspace.numbers import parse_int
@@ -445,13 +446,15 @@ def do_enter(rt: Runtime, who: Viewer, consultation_id: int, draft: AwayDraft) -
                 for q, v in answers.items()
             ]
         )
+        with rt.catalogues.use(ENGLISH):  # the activity log is stored once, for every reader
+            channel = Channel(draft.channel).label
         activity.record(
             unit,
             actor_id=who.user_id,
             verb="response.entered",
             object_type="consultation",
             object_id=consultation_id,
-            summary=f"{Channel(draft.channel).label} response entered for {consultation.title}",
+            summary=f"{channel} response entered for {consultation.title}",
             group_id=consultation.group_id,
             visibility=activity.SECRETARIAT,
             url=url(consultation),

@@ -5,6 +5,7 @@ The comment thread is stored once, in English, and rendered again for Welsh read
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from consultations.comments.models import Comment
 from consultations.lifecycle.models import Consultation
 from consultations.questions.models import Answer, Question
 from tests.client import HubClient, error_summary, soup
-from tests.consultations.factories import add_question, post_comment
+from tests.consultations.factories import add_question, make_consultation, post_comment
 from tests.factories import World
 from workspace.runtime import Runtime
 
@@ -134,3 +135,55 @@ def test_the_thread_is_stored_in_english_and_read_in_welsh(
     feed = welsh.get(f"/consultations/{consultation.slug}/comments?after=0").json()
     fragments = [soup(change["html"]) for change in feed["changes"]]
     assert [reply_links(f) for f in fragments] == [["Ateb"], ["Ateb"]]
+
+
+def test_every_page_a_chair_runs_a_consultation_from_is_in_welsh(
+    as_role: Any, rt: Runtime, world: World, consultation: Consultation, clock: Any
+) -> None:
+    """A chair reading in Welsh: every page of running a consultation answers, in Welsh,
+    with a heading of its own (not the English one)."""
+    now = clock.now
+    draft = make_consultation(
+        rt,
+        world,
+        title="A draft",
+        opens_at=now + timedelta(days=5),
+        closes_at=now + timedelta(days=40),
+    )
+    closed = make_consultation(
+        rt,
+        world,
+        title="A closed one",
+        opens_at=now - timedelta(days=40),
+        closes_at=now - timedelta(days=1),
+    )
+    add_question(rt, consultation, "Do you agree?", "scale")
+    post_comment(rt, consultation, world.users["member"], "Da iawn.")
+    pages = [
+        "/consultations/",
+        f"/consultations/new?group={world.group.slug}",
+        *(
+            f"/consultations/{consultation.slug}{tail}"
+            for tail in (
+                "/questions",
+                "/invitations",
+                "/moderation",
+                "/summary",
+                "/events",
+                "/events/new",
+                "/responses/enter",
+                "/comments",
+            )
+        ),
+        f"/consultations/{draft.slug}/edit",
+        f"/consultations/{closed.slug}/outcome/edit",
+        f"/consultations/{closed.slug}/summary",
+    ]
+    chair = as_role("chair")
+    # The chair's choice is saved on their account, so read the English pages first.
+    english = {path: chair.page(path).h1.get_text(strip=True) for path in pages}
+    in_welsh(chair)
+    for path in pages:
+        page = chair.page(path)
+        assert page.html["lang"] == "cy", path
+        assert page.h1.get_text(strip=True) != english[path], path
