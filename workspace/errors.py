@@ -11,28 +11,31 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from workspace.failures import Conflict, DomainError, Forbidden, Invalid, NotFound
+from workspace.i18n import LazyString, lazy_gettext
 from workspace.permissions import SignInRequired
 
 log = logging.getLogger(__name__)
 
-TITLES = {
-    400: "There is a problem with your request",
-    403: "You cannot do this",
-    404: "Page not found",
-    405: "This page cannot be used that way",
-    409: "Someone else changed this",
-    413: "What you sent is too large",
-    429: "Too many attempts",
-    500: "Sorry, there is a problem with the service",
-    401: "Authentication needed",
-    415: "Unsupported media type",
-    422: "The request could not be processed",
+TITLES: dict[int, LazyString] = {
+    400: lazy_gettext("There is a problem with your request"),
+    403: lazy_gettext("You cannot do this"),
+    404: lazy_gettext("Page not found"),
+    405: lazy_gettext("This page cannot be used that way"),
+    409: lazy_gettext("Someone else changed this"),
+    413: lazy_gettext("What you sent is too large"),
+    429: lazy_gettext("Too many attempts"),
+    500: lazy_gettext("Sorry, there is a problem with the service"),
+    401: lazy_gettext("Authentication needed"),
+    415: lazy_gettext("Unsupported media type"),
+    422: lazy_gettext("The request could not be processed"),
 }
-DEFAULT_MESSAGES = {
-    404: "If you typed the web address, check it is correct. If you pasted it, check you "
-    "copied the entire address.",
-    405: "Go back and use the links and buttons on the page.",
-    500: "Try again later. What you were doing has not been lost if you go back.",
+DEFAULT_MESSAGES: dict[int, LazyString] = {
+    404: lazy_gettext(
+        "If you typed the web address, check it is correct. If you pasted it, check you "
+        "copied the entire address."
+    ),
+    405: lazy_gettext("Go back and use the links and buttons on the page."),
+    500: lazy_gettext("Try again later. What you were doing has not been lost if you go back."),
 }
 
 
@@ -43,8 +46,8 @@ def wants_json(request: Request) -> bool:
 
 
 def error_response(request: Request, status: int, message: str = "") -> Response:
-    title = TITLES.get(status, "There is a problem")
-    detail = message or DEFAULT_MESSAGES.get(status, "")
+    title = str(TITLES.get(status, lazy_gettext("There is a problem")))
+    detail = message or str(DEFAULT_MESSAGES.get(status, ""))
     if wants_json(request):
         return JSONResponse(
             {"type": "about:blank", "title": title, "status": status, "detail": detail},

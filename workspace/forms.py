@@ -15,6 +15,9 @@ from datetime import date
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
+from workspace.formats import number
+from workspace.i18n import N_
+from workspace.i18n import gettext as _
 from workspace.numbers import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -28,6 +31,15 @@ from workspace.numbers import (
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DATE_PARTS = ("day", "month", "year")
 _Date = date  # inside FormInput, `date` names the method
+# What a date typed in three boxes lacks, said whole so each language can word it.
+MISSING_PARTS = {
+    ("day",): N_("%(label)s must include a day"),
+    ("month",): N_("%(label)s must include a month"),
+    ("year",): N_("%(label)s must include a year"),
+    ("day", "month"): N_("%(label)s must include a day and a month"),
+    ("day", "year"): N_("%(label)s must include a day and a year"),
+    ("month", "year"): N_("%(label)s must include a month and a year"),
+}
 
 
 @dataclass
@@ -56,7 +68,8 @@ class FormInput:
     def message(self, name: str) -> dict[str, str] | None:
         """The inline error in the shape GOV.UK form macros expect."""
         text = self.errors.get(name)
-        return {"text": text} if text else None
+        # GOV.UK's hidden prefix read out before the message ("Error:") is English unless told.
+        return {"text": text, "visuallyHiddenText": _("Error")} if text else None
 
     # -- validators: each records an error and returns the cleaned value --------------
 
@@ -66,11 +79,9 @@ class FormInput:
         """A text a person must give: one line unless `multiline` (a textarea)."""
         value = self._text(name, label, multiline)
         if not value:
-            self.error(name, f"Enter {label}")
+            self.error(name, _("Enter %(label)s", label=label))
         elif len(value) > max_length:
-            self.error(
-                name, f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer"
-            )
+            self.error(name, _too_long(label, max_length))
         return value
 
     def optional(
@@ -79,9 +90,7 @@ class FormInput:
         """A text a person may leave out: one line unless `multiline` (a textarea)."""
         value = self._text(name, label, multiline)
         if len(value) > max_length:
-            self.error(
-                name, f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer"
-            )
+            self.error(name, _too_long(label, max_length))
         return value
 
     def _text(self, name: str, label: str, multiline: bool) -> str:
@@ -92,22 +101,28 @@ class FormInput:
             return strip_controls(raw).strip()
         if has_controls(raw):
             self.error(
-                name, f"Enter {label} on one line, without line breaks or control characters"
+                name,
+                _(
+                    "Enter %(label)s on one line, without line breaks or control characters",
+                    label=label,
+                ),
             )
         return raw.strip()
 
     def email(self, name: str = "email") -> str:
         value = normalise_email(self.get(name))
         if not value:
-            self.error(name, "Enter your email address")
+            self.error(name, _("Enter your email address"))
         elif len(value) > 254 or not EMAIL_RE.match(value):
-            self.error(name, "Enter an email address in the correct format, like name@example.com")
+            self.error(
+                name, _("Enter an email address in the correct format, like name@example.com")
+            )
         return value
 
     def choice(self, name: str, label: str, choices: set[str] | dict[str, str]) -> str:
         value = self.get(name)
         if value not in choices:
-            self.error(name, f"Select {label}")
+            self.error(name, _("Select %(label)s", label=label))
         return value
 
     def date(self, name: str, label: str, *, required: bool = True) -> date | None:
@@ -118,14 +133,22 @@ class FormInput:
         value = self.get(name).strip()
         if not value:
             if required:
-                self.error(name, f"Enter {label}")
+                self.error(name, _("Enter %(label)s", label=label))
             return None
         found = parse_date(value)
-        text = f"{label[0].upper()}{label[1:]}"
+        text = _capital(label)
         if found is None and parse_date_unbounded(value) is not None:
-            self.error(name, f"{text} must be between {FIRST_YEAR} and {LAST_YEAR}")
+            self.error(
+                name,
+                _(
+                    "%(label)s must be between %(first)d and %(last)d",
+                    label=text,
+                    first=FIRST_YEAR,
+                    last=LAST_YEAR,
+                ),
+            )
         elif found is None:
-            self.error(name, f"{text} must be a real date, like 2016-04-01")
+            self.error(name, _("%(label)s must be a real date, like 2016-04-01", label=text))
         return found
 
     def time(self, name: str, message: str, *, default: str = "") -> dt.time | None:
@@ -139,30 +162,42 @@ class FormInput:
         raw = {part: self.get(f"{name}-{part}").strip() for part in DATE_PARTS}
         if not any(raw.values()):
             if required:
-                self.error(name, f"Enter {label}")
+                self.error(name, _("Enter %(label)s", label=label))
             return None
-        missing = [part for part in DATE_PARTS if not raw[part]]
-        title = f"{label[0].upper()}{label[1:]}"
+        missing = tuple(part for part in DATE_PARTS if not raw[part])
+        title = _capital(label)
         if missing:
-            self.error(name, f"{title} must include a {' and a '.join(missing)}")
+            self.error(name, _(MISSING_PARTS[missing], label=title))
             return None
         day = parse_int(raw["day"], low=1, high=31)
         month = parse_int(raw["month"], low=1, high=12)
         year = parse_int(raw["year"], low=FIRST_YEAR, high=LAST_YEAR)
         if day is None or month is None or year is None:
-            self.error(name, f"{title} must be a real date, like 1 4 2016")
+            self.error(name, _("%(label)s must be a real date, like 1 4 2016", label=title))
             return None
         try:
             return _Date(year, month, day)
         except ValueError:
-            self.error(name, f"{title} must be a real date, like 1 4 2016")
+            self.error(name, _("%(label)s must be a real date, like 1 4 2016", label=title))
             return None
 
     def integer(self, name: str, label: str) -> int | None:
         value = parse_id(self.get(name))
         if value is None:
-            self.error(name, f"Select {label}")
+            self.error(name, _("Select %(label)s", label=label))
         return value
+
+
+def _capital(label: str) -> str:
+    return f"{label[0].upper()}{label[1:]}" if label else label
+
+
+def _too_long(label: str, limit: int) -> str:
+    return _(
+        "%(label)s must be %(limit)s characters or fewer",
+        label=_capital(label),
+        limit=number(limit),
+    )
 
 
 def has_controls(value: str) -> bool:

@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import gettext as stdlib_gettext
 import importlib.util
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -39,6 +39,7 @@ DEFAULT = ENGLISH
 LANGUAGES: dict[str, str] = {ENGLISH: "English", WELSH: "Cymraeg"}
 COOKIE = "lang"
 DOMAIN = "messages"
+K = TypeVar("K", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,12 @@ def gettext(message: str, **variables: Any) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark `message` for the catalogue without translating it here: a table of messages
+    chosen from later, then passed to `gettext`."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     """The form for `n` (Welsh has six), with `%(num)d` set to `n` unless given."""
     variables.setdefault("num", n)
@@ -110,6 +117,15 @@ class LazyString:
     def __repr__(self) -> str:
         return f"LazyString({self._args[0]!r})"
 
+    @property
+    def args(self) -> tuple[Any, ...]:
+        """(message, variables), or (singular, plural, n, variables) for a plural."""
+        return self._args
+
+    @property
+    def plural(self) -> bool:
+        return self._plural
+
     def __eq__(self, other: object) -> bool:
         return str(self) == str(other)
 
@@ -139,6 +155,24 @@ def lazy_gettext(message: str, **variables: Any) -> LazyString:
 
 def lazy_ngettext(singular: str, plural: str, n: int, **variables: Any) -> LazyString:
     return LazyString((singular, plural, n, variables), plural=True)
+
+
+class Labels(Mapping[K, str]):
+    """A table of labels made at import time (sectors, channels), each read in the
+    language of the moment: `Labels({Sector.INDUSTRY: N_("Industry")})`. It is a plain
+    `Mapping[key, str]` to its readers."""
+
+    def __init__(self, messages: Mapping[K, str]) -> None:
+        self._messages = dict(messages)
+
+    def __getitem__(self, key: K) -> str:
+        return gettext(self._messages[key])
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._messages)
+
+    def __len__(self) -> int:
+        return len(self._messages)
 
 
 class Catalogues:

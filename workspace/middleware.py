@@ -17,6 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from workspace import auth, csrf, i18n
 from workspace.errors import error_response
 from workspace.files.upload import FORM_OVERHEAD
+from workspace.formats import number
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.tokens import service as tokens
 from workspace.twofactor import service as twofactor
 
@@ -90,7 +93,7 @@ class RequestContext:
             # owner or for nobody, and a bad token is refused rather than ignored.
             found = tokens.authenticate(self.runtime, bearer)
             if found is None:
-                response = error_response(Request(scope, receive), 401, NOT_ACCEPTED)
+                response = error_response(Request(scope, receive), 401, str(NOT_ACCEPTED))
                 response.headers["WWW-Authenticate"] = 'Bearer error="invalid_token"'
                 await response(scope, receive, send)
                 return
@@ -98,7 +101,7 @@ class RequestContext:
         send = _with_policy_headers(send, self.runtime, scope, signed_in=state["viewer"].signed_in)
         if _has_nul(scope):
             # No address of ours holds a NUL, and PostgreSQL cannot even compare one.
-            response = error_response(Request(scope, receive), 400, NUL_MESSAGE)
+            response = error_response(Request(scope, receive), 400, str(NUL_MESSAGE))
             await response(scope, receive, send)
             return
 
@@ -144,7 +147,7 @@ class RequestContext:
         while more:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return (400, "The request was interrupted."), receive
+                return (400, _("The request was interrupted.")), receive
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > limit:
@@ -158,7 +161,7 @@ class RequestContext:
                     body.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict"
                 )
             except UnicodeDecodeError:
-                return (400, "The form contained text that is not valid UTF-8."), replay
+                return (400, _("The form contained text that is not valid UTF-8.")), replay
             token = token or next((v for k, v in fields if k == csrf.FIELD), "")
         secret = self.runtime.settings.secret_key
         # A bearer token is never sent by a browser on its own, so a request carrying one
@@ -167,8 +170,10 @@ class RequestContext:
         if not exempt and not csrf.valid(secret, cookies.get(csrf.COOKIE), token):
             return (
                 403,
-                "This form has expired or came from another site. "
-                "Go back, reload the page and try again.",
+                _(
+                    "This form has expired or came from another site. "
+                    "Go back, reload the page and try again."
+                ),
             ), replay
         return None, replay
 
@@ -182,7 +187,9 @@ class RequestContext:
 SET_UP_PAGE = "/account/two-factor"
 SET_UP_ALLOWED = (SET_UP_PAGE, "/account/sign-out", "/static/", "/healthz")
 
-NUL_MESSAGE = "The address contains a character that no page uses. Check it and try again."
+NUL_MESSAGE = lazy_gettext(
+    "The address contains a character that no page uses. Check it and try again."
+)
 
 
 def _has_nul(scope: Scope) -> bool:
@@ -216,14 +223,15 @@ def _with_policy_headers(send: Send, runtime: Runtime, scope: Scope, *, signed_i
 
 
 def _too_large_file(limit: int) -> str:
-    return (
-        f"The file is too large. Files can be up to {limit / 1048576:,.0f} MB. "
-        "Go back and choose a smaller file."
+    return _(
+        "The file is too large. Files can be up to %(limit)s MB. "
+        "Go back and choose a smaller file.",
+        limit=number(round(limit / 1048576)),
     )
 
 
 def _too_large(limit: int) -> str:
-    return f"What you sent is too large. The limit is {limit // 1000:,} kB."
+    return _("What you sent is too large. The limit is %(limit)s kB.", limit=number(limit // 1000))
 
 
 def _replay(body: bytes) -> Receive:
@@ -275,7 +283,7 @@ def _cookies(scope: Scope) -> dict[str, str]:
 
 # Personal API tokens (workspace/tokens) are accepted on the JSON API only.
 API_PREFIX = "/api/"
-NOT_ACCEPTED = (
+NOT_ACCEPTED = lazy_gettext(
     "The API token is not valid: it is unknown, revoked, or its owner closed their account."
 )
 

@@ -9,6 +9,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import N_, Labels
 
 
 class Sector(StrEnum):
@@ -26,16 +27,18 @@ class Sector(StrEnum):
         return SECTOR_LABELS[self]
 
 
-SECTOR_LABELS = {
-    Sector.INDUSTRY: "Industry",
-    Sector.ENERGY_SUPPLY: "Energy supply",
-    Sector.LOCAL_GOVERNMENT: "Local government",
-    Sector.ENVIRONMENTAL: "Environmental",
-    Sector.PROFESSIONAL_BODY: "Professional body",
-    Sector.ACADEMIC: "Academic",
-    Sector.GOVERNMENT: "Government",
-    Sector.OTHER: "Other",
-}
+SECTOR_LABELS = Labels(
+    {
+        Sector.INDUSTRY: N_("Industry"),
+        Sector.ENERGY_SUPPLY: N_("Energy supply"),
+        Sector.LOCAL_GOVERNMENT: N_("Local government"),
+        Sector.ENVIRONMENTAL: N_("Environmental"),
+        Sector.PROFESSIONAL_BODY: N_("Professional body"),
+        Sector.ACADEMIC: N_("Academic"),
+        Sector.GOVERNMENT: N_("Government"),
+        Sector.OTHER: N_("Other"),
+    }
+)
 
 
 class User(SQLModel, table=True):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from workspace.failures import Forbidden
+from workspace.i18n import gettext as _
 
 
 class Role(StrEnum):
@@ -138,7 +139,9 @@ def require_speaks_for(viewer: Viewer, body: str, seated_departments: Iterable[s
         return
     if not viewer.signed_in:
         raise SignInRequired()
-    raise Forbidden(f"Only government observers from {body} can record its response.")
+    raise Forbidden(
+        _("Only government observers from %(body)s can record its response.", body=body)
+    )
 
 
 class SignInRequired(Exception):
@@ -148,16 +151,16 @@ class SignInRequired(Exception):
 def _refusal(viewer: Viewer, action: Action, group_id: int | None) -> str:
     role = viewer.role_in(group_id)
     if role is Role.OBSERVER:
-        return "Government observers follow the work but do not take part in it."
+        return _("Government observers follow the work but do not take part in it.")
     if action is Action.ADMINISTER:
-        return "Only the hub secretariat can do this."
+        return _("Only the hub secretariat can do this.")
     if action in (Action.MANAGE_PROCESS, Action.MODERATE):
-        return "Only the chairs of this task group and the secretariat can do this."
+        return _("Only the chairs of this task group and the secretariat can do this.")
     if action in (Action.EDIT_DRAFT, Action.RECORD_POSITION):
-        return "Only members of this task group can do this."
+        return _("Only members of this task group can do this.")
     if action is Action.READ_GROUP_PRIVATE:
-        return "This is visible to the task group's members and observers only."
-    return "You do not have permission to do this."
+        return _("This is visible to the task group's members and observers only.")
+    return _("You do not have permission to do this.")
 
 
 # --- audiences: who a consultation is for ----------------------------------------------
@@ -212,7 +215,7 @@ def require_in(viewer: Viewer, action: Action | str, place: Place) -> None:
     if not viewer.signed_in:
         raise SignInRequired()
     if place.audience is Audience.INVITED and Action(action) is Action.RESPOND:
-        raise Forbidden("Only those invited to this consultation can answer it.")
+        raise Forbidden(_("Only those invited to this consultation can answer it."))
     raise Forbidden(_refusal(viewer, Action(action), place.group_id))
 
 
@@ -241,7 +244,7 @@ def require_enter_responses(viewer: Viewer, place: Place, *, appointed: bool) ->
     if viewer.role_in(place.group_id) is Role.OBSERVER:
         raise Forbidden(_refusal(viewer, Action.EDIT_DRAFT, place.group_id))
     raise Forbidden(
-        "Only the chairs and the members they appoint for an event can enter responses."
+        _("Only the chairs and the members they appoint for an event can enter responses.")
     )
 
 
@@ -260,4 +263,4 @@ def token_allows(scope: str | None, writes: bool) -> bool:
 
 def require_token_scope(scope: str | None, writes: bool) -> None:
     if not token_allows(scope, writes):
-        raise Forbidden("This API token can only read. Make a read and write token to do this.")
+        raise Forbidden(_("This API token can only read. Make a read and write token to do this."))

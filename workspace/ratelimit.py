@@ -7,6 +7,7 @@ import time
 from sqlmodel import col, delete, select
 
 from workspace.db import Database
+from workspace.i18n import ngettext
 from workspace.models import RateLimitCounter
 
 
@@ -65,4 +66,4 @@ class RateLimiter:
     def wait(self) -> str:
         """When to try again, for people: "in 7 minutes", "in 1 minute"."""
         minutes = -(-self.retry_after() // 60)
-        return f"in {minutes} minute{'' if minutes == 1 else 's'}"
+        return ngettext("in %(num)d minute", "in %(num)d minutes", minutes)

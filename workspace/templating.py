@@ -27,7 +27,7 @@ from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from workspace import csrf, formats, i18n
+from workspace import csrf, formats, i18n, jsmessages
 from workspace.markdown import markup
 from workspace.permissions import ANONYMOUS, Action, Role, Viewer, can
 
@@ -88,6 +88,7 @@ def make_environment(folders: Mapping[str, Path], timezone: str) -> Environment:
         Action=Action,
         Role=Role,
         current_locale=i18n.current_locale,
+        js_messages=jsmessages.messages,
         LANGUAGES=i18n.LANGUAGES,
     )
     return env

@@ -10,6 +10,7 @@ from starlette.routing import Route
 
 from workspace import activity
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.models import SECTOR_LABELS, Organisation, Sector, User
 from workspace.numbers import parse_int
 from workspace.permissions import Action, require
@@ -40,7 +41,7 @@ async def new_organisation(request: Request) -> Response:
         if form.ok and _create_organisation(rt, who.user_id, name, sector):
             return redirect("/organisations", f"{name} has been added.")
         if form.ok:
-            form.error("name", "An organisation with this name already exists")
+            form.error("name", _("An organisation with this name already exists"))
         return render(
             request,
             "admin/organisation_form.html",

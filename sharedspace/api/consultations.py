@@ -22,6 +22,7 @@ from sharedspace.api import schemas as s
 from sharedspace.api.kit import PAGED, Call, Endpoint, Param, next_cursor
 from taskgroups.groups.models import TaskGroup
 from workspace.failures import NotFound
+from workspace.i18n import gettext as _
 from workspace.models import User
 from workspace.permissions import Viewer
 
@@ -155,7 +156,7 @@ def list_responses(call: Call) -> BaseModel:
     with call.rt.db.read() as session:
         c = readable_consultation(call, session)
         if not responses.responses_published(call.viewer, c, now):
-            raise NotFound("Responses are published once the consultation has closed.")
+            raise NotFound(_("Responses are published once the consultation has closed."))
         rows = session.exec(
             select(Response, User.display_name)
             .join(User, col(User.id) == Response.user_id)

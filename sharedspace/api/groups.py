@@ -19,6 +19,7 @@ from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings.models import Meeting
 from taskgroups.milestones import service as milestones
 from workspace.failures import NotFound
+from workspace.i18n import gettext as _
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, can
 
@@ -41,7 +42,7 @@ DEFINITION = Param(
 def group_named(session: Session, slug: str) -> TaskGroup:
     found = groups.group_by_slug(session, slug)
     if found is None:
-        raise NotFound("There is no task group with that name.")
+        raise NotFound(_("There is no task group with that name."))
     return found
 
 
@@ -175,7 +176,7 @@ def one_definition(call: Call) -> s.Definition:
         group = group_named(session, call.path["slug"])
         found = drafting.get_definition(session, group.id or 0, call.path["definition"])
         if found is None or not drafting.readable(who, found):
-            raise NotFound("There is no definition with that name in this group.")
+            raise NotFound(_("There is no definition with that name in this group."))
         upto = drafting.public_number(who, found)
         revisions = [
             _revision(session, revision, author)

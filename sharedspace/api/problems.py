@@ -53,7 +53,10 @@ def problem(
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body = Problem(
-        title=TITLES.get(status, "There is a problem"), status=status, detail=detail, errors=errors
+        title=str(TITLES.get(status, "There is a problem")),
+        status=status,
+        detail=detail,
+        errors=errors,
     )
     return JSONResponse(
         body.model_dump(exclude_none=True),

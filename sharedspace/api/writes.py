@@ -23,6 +23,7 @@ from sharedspace.api.kit import Call, Endpoint
 from sharedspace.api.problems import ApiError, FieldProblem
 from workspace.failures import NotFound
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.models import Organisation
 from workspace.permissions import Action, require, require_in
 
@@ -94,7 +95,7 @@ def record_position(call: Call) -> s.Position:
         group = group_named(session, call.path["slug"])
         found = drafting.get_definition(session, group.id or 0, call.path["definition"])
         if found is None or not drafting.readable(call.viewer, found):
-            raise NotFound("There is no definition with that name in this group.")
+            raise NotFound(_("There is no definition with that name in this group."))
     require(call.viewer, Action.RECORD_POSITION, group.id)
     body = call.payload(s.NewPosition)
     problem = signoff.check_position(body.stance, body.comment)

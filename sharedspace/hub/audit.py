@@ -18,6 +18,8 @@ from starlette.routing import Route
 
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput
+from workspace.i18n import N_, Labels
+from workspace.i18n import gettext as _
 from workspace.models import ActivityEvent, User
 from workspace.numbers import parse_int
 from workspace.permissions import Action, require
@@ -26,7 +28,9 @@ from workspace.templating import render
 
 PAGE_SIZE = 50
 MAX_PAGE = 10_000
-_CHOOSE = {"group": "Select a group from the list", "person": "Select a person from the list"}
+_CHOOSE = Labels(
+    {"group": N_("Select a group from the list"), "person": N_("Select a person from the list")}
+)
 CSV_LIMIT = 100_000
 
 
@@ -52,7 +56,7 @@ def read_filter(request: Request) -> tuple[AuditFilter, FormInput]:
     found.since = form.date("from", "the first day", required=False)
     found.until = form.date("to", "the last day", required=False)
     if found.since and found.until and found.until < found.since:
-        form.error("to", "The last day must be the same as or after the first day")
+        form.error("to", _("The last day must be the same as or after the first day"))
     return found, form
 
 
@@ -119,11 +123,19 @@ def pages(number: int, more: bool, path: str, filters: dict[str, str]) -> dict[s
     def href(n: int) -> str:
         return f"{path}?{urlencode(filters | {'page': str(n)})}"
 
-    found: dict[str, Any] = {"landmarkLabel": "Pages of events"}
+    found: dict[str, Any] = {"landmarkLabel": _("Pages of events")}
     if number > 1:
-        found["previous"] = {"href": href(number - 1), "labelText": f"Page {number - 1}"}
+        found["previous"] = {
+            "href": href(number - 1),
+            "text": _("Previous"),
+            "labelText": _("Page %(page)d", page=number - 1),
+        }
     if more:
-        found["next"] = {"href": href(number + 1), "labelText": f"Page {number + 1}"}
+        found["next"] = {
+            "href": href(number + 1),
+            "text": _("Next"),
+            "labelText": _("Page %(page)d", page=number + 1),
+        }
     return found
 
 

@@ -27,6 +27,7 @@ from taskgroups.meetings.models import Meeting
 from taskgroups.milestones import service as milestones
 from workspace import activity
 from workspace.forms import one_line
+from workspace.i18n import gettext as _
 from workspace.models import ActivityEvent, User
 from workspace.permissions import ANONYMOUS, Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
@@ -250,7 +251,7 @@ async def revoke(request: Request) -> Response:
             raise HTTPException(404)
         token.revoked_at = token.revoked_at or rt.clock()
         unit.session.add(token)
-    return redirect("/feeds/private", "The calendar address no longer works.")
+    return redirect("/feeds/private", _("The calendar address no longer works."))
 
 
 async def private_calendar(request: Request) -> Response:

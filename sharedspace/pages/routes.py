@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from sharedspace.pages import service
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -37,14 +38,21 @@ def _edit(slug: str):  # type: ignore[no-untyped-def]
             if form.get("reset") == "default":
                 service.do_save(rt, who, slug, "")
                 return redirect(
-                    f"/{slug}", f"The {shown.kind.title.lower()} page is back to its default text."
+                    f"/{slug}",
+                    _(
+                        "The %(page)s page is back to its default text.",
+                        page=shown.kind.label.lower(),
+                    ),
                 )
             body = form.required(
-                "body", "the text of the page", max_length=service.MAX_BODY, multiline=True
+                "body", _("the text of the page"), max_length=service.MAX_BODY, multiline=True
             )
             if form.ok:
                 service.do_save(rt, who, slug, body)
-                return redirect(f"/{slug}", f"The {shown.kind.title.lower()} page has been saved.")
+                return redirect(
+                    f"/{slug}",
+                    _("The %(page)s page has been saved.", page=shown.kind.label.lower()),
+                )
             return render(
                 request, "pages/edit.html", {"page": shown, "form": form}, status_code=400
             )

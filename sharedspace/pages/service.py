@@ -12,6 +12,7 @@ from sqlmodel import Session
 from sharedspace.pages.models import ServicePage
 from workspace import activity
 from workspace.db import utcnow
+from workspace.i18n import N_, gettext
 from workspace.markdown import render_markdown
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
@@ -23,16 +24,21 @@ MAX_BODY = 50_000
 @dataclass(frozen=True)
 class PageKind:
     slug: str
-    title: str
+    title: str  # English, as the activity log records it
+
+    @property
+    def label(self) -> str:
+        """The title in the reader's language."""
+        return gettext(self.title)
 
 
 PAGES = {
     p.slug: p
     for p in (
-        PageKind("help", "Help"),
-        PageKind("accessibility", "Accessibility statement"),
-        PageKind("privacy", "Privacy notice"),
-        PageKind("cookies", "Cookies"),
+        PageKind("help", N_("Help")),
+        PageKind("accessibility", N_("Accessibility statement")),
+        PageKind("privacy", N_("Privacy notice")),
+        PageKind("cookies", N_("Cookies")),
     )
 }
 

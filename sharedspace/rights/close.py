@@ -28,6 +28,7 @@ from consultations.comments import service as comment_service
 from workspace import activity, auth, search
 from workspace.db import WriteUnit
 from workspace.failures import Forbidden
+from workspace.i18n import gettext as _
 from workspace.models import User
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
@@ -65,7 +66,7 @@ def check_close(rt: Runtime, actor: Viewer, password: str) -> User:
     with rt.db.read() as session:
         user = session.get(User, actor.user_id)
     if user is None or not auth.verify_password(rt.hasher, user.password_hash, password):
-        raise Forbidden("Enter your current password to close your account.")
+        raise Forbidden(_("Enter your current password to close your account."))
     return user
 
 

@@ -11,6 +11,7 @@ from sharedspace.rights import close, export
 from workspace import auth
 from workspace.failures import Forbidden
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -47,7 +48,7 @@ async def close_account(request: Request) -> Response:
     rt = runtime(request)
     form = await read_form(request)
     if form.get(CONFIRM) != "yes":
-        form.error(CONFIRM, "Confirm that you want to close your account")
+        form.error(CONFIRM, _("Confirm that you want to close your account"))
     user = None
     if form.ok:
         try:
@@ -58,7 +59,7 @@ async def close_account(request: Request) -> Response:
         form.values.pop("password", None)
         return render(request, "rights/data.html", {"form": form}, status_code=400)
     await run_in_threadpool(close.do_close, rt, user)
-    response = redirect("/", "Your account has been closed. Thank you for taking part.")
+    response = redirect("/", _("Your account has been closed. Thank you for taking part."))
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response
 

@@ -1,5 +1,6 @@
 // Progressive enhancement only: every page works without this file.
 import { initAll } from "/static/vendor/govuk-frontend/govuk-frontend.min.js";
+import { message } from "/static/js/messages.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 
@@ -18,7 +19,7 @@ export { csrfToken };
 
 // Wide tables scroll inside their own region (WCAG 1.4.10 reflow): a focusable, named
 // region so keyboard users can scroll it, and a hint shown only when it does overflow.
-const scrollHint = "Scroll sideways to see the whole table.";
+const scrollHint = message("scrollHint");
 function wrapTables(scope) {
   for (const table of scope.querySelectorAll("table.govuk-table")) {
     if (table.parentElement?.classList.contains("ss-table-scroll")) continue;

@@ -17,6 +17,8 @@
 //        <ol id="replies-<id>">…</ol></li>…</ol>
 //   </section>
 
+import { message } from "/static/js/messages.js";
+
 const ROOT_LIST = "comment-thread";
 const ANNOUNCE_AFTER_MS = 400;
 const RETRY_MS = [1000, 2000, 5000, 10000];
@@ -278,9 +280,10 @@ function queueAnnouncement(container, state, name) {
     const latest = names[names.length - 1];
     let text;
     if (names.length === 1) {
-      text = latest ? `New comment from ${latest}.` : "New comment.";
+      text = latest ? message("newCommentFrom", { name: latest }) : message("newComment");
     } else {
-      text = `${names.length} new comments${latest ? `, the latest from ${latest}` : ""}.`;
+      const count = { num: names.length, name: latest };
+      text = latest ? message("newCommentsLatest", count) : message("newComments", count);
     }
     // Clear first so the same sentence twice in a row is still read out.
     region.textContent = "";

@@ -9,6 +9,8 @@
 // Needs the vendored Socket.IO client as the global `io` (a classic deferred script
 // placed before this module by base.html).
 
+import { message } from "/static/js/messages.js";
+
 const badge = document.getElementById("unread-count");
 const announcer = document.getElementById("unread-announcer");
 
@@ -22,7 +24,7 @@ function show(count) {
   badge.textContent = String(value);
   badge.classList.toggle("ss-count--none", value === 0);
   if (announcer && rose) {
-    announcer.textContent = `${value} unread notification${value === 1 ? "" : "s"}`;
+    announcer.textContent = message("unread", { num: value });
   }
 }
 

@@ -32,6 +32,7 @@ ALLOWED += ("Cymraeg", "English", "©", "Markdown", "PDF", "DOCX", "XLSX", "ODT"
 READ_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "aria-description")
 # Keys of GOV.UK macro parameters whose strings are shown.
 SHOWN_KEYS = {
+    "label",
     "text",
     "html",
     "titleText",
@@ -39,9 +40,15 @@ SHOWN_KEYS = {
     "summaryText",
     "caption",
     "descriptionText",
+    "iconFallbackText",
 }
+# The project's macros (workspace/templates/macros.html) that show string arguments.
+SHOWING_MACROS = {"error_title", "post_button", "date_input"}
+# A string argument that reads as words (not a field name, a path or a class).
+LOOKS_LIKE_WORDS = re.compile(r"^[\"'](?!.*(?:govuk-|ss-|/))[^_]*[A-Z ][^_]*[\"']$")
 HOLE = "\x00"  # where a Jinja expression or translated text stood
 LETTER = re.compile(r"[^\W\d_]")
+ATTRIBUTE = re.compile(r'[\w-]+="[^"]*"')
 ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|\w+);")
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[#0 +-]*\d*(?:\.\d+)?([sdifrx%])")
 
@@ -81,10 +88,12 @@ def shown_text(source: str) -> str:
 
 
 def untranslated_strings(source: str) -> Iterator[str]:
-    """Strings given to a macro parameter that is shown, `{"text": "Save"}`."""
+    """Strings given to a macro parameter that is shown, `{"text": "Save"}`, or to one of
+    the shared macros that show their arguments, `error_title(form, "Sign in")`."""
     tokens = [
         (kind, value) for _l, kind, value in _environment().lex(source) if kind != "whitespace"
     ]
+    yield from _macro_arguments(tokens)
     for i in range(2, len(tokens)):
         key, colon, value = tokens[i - 2], tokens[i - 1], tokens[i]
         if (
@@ -94,6 +103,22 @@ def untranslated_strings(source: str) -> Iterator[str]:
             and value[0] == "string"
         ):
             yield value[1]
+
+
+def _macro_arguments(tokens: list[tuple[str, str]]) -> Iterator[str]:
+    depth = 0  # inside the brackets of a call to one of SHOWING_MACROS
+    for i, (kind, value) in enumerate(tokens):
+        if depth == 0:
+            opens_call = kind == "operator" and value == "(" and i > 0
+            if opens_call and tokens[i - 1] in {("name", m) for m in SHOWING_MACROS}:
+                depth = 1
+            continue
+        if kind == "operator" and value in "([{":
+            depth += 1
+        elif kind == "operator" and value in ")]}":
+            depth -= 1
+        elif kind == "string" and depth == 1 and LOOKS_LIKE_WORDS.search(value):
+            yield value
 
 
 def visible_text(html: str) -> Iterator[str]:
@@ -109,7 +134,8 @@ def visible_text(html: str) -> Iterator[str]:
 
 
 def has_words(text: str) -> bool:
-    text = ENTITY.sub("", text)
+    # A macro that prints attributes (`data-hx-boost="true"`) is not text.
+    text = ATTRIBUTE.sub("", ENTITY.sub("", text))
     for name in ALLOWED:
         text = text.replace(name, "")
     return LETTER.search(text) is not None
@@ -213,3 +239,8 @@ def test_the_check_finds_bare_text() -> None:
     found = [t.strip() for t in visible_text(shown_text(source)) if has_words(t)]
     assert found == ["Hint", "Save"]
     assert list(untranslated_strings(source)) == ['"Send"']
+    macros = (
+        '{{ error_title(form, "Sign in") }}{{ date_input(form, "opens_at", _("Opens")) }}'
+        '{{ post_button("/x", _("Go"), token, "govuk-button govuk-button--warning") }}'
+    )
+    assert list(untranslated_strings(macros)) == ['"Sign in"']

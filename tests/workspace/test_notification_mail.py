@@ -188,7 +188,7 @@ def test_observers_get_a_weekly_progress_digest_at_their_hour(
     assert rt.notifications.digests.send_due() == 0  # once only
     rt.worker.run_pending()
     [digest] = sink.to(observer.email)
-    assert digest["Subject"] == "Your weekly Shared Space digest: 1 update(s)"
+    assert digest["Subject"] == "Your weekly Shared Space digest: 1 update"
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, html = parts(digest)
     assert "DEFINITIONS" in text

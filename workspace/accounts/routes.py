@@ -10,6 +10,7 @@ from starlette.routing import Route
 from workspace import auth
 from workspace.accounts import service
 from workspace.forms import FormInput, normalise_email, read_form, safe_next
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -45,8 +46,10 @@ async def register(request: Request) -> Response:
     if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
         form.error(
             "email",
-            "Too many accounts have been made from this network recently. "
-            f"Try again {rt.limiter.wait()}.",
+            _(
+                "Too many accounts have been made from this network recently. Try again %(when)s.",
+                when=rt.limiter.wait(),
+            ),
         )
         return render(request, "accounts/register.html", {"form": form}, status_code=429)
     reg = service.check_registration(form)
@@ -73,14 +76,17 @@ async def sign_in(request: Request) -> Response:
     ):
         form.error(
             "email",
-            f"Too many sign-in attempts. Try again {rt.limiter.wait()}, or reset your password.",
+            _(
+                "Too many sign-in attempts. Try again %(when)s, or reset your password.",
+                when=rt.limiter.wait(),
+            ),
         )
         return render(request, "accounts/sign_in.html", {"form": form}, status_code=429)
     rt.limiter.hit(ip_key)
     user = await run_in_threadpool(service.authenticate, rt, email, form.get("password"))
     if user is None:
         rt.limiter.hit(account_key)
-        form.error("email", "Enter a correct email address and password")
+        form.error("email", _("Enter a correct email address and password"))
         return render(request, "accounts/sign_in.html", {"form": form}, status_code=400)
     rt.limiter.reset(account_key)
     target = safe_next(form.get("next", "/"))
@@ -101,14 +107,16 @@ async def sign_in(request: Request) -> Response:
         )
         return response
     token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
-    return _signed_in_response(request, token, target, f"Signed in as {user.display_name}.")
+    return _signed_in_response(
+        request, token, target, _("Signed in as %(name)s.", name=user.display_name)
+    )
 
 
 CHALLENGE = "/account/sign-in/two-factor"
 
 
 def _challenge_expired() -> Response:
-    response = redirect("/account/sign-in", "Your sign-in timed out. Sign in again.")
+    response = redirect("/account/sign-in", _("Your sign-in timed out. Sign in again."))
     response.delete_cookie(twofactor.PENDING_COOKIE, path="/account")
     return response
 
@@ -129,20 +137,24 @@ async def sign_in_challenge(request: Request) -> Response:
     if rt.limiter.exceeded(ip_key, rt.settings.signin_limit_per_ip) or rt.limiter.exceeded(
         account_key, rt.settings.signin_limit_per_account
     ):
-        form.error("code", f"Too many sign-in attempts. Try again {rt.limiter.wait()}.")
+        form.error(
+            "code", _("Too many sign-in attempts. Try again %(when)s.", when=rt.limiter.wait())
+        )
         return render(request, "twofactor/challenge.html", {"form": form}, status_code=429)
     rt.limiter.hit(ip_key)
     code = form.get("code").strip()
     if not code:
-        form.error("code", "Enter the code from your authenticator app, or a recovery code")
+        form.error("code", _("Enter the code from your authenticator app, or a recovery code"))
         return render(request, "twofactor/challenge.html", {"form": form}, status_code=400)
     used = await run_in_threadpool(twofactor.do_verify, rt, pending.user_id, code)
     if used is None:
         rt.limiter.hit(account_key)
         form.error(
             "code",
-            "The code is not correct, or has been used already. Enter the newest code "
-            "from your app, or an unused recovery code",
+            _(
+                "The code is not correct, or has been used already. Enter the newest code "
+                "from your app, or an unused recovery code"
+            ),
         )
         return render(request, "twofactor/challenge.html", {"form": form}, status_code=400)
     rt.limiter.reset(account_key)
@@ -151,7 +163,7 @@ async def sign_in_challenge(request: Request) -> Response:
     if user is None or not user.is_active:
         return _challenge_expired()
     token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
-    notice = f"Signed in as {user.display_name}."
+    notice = _("Signed in as %(name)s.", name=user.display_name)
     if used == "recovery":
         left = twofactor.recovery_left(rt, pending.user_id)
         notice += f" You used a recovery code: {left} left."
@@ -164,7 +176,7 @@ async def sign_out(request: Request) -> Response:
     token = request.cookies.get(auth.SESSION_COOKIE)
     if token:
         service.do_sign_out(runtime(request), token)
-    response = redirect("/", "You have signed out.")
+    response = redirect("/", _("You have signed out."))
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response
 
@@ -182,7 +194,7 @@ async def sign_out_everywhere(request: Request) -> Response:
     require(who, Action.SIGNED_IN)
     assert who.user_id is not None
     service.do_sign_out_everywhere(runtime(request), who.user_id)
-    response = redirect("/", "You have been signed out on every device.")
+    response = redirect("/", _("You have been signed out on every device."))
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response
 
@@ -198,7 +210,9 @@ async def reset_request(request: Request) -> Response:
         return render(request, "accounts/reset_request.html", {"form": form}, status_code=400)
     ip_key = f"reset:ip:{_client_ip(request)}"
     if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
-        form.error("email", f"Too many reset requests. Try again {rt.limiter.wait()}.")
+        form.error(
+            "email", _("Too many reset requests. Try again %(when)s.", when=rt.limiter.wait())
+        )
         return render(request, "accounts/reset_request.html", {"form": form}, status_code=429)
     rt.limiter.hit(ip_key)
     await run_in_threadpool(service.do_request_reset, rt, email)
@@ -215,10 +229,10 @@ async def reset_password(request: Request) -> Response:
         form = await read_form(request)
         password = service.check_new_password(form, "password")
         if form.ok and form.get("password_confirm") != password:
-            form.error("password_confirm", "Passwords do not match")
+            form.error("password_confirm", _("Passwords do not match"))
         if form.ok:
             if await run_in_threadpool(service.do_reset_password, rt, token, password):
-                return redirect("/account/sign-in", "Your password has been changed. Sign in.")
+                return redirect("/account/sign-in", _("Your password has been changed. Sign in."))
             return render(request, "accounts/reset_invalid.html", status_code=404)
         return render(request, "accounts/reset_password.html", {"form": form}, status_code=400)
     return render(request, "accounts/reset_password.html", {"form": form})

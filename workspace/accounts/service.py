@@ -6,6 +6,7 @@ transaction. Routes never touch the database themselves.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +17,8 @@ from workspace import activity, auth
 from workspace.db import WriteUnit, utcnow
 from workspace.events import AccessChanged
 from workspace.forms import FormInput
+from workspace.i18n import current_locale
+from workspace.i18n import gettext as _
 from workspace.models import PasswordResetToken, User, UserSession
 from workspace.runtime import Runtime
 
@@ -33,7 +36,7 @@ class Registration:
 
 def check_registration(form: FormInput) -> Registration:
     email = form.email("email")
-    name = form.required("display_name", "your name", max_length=100)
+    name = form.required("display_name", _("your name"), max_length=100)
     password = check_new_password(form, "password")
     return Registration(email=email, display_name=name, password=password)
 
@@ -41,13 +44,13 @@ def check_registration(form: FormInput) -> Registration:
 def check_new_password(form: FormInput, name: str) -> str:
     password = form.get(name)
     if not password:
-        form.error(name, "Enter a password")
+        form.error(name, _("Enter a password"))
     elif len(password) < MIN_PASSWORD:
-        form.error(name, f"Password must be {MIN_PASSWORD} characters or more")
+        form.error(name, _("Password must be %(min)d characters or more", min=MIN_PASSWORD))
     elif len(password) > MAX_PASSWORD:
-        form.error(name, f"Password must be {MAX_PASSWORD} characters or fewer")
+        form.error(name, _("Password must be %(max)d characters or fewer", max=MAX_PASSWORD))
     elif password.strip().lower() == form.get("email").strip().lower():
-        form.error(name, "Password must not be your email address")
+        form.error(name, _("Password must not be your email address"))
     return password
 
 
@@ -86,14 +89,18 @@ def do_register_or_remind(rt: Runtime, reg: Registration) -> None:
     if user is None:
         _remind_existing(rt, reg.email)
         return
-    with rt.db.write() as unit:
+    with rt.db.write() as unit, _in_language_of(rt, user):
         rt.mailer.queue(
             unit,
             user.email,
-            "Your Shared Space account",
-            f"Hello {user.display_name},\n\nYour account is ready. Sign in with this email "
-            f"address and the password you chose:\n\n{_link(rt, '/account/sign-in')}\n\n"
-            "If you did not create it, ignore this message or tell the hub secretariat.\n",
+            _("Your Shared Space account"),
+            _(
+                "Hello %(name)s,\n\nYour account is ready. Sign in with this email address "
+                "and the password you chose:\n\n%(link)s\n\nIf you did not create it, "
+                "ignore this message or tell the hub secretariat.\n",
+                name=user.display_name,
+                link=_link(rt, "/account/sign-in"),
+            ),
         )
 
 
@@ -103,17 +110,28 @@ def _remind_existing(rt: Runtime, email: str) -> None:
         if user is None:
             return
         token = _new_reset(unit, user)
-        rt.mailer.queue(
-            unit,
-            user.email,
-            "Someone tried to create a Shared Space account with your address",
-            f"Hello {user.display_name},\n\nSomeone tried to create a new account with this "
-            "email address, but you already have one. If it was you, sign in:\n\n"
-            f"{_link(rt, '/account/sign-in')}\n\nor, if you have forgotten your password, "
-            f"choose a new one within {RESET_HOURS} hours:\n\n"
-            f"{_link(rt, f'/account/password-reset/{token}')}\n\n"
-            "If it was not you, ignore this message: nothing has changed.\n",
-        )
+        with _in_language_of(rt, user):
+            rt.mailer.queue(
+                unit,
+                user.email,
+                _("Someone tried to create a Shared Space account with your address"),
+                _(
+                    "Hello %(name)s,\n\nSomeone tried to create a new account with this email "
+                    "address, but you already have one. If it was you, sign in:\n\n"
+                    "%(sign_in)s\n\nor, if you have forgotten your password, choose a new one "
+                    "within %(hours)d hours:\n\n%(reset)s\n\n"
+                    "If it was not you, ignore this message: nothing has changed.\n",
+                    name=user.display_name,
+                    sign_in=_link(rt, "/account/sign-in"),
+                    hours=RESET_HOURS,
+                    reset=_link(rt, f"/account/password-reset/{token}"),
+                ),
+            )
+
+
+def _in_language_of(rt: Runtime, user: User) -> AbstractContextManager[object]:
+    """Mail to someone is in the language they chose, else the one they are using now."""
+    return rt.catalogues.use(user.language or current_locale())
 
 
 def _access_changed(rt: Runtime, unit: WriteUnit, user_id: int) -> None:
@@ -210,14 +228,20 @@ def do_request_reset(rt: Runtime, email: str) -> None:
             return
         token = _new_reset(unit, user)
         link = _link(rt, f"/account/password-reset/{token}")
-        rt.mailer.queue(
-            unit,
-            user.email,
-            "Reset your Shared Space password",
-            f"Hello {user.display_name},\n\nUse this link within {RESET_HOURS} hours to "
-            f"choose a new password:\n\n{link}\n\nIf you did not ask for this, ignore this "
-            "message: your password has not changed.\n",
-        )
+        with _in_language_of(rt, user):
+            rt.mailer.queue(
+                unit,
+                user.email,
+                _("Reset your Shared Space password"),
+                _(
+                    "Hello %(name)s,\n\nUse this link within %(hours)d hours to choose a new "
+                    "password:\n\n%(link)s\n\nIf you did not ask for this, ignore this "
+                    "message: your password has not changed.\n",
+                    name=user.display_name,
+                    hours=RESET_HOURS,
+                    link=link,
+                ),
+            )
 
 
 def find_reset(rt: Runtime, token: str) -> PasswordResetToken | None:

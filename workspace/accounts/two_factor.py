@@ -11,6 +11,7 @@ from starlette.routing import Route
 from workspace import auth
 from workspace.failures import NotFound
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.models import User
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
@@ -27,7 +28,7 @@ def _me(request: Request) -> User:
     assert who.user_id is not None
     user = service.user_by_id(runtime(request), who.user_id)
     if user is None:
-        raise NotFound("No such account.")
+        raise NotFound(_("No such account."))
     return user
 
 
@@ -59,13 +60,16 @@ async def two_factor(request: Request) -> Response:
     form = await read_form(request)
     code = form.get("code").strip()
     if not code:
-        form.error("code", "Enter the 6-digit code from your authenticator app")
+        form.error("code", _("Enter the 6-digit code from your authenticator app"))
         return _page(request, user, form, 400)
     codes = await run_in_threadpool(service.do_confirm, runtime(request), user, code)
     if codes is None:
         form.error(
             "code",
-            "The code is not correct. Check the app shows Shared Space and enter the newest code",
+            _(
+                "The code is not correct. Check the app shows Shared Space and enter the "
+                "newest code"
+            ),
         )
         return _page(request, user, form, 400)
     return _codes(request, codes, first=True)
@@ -76,27 +80,32 @@ async def qr_code(request: Request) -> Response:
     assert user.id is not None
     secret = service.pending_setup_secret(runtime(request), user.id)
     if secret is None:
-        raise NotFound("There is no second factor being set up.")
+        raise NotFound(_("There is no second factor being set up."))
     return Response(
         service.qr_svg(secret, user.email), media_type="image/svg+xml", headers=NO_STORE
     )
 
 
-async def _password_ok(request: Request, user: User, form: FormInput) -> bool:
+async def _password_problem(request: Request, user: User, form: FormInput) -> int:
+    """0 when the password is right, else the status of the page saying why (429 when
+    there were too many tries)."""
     rt = runtime(request)
     key = f"twofactor:password:{user.id}"
     if rt.limiter.exceeded(key, rt.settings.signin_limit_per_account):
-        form.error("password", f"Too many wrong passwords. Try again {rt.limiter.wait()}.")
-        return False
+        form.error(
+            "password", _("Too many wrong passwords. Try again %(when)s.", when=rt.limiter.wait())
+        )
+        return 429
     password = form.get("password")
     if not password:
-        form.error("password", "Enter your password")
-        return False
+        form.error("password", _("Enter your password"))
+        return 400
     good = await run_in_threadpool(auth.verify_password, rt.hasher, user.password_hash, password)
     if not good:
         rt.limiter.hit(key)
-        form.error("password", "The password is not correct")
-    return good
+        form.error("password", _("The password is not correct"))
+        return 400
+    return 0
 
 
 async def turn_off(request: Request) -> Response:
@@ -104,13 +113,12 @@ async def turn_off(request: Request) -> Response:
     assert user.id is not None
     rt = runtime(request)
     if not service.enabled(rt, user.id):
-        raise NotFound("Two-factor sign-in is not on.")
+        raise NotFound(_("Two-factor sign-in is not on."))
     form = await read_form(request)
-    if not await _password_ok(request, user, form):
-        status = 429 if "Too many" in form.errors.get("password", "") else 400
+    if status := await _password_problem(request, user, form):
         return _page(request, user, form, status)
     service.do_turn_off(rt, user.id, actor_id=user.id, summary="Turned off two-factor sign-in")
-    return redirect("/account/", "Two-factor sign-in is off.")
+    return redirect("/account/", _("Two-factor sign-in is off."))
 
 
 async def regenerate(request: Request) -> Response:
@@ -118,10 +126,9 @@ async def regenerate(request: Request) -> Response:
     assert user.id is not None
     rt = runtime(request)
     if not service.enabled(rt, user.id):
-        raise NotFound("Two-factor sign-in is not on.")
+        raise NotFound(_("Two-factor sign-in is not on."))
     form = await read_form(request)
-    if not await _password_ok(request, user, form):
-        status = 429 if "Too many" in form.errors.get("password", "") else 400
+    if status := await _password_problem(request, user, form):
         return _page(request, user, form, status)
     codes = await run_in_threadpool(service.do_regenerate, rt, user.id)
     return _codes(request, codes, first=False)

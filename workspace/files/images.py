@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from workspace.files.types import TYPES, FileRefused, FileType
+from workspace.i18n import gettext as _
 
 # Far above any chart or photograph, far below what would exhaust memory when decoded.
 MAX_PIXELS = 40_000_000
@@ -24,15 +25,15 @@ def reencode(source: Path, found: FileType, target: Path) -> FileType:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(source) as opened:
                 if opened.width * opened.height > MAX_PIXELS:
-                    raise FileRefused("This image is too large: make it under 40 megapixels.")
+                    raise FileRefused(_("This image is too large: make it under 40 megapixels."))
                 opened.seek(0)  # the first frame of an animation
                 image = ImageOps.exif_transpose(opened)
                 image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise FileRefused("This image is too large: make it under 40 megapixels.") from error
+        raise FileRefused(_("This image is too large: make it under 40 megapixels.")) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise FileRefused(
-            f"This file says it is {found.label} but cannot be read as one."
+            _("This file says it is %(kind)s but cannot be read as one.", kind=found.label)
         ) from error
     if found.name == "jpeg":
         image.convert("RGB").save(target, "JPEG", quality=90)

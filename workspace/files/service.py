@@ -19,6 +19,7 @@ from workspace.files.extract import ExtractionFailed, extract_isolated
 from workspace.files.models import StoredFile, TextStatus
 from workspace.files.store import Accepted, FileStore
 from workspace.files.types import TYPES, FileType, allowed_types
+from workspace.i18n import gettext as _
 
 if TYPE_CHECKING:
     from workspace.settings import Settings
@@ -117,7 +118,7 @@ def file_response(settings: Settings, row: StoredFile, name: str, *, inline: boo
     path = store_for(settings).path_for(row.sha256)
     if row.removed_at is not None or not path.is_file():
         log.error("stored file %s (%s) is missing from %s", row.id, row.sha256, path.parent)
-        raise NotFound("This file is no longer stored. The document's record remains.")
+        raise NotFound(_("This file is no longer stored. The document's record remains."))
     return StoredFileResponse(
         path,
         media_type=row.media_type,

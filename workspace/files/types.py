@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workspace.failures import Invalid
+from workspace.i18n import gettext as _
 
 HEAD_BYTES = 8192  # what detection reads of a file, besides a zip's directory
 
@@ -99,7 +100,7 @@ def detect(path: Path) -> FileType:
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head:
-        raise FileRefused("The file is empty. Choose the document itself.")
+        raise FileRefused(_("The file is empty. Choose the document itself."))
     if head.startswith(EXECUTABLE_SIGNATURES):
         raise FileRefused(
             "This file is a program or a script, which cannot be uploaded. "
@@ -160,10 +161,10 @@ def _zip_type(path: Path) -> FileType:
             entries = archive.infolist()
             names = {info.filename for info in entries}
             if len(entries) > MAX_ZIP_ENTRIES:
-                raise FileRefused("This archive holds too many parts to be a document.")
+                raise FileRefused(_("This archive holds too many parts to be a document."))
             inflated = sum(info.file_size for info in entries)
             if inflated > MAX_INFLATION * max(path.stat().st_size, 1):
-                raise FileRefused("This file expands to far more than any document would.")
+                raise FileRefused(_("This file expands to far more than any document would."))
             if any(name.lower().endswith("vbaproject.bin") for name in names):
                 raise FileRefused(
                     "This document contains macros, which cannot be uploaded. "
@@ -179,7 +180,7 @@ def _zip_type(path: Path) -> FileType:
                 if "xl/workbook.xml" in names:
                     return TYPES["xlsx"]
     except zipfile.BadZipFile as error:
-        raise FileRefused("This file is damaged: it cannot be opened.") from error
+        raise FileRefused(_("This file is damaged: it cannot be opened.")) from error
     raise FileRefused(
         "This is a zip archive or an Office format we do not accept. Upload the "
         "documents themselves: PDF, Word (.docx), spreadsheets (.xlsx, .ods) or images."

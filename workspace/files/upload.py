@@ -29,11 +29,15 @@ from workspace import csrf
 from workspace.failures import Forbidden, Invalid
 from workspace.files.store import FileStore
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 MAX_FIELDS = 100
 MAX_FIELD_BYTES = 100_000
 FORM_OVERHEAD = 256_000  # room for the fields and part headers besides the file
-EXPIRED = "This form has expired or came from another site. Go back, reload the page and try again."
+EXPIRED = lazy_gettext(
+    "This form has expired or came from another site. Go back, reload the page and try again."
+)
 
 
 @dataclass
@@ -120,7 +124,7 @@ class _Reader:
         if b"filename" not in options:
             self.fields += 1
             if self.fields > MAX_FIELDS:
-                raise Invalid("The form has too many fields.")
+                raise Invalid(_("The form has too many fields."))
             return
         self.part.filename = options[b"filename"].decode("utf-8", "replace")
         if self.part.name != self.file_field or not self.part.filename or self.file is not None:
@@ -128,7 +132,7 @@ class _Reader:
         if not self.csrf_ok:
             self.csrf_ok = self.check_token(self.form.get(csrf.FIELD))
             if not self.csrf_ok:
-                raise Forbidden(EXPIRED)
+                raise Forbidden(str(EXPIRED))
         path = self.store.new_temp()
         self.handle = path.open("wb")
         self.file = ReceivedFile(path, self.part.filename, 0, "")
@@ -145,7 +149,7 @@ class _Reader:
             self.handle.write(chunk)
         elif self.part.filename is None:
             if len(self.part.data) + len(chunk) > MAX_FIELD_BYTES:
-                raise Invalid("A field of the form is too long.")
+                raise Invalid(_("A field of the form is too long."))
             self.part.data.extend(chunk)
 
     def part_end(self) -> None:
@@ -183,7 +187,7 @@ async def read_upload(
     reader = _Reader(store, limit, file_field, bool(header) and token_ok(header), token_ok)
     content_type, params = parse_options_header(request.headers.get("content-type", ""))
     if content_type != b"multipart/form-data" or not params.get(b"boundary"):
-        raise Invalid("Send the form as multipart/form-data, as the page does.")
+        raise Invalid(_("Send the form as multipart/form-data, as the page does."))
     parser = MultipartParser(params[b"boundary"], reader.callbacks())  # type: ignore[arg-type]
     received = 0
     try:
@@ -198,14 +202,14 @@ async def read_upload(
         return Upload(reader.form, None, too_large=True)
     except FormParserError as error:
         reader.abandon()
-        raise Invalid("The form could not be read. Go back and send it again.") from error
+        raise Invalid(_("The form could not be read. Go back and send it again.")) from error
     except BaseException:
         reader.abandon()
         raise
     if reader.handle is not None:  # the body ended inside the file
         reader.abandon()
-        raise Invalid("The file did not arrive whole. Go back and send it again.")
+        raise Invalid(_("The file did not arrive whole. Go back and send it again."))
     if not reader.csrf_ok and not token_ok(reader.form.get(csrf.FIELD)):
         reader.abandon()
-        raise Forbidden(EXPIRED)
+        raise Forbidden(str(EXPIRED))
     return Upload(reader.form, reader.file)

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from workspace.db import WriteUnit
 from workspace.hooks import NotificationKind, PeriodicJob
+from workspace.i18n import gettext, lazy_gettext, ngettext
 from workspace.mail import OutgoingMail
 from workspace.models import User
 from workspace.notifications.following import insert_claiming
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 ALL_EMAIL = "all"  # the unsubscribe scope of digests: stop every email
 PERIODS = {EmailState.DAILY: "daily", EmailState.WEEKLY: "weekly"}
+# A digest's period as its mail names it ("your daily digest").
+PERIOD_NAMES = {"daily": lazy_gettext("daily"), "weekly": lazy_gettext("weekly")}
 DIGEST_USERS_PER_TRANSACTION = 100
 
 
@@ -90,7 +93,7 @@ def send_at_once(rt: Runtime, unit: WriteUnit, key: str) -> int:
         kind = rt.notifications.kinds.get(notification.kind)
         context = _context(rt, user, kind.key if kind else ALL_EMAIL)
         context.update(notification=notification, kind=kind)
-        text, html = _render(rt, "notification", context)
+        text, html = _render(rt, "notification", context, user.language)
         email_id = rt.mailer.queue(
             unit,
             user.email,
@@ -223,11 +226,19 @@ class Digests:
 
     def _message(self, plan: DigestPlan, items: list[Notification]) -> OutgoingMail:
         context = _context(self.rt, plan.user, ALL_EMAIL)
-        context.update(period=plan.period, sections=self.sections(items), count=len(items))
-        text, html = _render(self.rt, "digest", context)
+        with self.rt.catalogues.use(plan.user.language):
+            period = str(PERIOD_NAMES.get(plan.period, plan.period))
+            subject = ngettext(
+                "Your %(period)s Shared Space digest: %(num)d update",
+                "Your %(period)s Shared Space digest: %(num)d updates",
+                len(items),
+                period=period,
+            )
+            context.update(period=period, sections=self.sections(items), count=len(items))
+        text, html = _render(self.rt, "digest", context, plan.user.language)
         return OutgoingMail(
             to=plan.user.email,
-            subject=f"Your {plan.period} Shared Space digest: {len(items)} update(s)",
+            subject=subject,
             body=text,
             html=html,
             headers=_headers(self.rt, plan.user.id or 0, ALL_EMAIL),
@@ -241,7 +252,7 @@ class Digests:
 
         def section(item: Notification) -> str:
             kind = kinds.get(item.kind)
-            return kind.section if kind else "Other"
+            return str(kind.section) if kind else gettext("Other")
 
         merged: dict[str, list[Notification]] = {}
         for item in sorted(items, key=lambda n: (order.get(n.kind, 999), n.created_at)):
@@ -285,9 +296,12 @@ def _context(rt: Runtime, user: User, scope: str) -> dict[str, Any]:
     }
 
 
-def _render(rt: Runtime, name: str, context: dict[str, Any]) -> tuple[str, str]:
-    text = rt.templates.get_template(f"notifications/email/{name}.txt").render(context)
-    html = rt.templates.get_template(f"notifications/email/{name}.html").render(context)
+def _render(rt: Runtime, name: str, context: dict[str, Any], language: str) -> tuple[str, str]:
+    """The mail's text and HTML parts in the recipient's language (English when they never
+    chose one), whoever's request caused it."""
+    with rt.catalogues.use(language):
+        text = rt.templates.get_template(f"notifications/email/{name}.txt").render(context)
+        html = rt.templates.get_template(f"notifications/email/{name}.html").render(context)
     return text, html
 
 

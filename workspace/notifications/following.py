@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select, update
 from workspace.db import WriteUnit, utcnow
 from workspace.failures import Invalid, NotFound
 from workspace.hooks import Followed, FollowTarget
+from workspace.i18n import gettext as _
 from workspace.notifications.models import Follow
 from workspace.permissions import Action, Viewer, can, require
 
@@ -118,7 +119,7 @@ class Following:
         "missing" and "not yours", so private things stay unadvertised)."""
         thing = self.describe(session, kind, target_id)
         if thing is None or not _may_read(viewer, thing):
-            raise NotFound("There is nothing like that to follow.")
+            raise NotFound(_("There is nothing like that to follow."))
         return thing
 
     def button(self, session: Session, viewer: Viewer, kind: str, target_id: int) -> FollowButton:

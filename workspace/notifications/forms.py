@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from workspace.forms import FormInput
 from workspace.hooks import NotificationKind
+from workspace.i18n import gettext as _
 from workspace.notifications.models import Channel
 from workspace.notifications.service import DEFAULT, Preferences, valid_timezone
 from workspace.numbers import parse_int
@@ -26,17 +27,17 @@ def read_preferences(
         name = field_name(kind)
         value = form.get(name, DEFAULT) or DEFAULT
         if value not in CHOICES:
-            form.error(name, f"Select how you hear about {kind.label.lower()}")
+            form.error(name, _("Select how you hear about %(kind)s", kind=str(kind.label).lower()))
         choices[kind.key] = value
     zone = form.get("timezone").strip()
     if not valid_timezone(zone):
-        form.error("timezone", "Enter a time zone like Europe/London")
+        form.error("timezone", _("Enter a time zone like Europe/London"))
     hour = parse_int(form.get("digest_hour"), low=0, high=23)
     if hour is None:
-        form.error("digest_hour", "Select the hour your digests arrive")
+        form.error("digest_hour", _("Select the hour your digests arrive"))
     weekday = parse_int(form.get("digest_weekday"), low=0, high=6)
     if weekday is None:
-        form.error("digest_weekday", "Select the day of your weekly digest")
+        form.error("digest_weekday", _("Select the day of your weekly digest"))
     when = Preferences(
         choices=[],
         timezone=zone,

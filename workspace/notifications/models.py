@@ -9,6 +9,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import N_, Labels
 
 
 class Channel(StrEnum):
@@ -24,12 +25,14 @@ class Channel(StrEnum):
         return CHANNEL_LABELS[self]
 
 
-CHANNEL_LABELS = {
-    Channel.AT_ONCE: "By email at once",
-    Channel.DAILY: "In a daily email digest",
-    Channel.WEEKLY: "In a weekly email digest",
-    Channel.NEVER: "Never by email (in the workspace only)",
-}
+CHANNEL_LABELS = Labels(
+    {
+        Channel.AT_ONCE: N_("By email at once"),
+        Channel.DAILY: N_("In a daily email digest"),
+        Channel.WEEKLY: N_("In a weekly email digest"),
+        Channel.NEVER: N_("Never by email (in the workspace only)"),
+    }
+)
 
 
 class EmailState(StrEnum):

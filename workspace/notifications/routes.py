@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from workspace.forms import FormInput, read_form, safe_next
+from workspace.i18n import gettext as _
 from workspace.notifications import service
 from workspace.notifications.emails import ALL_EMAIL, valid_unsubscribe
 from workspace.notifications.forms import field_name, read_preferences
@@ -89,13 +90,13 @@ async def set_following(request: Request) -> Response:
     target_id = parse_int(form.get("target_id"), low=0)
     follow = form.get("action") == "follow"
     if kind not in rt.notifications.following.targets or target_id is None:
-        raise HTTPException(400, "Say what to follow.")
+        raise HTTPException(400, _("Say what to follow."))
     with rt.db.write() as unit:
         thing = rt.notifications.following.set(unit, who, kind, target_id, follow)
     notice = (
-        f"You are following {thing.title}. You will be told when it changes."
+        _("You are following %(title)s. You will be told when it changes.", title=thing.title)
         if follow
-        else f"You are no longer following {thing.title}."
+        else _("You are no longer following %(title)s.", title=thing.title)
     )
     return redirect(safe_next(form.get("next", "/following")), notice)
 
@@ -114,7 +115,7 @@ async def preferences(request: Request) -> Response:
             prefs = service.preferences(rt, session, who)
         return _preferences_page(request, prefs, form, status=400)
     await run_in_threadpool(service.do_save_preferences, rt, who, choices, when)
-    return redirect("/notifications/preferences", "Your notification choices are saved.")
+    return redirect("/notifications/preferences", _("Your notification choices are saved."))
 
 
 def _values(prefs: service.Preferences) -> FormInput:
@@ -144,7 +145,7 @@ async def unsubscribe(request: Request) -> Response:
     scope = request.path_params["scope"]
     signature = request.path_params["signature"]
     if not valid_unsubscribe(rt.settings.secret_key, user_id, scope, signature):
-        raise HTTPException(404, "This unsubscribe link is not valid.")
+        raise HTTPException(404, _("This unsubscribe link is not valid."))
     kind = rt.notifications.kinds.get(scope)
     what = "every email from Shared Space" if scope == ALL_EMAIL or kind is None else kind.label
     if request.method == "GET":

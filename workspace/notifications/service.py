@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from workspace.db import WriteUnit
 from workspace.failures import Invalid, NotFound
 from workspace.hooks import FollowTarget, Job, NotificationKind, NotificationSource, PeriodicJob
+from workspace.i18n import gettext as _
 from workspace.notifications.emails import ALL_EMAIL, Digests
 from workspace.notifications.fanout import Fanout, default_channel, unread_counts
 from workspace.notifications.following import FollowButton, Following, insert_ignoring
@@ -115,7 +116,7 @@ def do_open(rt: Runtime, viewer: Viewer, notification_id: int) -> str:
     with rt.db.write() as unit:
         found = unit.session.get(Notification, notification_id)
         if found is None or found.user_id != viewer.user_id:
-            raise NotFound("There is no such notification.")
+            raise NotFound(_("There is no such notification."))
         if found.read_at is None:
             found.read_at = rt.clock()
             unit.session.add(found)
@@ -246,7 +247,7 @@ def do_unsubscribe(rt: Runtime, user_id: int, scope: str) -> str:
             return "all email from Shared Space"
         kind = rt.notifications.kinds.get(scope)
         if kind is None:
-            raise NotFound("This unsubscribe link is not valid.")
+            raise NotFound(_("This unsubscribe link is not valid."))
         row = session.exec(
             select(NotificationPreference).where(
                 NotificationPreference.user_id == user_id, NotificationPreference.kind == scope

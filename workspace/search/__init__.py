@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from sqlmodel import Session
 
 from workspace.db import WriteUnit
+from workspace.i18n import lazy_gettext
 from workspace.models import SearchOutbox
 
 if TYPE_CHECKING:
@@ -146,11 +147,13 @@ class QueryError(ValueError):
 
 # What every backend says to the person searching, so both answer alike.
 MAX_QUERY_CHARS = 500
-TOO_LONG = f"Search for at most {MAX_QUERY_CHARS} characters."
-UNCLOSED_QUOTE = 'Close the quotation marks around a phrase, as in "carbon compliance".'
-UNBALANCED = "Match every opening bracket with a closing one."
-NO_WORDS = "Your search has no words we can look for. Try plain words."
-NOT_UNDERSTOOD = (
+TOO_LONG = lazy_gettext("Search for at most %(max)d characters.", max=MAX_QUERY_CHARS)
+UNCLOSED_QUOTE = lazy_gettext(
+    'Close the quotation marks around a phrase, as in "carbon compliance".'
+)
+UNBALANCED = lazy_gettext("Match every opening bracket with a closing one.")
+NO_WORDS = lazy_gettext("Your search has no words we can look for. Try plain words.")
+NOT_UNDERSTOOD = lazy_gettext(
     'We could not understand that search. Use plain words, "quoted phrases", AND, OR and NOT.'
 )
 # A phrase with slop: neither backend keeps the positions to check it.

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlmodel import Field, SQLModel
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import gettext as _
 
 
 class TokenScope(StrEnum):
@@ -16,7 +17,7 @@ class TokenScope(StrEnum):
 
     @property
     def label(self) -> str:
-        return "Read only" if self is TokenScope.READ else "Read and write"
+        return _("Read only") if self is TokenScope.READ else _("Read and write")
 
 
 class ApiToken(SQLModel, table=True):

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -49,7 +50,7 @@ async def revoke(request: Request) -> Response:
     who = viewer(request)
     require(who, Action.SIGNED_IN)
     row = service.do_revoke(runtime(request), who, request.path_params["token_id"])
-    return redirect("/account/tokens", f"The token “{row.name}” has been revoked.")
+    return redirect("/account/tokens", _("The token “%(name)s” has been revoked.", name=row.name))
 
 
 routes = [

@@ -18,6 +18,7 @@ from workspace import activity, auth
 from workspace.db import utcnow
 from workspace.failures import NotFound
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.models import User
 from workspace.permissions import Action, Viewer, require
 from workspace.tokens.models import ApiToken, TokenScope
@@ -49,9 +50,12 @@ def check_token(form: FormInput, existing: int) -> TokenDraft:
     name = form.required("name", "a name for the token", max_length=100)
     scope = form.get("scope")
     if scope not in {s.value for s in TokenScope}:
-        form.error("scope", "Select what the token may do")
+        form.error("scope", _("Select what the token may do"))
     if existing >= MAX_TOKENS:
-        form.error("name", f"You can have up to {MAX_TOKENS} tokens. Revoke one you no longer use")
+        form.error(
+            "name",
+            _("You can have up to %(max)d tokens. Revoke one you no longer use", max=MAX_TOKENS),
+        )
     return TokenDraft(name=name, scope=TokenScope(scope) if form.ok else TokenScope.READ)
 
 
@@ -103,7 +107,7 @@ def do_revoke(rt: Runtime, actor: Viewer, token_id: int) -> ApiToken:
         row = unit.session.get(ApiToken, token_id)
         # Another person's token is not there at all, as far as this person can tell.
         if row is None or row.user_id != actor.user_id:
-            raise NotFound("There is no such token.")
+            raise NotFound(_("There is no such token."))
         if row.revoked_at is None:
             row.revoked_at = utcnow()
             unit.session.add(row)
