@@ -20,7 +20,6 @@ from consultations.lifecycle.status import is_invited, status_of, url
 from consultations.responses.models import Response
 from taskgroups.groups.models import TaskGroup
 from taskgroups.groups.service import GROUP
-from workspace import formats
 from workspace.events import (
     CommentChanged,
     ConsultationChange,
@@ -39,8 +38,7 @@ from workspace.hooks import (
     NotificationSource,
     People,
 )
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext, ngettext
+from workspace.i18n import N_
 from workspace.notifications.following import PROGRAMME
 from workspace.runtime import Runtime
 
@@ -50,69 +48,65 @@ REPLY = "comment_reply"
 NEW_COMMENTS = "new_comments"
 MODERATED = "comment_moderated"
 
-# Collected once at start-up, so these labels are English (no reader yet); they are in
-# the catalogue, and the notifications pages translate them where shown.
+# Collected once at start-up: marked for the catalogue (N_) and translated where the
+# notifications pages show them. What a notice says is stored, so it stays in English.
 KINDS = (
     NotificationKind(
         PROGRESS,
-        _("Consultations opening, closing soon or closed"),
-        _(
+        N_("Consultations opening, closing soon or closed"),
+        N_(
             "A consultation you follow, or of a group you follow, opens, nears or reaches"
             " its close."
         ),
-        _("Consultations"),
+        N_("Consultations"),
         order=40,
     ),
     NotificationKind(
         OUTCOME,
-        _("Consultation outcomes"),
-        _('The "you said, we did" of a consultation you answered or follow is published.'),
-        _("Consultations"),
+        N_("Consultation outcomes"),
+        N_('The "you said, we did" of a consultation you answered or follow is published.'),
+        N_("Consultations"),
         order=41,
     ),
     NotificationKind(
         REPLY,
-        _("Replies to your comments"),
-        _("Someone answers a comment you wrote."),
-        _("Comments"),
+        N_("Replies to your comments"),
+        N_("Someone answers a comment you wrote."),
+        N_("Comments"),
         needs_you=True,
         order=50,
     ),
     NotificationKind(
         NEW_COMMENTS,
-        _("New comments where you follow"),
-        _("Someone comments in a thread or on a consultation you follow."),
-        _("Comments"),
+        N_("New comments where you follow"),
+        N_("Someone comments in a thread or on a consultation you follow."),
+        N_("Comments"),
         order=51,
     ),
     NotificationKind(
         MODERATED,
-        _("Your comments hidden or approved"),
-        _("A moderator hides one of your comments (saying why) or approves it."),
-        _("Comments"),
+        N_("Your comments hidden or approved"),
+        N_("A moderator hides one of your comments (saying why) or approves it."),
+        N_("Comments"),
         needs_you=True,
         order=52,
     ),
 )
 
 _WORDS = {
-    ConsultationOpened: lazy_gettext("Consultation opened"),
-    ConsultationClosingSoon: lazy_gettext("Consultation closing soon"),
-    ConsultationClosed: lazy_gettext("Consultation closed"),
-    ConsultationOutcomePublished: lazy_gettext("Outcome published"),
+    ConsultationOpened: "Consultation opened",
+    ConsultationClosingSoon: "Consultation closing soon",
+    ConsultationClosed: "Consultation closed",
+    ConsultationOutcomePublished: "Outcome published",
 }
 
 
 def _audiences(session: Session, event: ConsultationChange) -> tuple[Audience, ...]:
     group = session.get(TaskGroup, event.group_id)
-    found: list[Audience] = [Followers(CONSULTATION, event.consultation_id, _("You follow it"))]
+    found: list[Audience] = [Followers(CONSULTATION, event.consultation_id, "You follow it")]
     if group is not None:
-        found.append(
-            Followers(
-                GROUP, group.id or 0, _("You follow the task group %(name)s", name=group.name)
-            )
-        )
-    found.append(Followers(PROGRAMME, 0, _("You follow the programme")))
+        found.append(Followers(GROUP, group.id or 0, f"You follow the task group {group.name}"))
+    found.append(Followers(PROGRAMME, 0, "You follow the programme"))
     return tuple(found)
 
 
@@ -130,7 +124,7 @@ def lifecycle_source(rt: Runtime, event_class: type[ConsultationChange]) -> Noti
             Notice(
                 kind=kind,
                 key=f"consultation:{consultation.id}:{event_class.__name__}:{consultation.closes_at:%Y%m%d}",
-                title=_("%(what)s: %(title)s", what=_WORDS[event_class], title=consultation.title),
+                title=f"{_WORDS[event_class]}: {consultation.title}",
                 url=page,
                 audiences=_audiences(session, event),
                 group_id=consultation.group_id,
@@ -147,15 +141,15 @@ def lifecycle_source(rt: Runtime, event_class: type[ConsultationChange]) -> Noti
 def _summary(
     session: Session, consultation: Consultation, kind: type[ConsultationChange], zone: ZoneInfo
 ) -> str:
+    closes = consultation.closes_at.astimezone(zone)
     if kind in (ConsultationOpened, ConsultationClosingSoon):
-        when = formats.when(consultation.closes_at, "%-d %B %Y at %H:%M", zone)
-        return _("It closes on %(when)s.", when=when)
+        return f"It closes on {closes.day} {closes:%B %Y at %H:%M}."
     responses = session.exec(
         select(func.count())
         .select_from(Response)
         .where(Response.consultation_id == consultation.id)
     ).one()
-    return ngettext("%(num)d response.", "%(num)d responses.", responses, num=responses)
+    return f"{responses} response{'' if responses == 1 else 's'}."
 
 
 def comment_source() -> NotificationSource:
@@ -188,15 +182,9 @@ def _posted(session: Session, consultation: Consultation, comment: Comment) -> l
             Notice(
                 kind=REPLY,
                 key=f"comment:{comment.id}:reply",
-                title=_(
-                    "%(name)s replied to your comment on %(title)s",
-                    name=comment.author_name,
-                    title=consultation.title,
-                ),
+                title=f"{comment.author_name} replied to your comment on {consultation.title}",
                 url=where,
-                audiences=(
-                    People((replied_to,), _("You wrote the comment they answered"), "author"),
-                ),
+                audiences=(People((replied_to,), "You wrote the comment they answered", "author"),),
                 actor_id=comment.author_id,
                 summary=_excerpt(comment.body),
             )
@@ -205,17 +193,11 @@ def _posted(session: Session, consultation: Consultation, comment: Comment) -> l
         Notice(
             kind=NEW_COMMENTS,
             key=f"comment:{comment.id}:new",
-            title=_(
-                "%(name)s commented on %(title)s",
-                name=comment.author_name,
-                title=consultation.title,
-            ),
+            title=f"{comment.author_name} commented on {consultation.title}",
             url=where,
             audiences=(
-                Followers(
-                    THREAD, thread.root_of(comment.path), _("You follow this comment thread")
-                ),
-                Followers(CONSULTATION, consultation.id or 0, _("You follow this consultation")),
+                Followers(THREAD, thread.root_of(comment.path), "You follow this comment thread"),
+                Followers(CONSULTATION, consultation.id or 0, "You follow this consultation"),
             ),
             actor_id=comment.author_id,
             summary=_excerpt(comment.body),
@@ -231,18 +213,15 @@ def _moderated(consultation: Consultation, comment: Comment, hidden: bool) -> No
         kind=MODERATED,
         key=f"comment:{comment.id}:{'hidden' if hidden else 'approved'}",
         title=(
-            _("A moderator removed your comment on %(title)s", title=consultation.title)
+            f"A moderator removed your comment on {consultation.title}"
             if hidden
-            else _(
-                "Your comment on %(title)s was approved and is now public",
-                title=consultation.title,
-            )
+            else f"Your comment on {consultation.title} was approved and is now public"
         ),
         url=permalink(consultation, comment),
         audiences=(
-            People((comment.author_id,) if comment.author_id else (), _("You wrote it"), "author"),
+            People((comment.author_id,) if comment.author_id else (), "You wrote it", "author"),
         ),
-        summary=_("The reason given: %(reason)s", reason=reason) if hidden and reason else "",
+        summary=f"The reason given: {reason}" if hidden and reason else "",
     )
 
 
@@ -283,7 +262,7 @@ def describer(rt: Runtime) -> FollowTarget:
             for c in found
         }
 
-    return FollowTarget(CONSULTATION, _("consultation"), describe)
+    return FollowTarget(CONSULTATION, N_("consultation"), describe)
 
 
 def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed]:
@@ -294,11 +273,7 @@ def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed
     ).all()
     return {
         comment.id or 0: Followed(
-            _(
-                "%(name)s’s thread on %(title)s",
-                name=comment.author_name,
-                title=consultation.title,
-            ),
+            f"{comment.author_name}’s thread on {consultation.title}",
             permalink(consultation, comment),
             consultation.group_id,
             private=is_invited(consultation),
@@ -307,4 +282,4 @@ def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed
     }
 
 
-THREADS = FollowTarget(THREAD, _("comment thread"), _describe_threads)
+THREADS = FollowTarget(THREAD, N_("comment thread"), _describe_threads)
