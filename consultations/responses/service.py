@@ -47,7 +47,7 @@ RESPONDENT_TYPES = {
     INDIVIDUAL: lazy_gettext("As an individual"),
     ORGANISATION: lazy_gettext("On behalf of an organisation"),
 }
-SECTOR_CHOICES = {s.value: SECTOR_LABELS[s] for s in Sector}
+SECTOR_CHOICES = SECTOR_LABELS  # a Labels table: each read in the reader's language
 CONSENT_LABELS = {
     Consent.NAMED.value: lazy_gettext("Yes, publish it with my name"),
     Consent.ANONYMOUS.value: lazy_gettext("Yes, but without my name"),
@@ -82,7 +82,7 @@ def sector_label(sector: str) -> str:
     if sector == INDIVIDUAL:
         return _("Individuals")
     try:
-        return str(SECTOR_LABELS[Sector(sector)])
+        return SECTOR_LABELS[Sector(sector)]
     except ValueError:
         return sector
 
@@ -117,7 +117,7 @@ def check_response(form: FormInput, questions: list[Question]) -> ResponseDraft:
         organisation = form.required(
             "organisation", _("the name of your organisation"), max_length=MAX_ORGANISATION
         )
-        sector = form.choice("sector", _("your organisation's sector"), set(SECTOR_CHOICES))
+        sector = form.choice("sector", _("your organisation's sector"), {s.value for s in Sector})
     consent = form.choice("consent", _("whether we may publish your response"), set(CONSENT_LABELS))
     return ResponseDraft(
         on_behalf_of=organisation,

@@ -60,6 +60,7 @@ def test_a_response_in_welsh_is_stored_as_answered(
     # The scale's points are offered in Welsh but sent as the stored English values.
     assert labels_by_value(page, scale)["Agree"] == "Cytuno"
     assert labels_by_value(page, scale)["Strongly disagree"] == "Anghytuno’n gryf"
+    assert page.select_one("#sector option[value='industry']").get_text(strip=True) == "Diwydiant"
     count = page.select_one(f"#q-{questions['why'].id}-info")
     assert count.get_text(strip=True) == "Gallwch ddefnyddio hyd at 10000 nod"
 
