@@ -188,7 +188,7 @@ def start_bare(
             cwd=ROOT,
         )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # a loaded machine starts slowly
     while True:
         try:
             with urllib.request.urlopen(url + "/", timeout=1):

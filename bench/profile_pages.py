@@ -138,19 +138,25 @@ async def run(args: argparse.Namespace, hub: Any, app: Any) -> dict[str, list[fl
     for n in range(args.rounds):
         for kind, path in paths.items():
             client = visitor if kind.endswith("visitor") else member
+            profiled = args.only in (None, kind)
             start = time.perf_counter()
-            PROFILE.enable()
+            if profiled:
+                PROFILE.enable()
             status = await client.request("GET", path)
-            PROFILE.disable()
+            if profiled:
+                PROFILE.disable()
             timings[kind].append((time.perf_counter() - start) * 1000)
             assert status == 200, (path, status)
         if n % 4 == 0:
             await member.request("GET", f"/consultations/{slug}")
             form = {"csrf_token": member.csrf_token(), "comment": f"Profiled comment {n}."}
+            profiled = args.only in (None, "post a comment")
             start = time.perf_counter()
-            PROFILE.enable()
+            if profiled:
+                PROFILE.enable()
             status = await member.request("POST", f"/consultations/{slug}/comments", form)
-            PROFILE.disable()
+            if profiled:
+                PROFILE.disable()
             timings["post a comment"].append((time.perf_counter() - start) * 1000)
             assert status in (200, 303), status
     await queue.put({"type": "lifespan.shutdown"})
@@ -166,6 +172,9 @@ def main() -> int:
     parser.add_argument("--comments", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--only", help='profile one kind of request, e.g. "consultation, signed in"'
+    )
     args = parser.parse_args()
 
     hub = make_hub(worker_embedded="0")

@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, col, delete, select
+from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, delete
 
 from workspace.db import Database, WriteUnit, utcnow
 from workspace.models import User, UserSession
@@ -76,6 +78,27 @@ def end_all_sessions(unit: WriteUnit, user_id: int) -> None:
     unit.session.exec(delete(UserSession).where(col(UserSession.user_id) == user_id))
 
 
+# The session lookup runs on every signed-in request: built once (a Core statement with
+# a bound token), so a request pays neither building the query nor loading ORM objects.
+_SESSIONS = UserSession.__table__  # type: ignore[attr-defined]
+_USERS = User.__table__  # type: ignore[attr-defined]
+SESSION_LOOKUP = (
+    sa_select(
+        _SESSIONS.c.id,
+        _SESSIONS.c.created_at,
+        _SESSIONS.c.last_seen_at,
+        _SESSIONS.c.expires_at,
+        _USERS.c.id.label("user_id"),
+        _USERS.c.display_name,
+        _USERS.c.email,
+        _USERS.c.is_secretariat,
+        _USERS.c.is_active,
+    )
+    .join(_USERS, _USERS.c.id == _SESSIONS.c.user_id)
+    .where(_SESSIONS.c.token_hash == bindparam("token_hash"))
+)
+
+
 def load_viewer(
     db: Database,
     token: str | None,
@@ -85,25 +108,32 @@ def load_viewer(
     max_days: int = 0,
 ) -> Viewer:
     """The viewer a session token stands for: anonymous when the token is unknown, idle
-    longer than `days`, older than `max_days` (0: no absolute limit) or its user inactive."""
+    longer than `days`, older than `max_days` (0: no absolute limit) or its user inactive.
+    The session, the person and their seats are read in one transaction."""
     if not token:
         return ANONYMOUS
     now = utcnow()
     with db.read() as session:
-        row = session.exec(
-            select(UserSession, User)
-            .join(User, User.id == UserSession.user_id)  # type: ignore[arg-type]
-            .where(UserSession.token_hash == hash_token(token))
-        ).first()
+        row = (
+            session.connection().execute(SESSION_LOOKUP, {"token_hash": hash_token(token)}).first()
+        )
         if row is None:
             return ANONYMOUS
-        user_session, user = row
-        ends = user_session.created_at + timedelta(days=max_days) if max_days else None
-        if user_session.expires_at <= now or not user.is_active or (ends and ends <= now):
+        ends = row.created_at + timedelta(days=max_days) if max_days else None
+        if row.expires_at <= now or not row.is_active or (ends and ends <= now):
             return ANONYMOUS
-        viewer = viewer_of(session, user, roles, invited)
-    if now - user_session.last_seen_at > TOUCH_INTERVAL:
-        _touch(db, user_session.id, days, ends)
+        member_roles, observed = roles(session, row.user_id)
+        viewer = Viewer(
+            user_id=row.user_id,
+            display_name=row.display_name,
+            email=row.email,
+            is_secretariat=row.is_secretariat,
+            member_roles=member_roles,
+            observed_groups=observed,
+            invited_to=invited(session, row.user_id) if invited is not None else frozenset(),
+        )
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        _touch(db, row.id, days, ends)
     return viewer
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from consultations.comments import thread
 from consultations.comments.models import Comment, CommentState
@@ -36,7 +36,12 @@ from workspace.i18n import ENGLISH, current_locale
 
 EVERYONE = "everyone"
 MODERATORS = "moderators"
+# Top-level comments on a page of the thread page, each with all its replies.
+PAGE_SIZE = 50
 NO_CACHE = FragmentCache(0)
+# Ids named in one query at most: beyond it a thread is read by consultation (SQLite
+# refuses very long lists of parameters).
+MAX_LISTED = 500
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,16 @@ class Shown:
     @property
     def html(self) -> Markup:
         return Markup(self.encoded.decode())  # noqa: S704 - fragments we rendered and escaped
+
+
+@dataclass(frozen=True)
+class ShownPage(Shown):
+    """A page of the thread: which of its pages this is, of how many, and the ids of the
+    top-level comments on it (to find the page a comment is on)."""
+
+    page: int = 1
+    pages: int = 1
+    roots: frozenset[int] = frozenset()
 
 
 def audience_of(
@@ -90,6 +105,49 @@ def shown_thread(
     )
 
 
+def shown_page(
+    session: Session,
+    cache: FragmentCache,
+    consultation: Consultation,
+    audience: str,
+    page: int,
+    templates: Environment | None = None,
+) -> ShownPage:
+    """One page of the thread (`PAGE_SIZE` top-level comments with all their replies),
+    shared like the whole thread and kept under the same version (and language)."""
+    return cache.fetch(
+        ("comment-thread-page", consultation.id, audience, page),
+        consultation.comment_seq,
+        lambda: _build_page(session, consultation, audience, page, templates),
+    )
+
+
+def page_of(session: Session, consultation_id: int, audience: str, path: str) -> int:
+    """The page of the thread page holding the comment with this path: its top-level
+    comment's place among those this audience sees."""
+    earlier = _visible(
+        select(Comment.id).where(
+            col(Comment.consultation_id) == consultation_id,
+            col(Comment.parent_id).is_(None),
+            col(Comment.id) < thread.root_of(path),
+        ),
+        audience,
+    )
+    before = session.connection().execute(select(func.count()).select_from(earlier.subquery()))
+    return int(before.scalar() or 0) // PAGE_SIZE + 1
+
+
+def _visible(query: Any, audience: str) -> Any:
+    if audience.startswith("author:"):
+        author = int(audience.removeprefix("author:"))
+        return query.where(
+            (col(Comment.state) != CommentState.PENDING) | (col(Comment.author_id) == author)
+        )
+    if audience != MODERATORS:
+        return query.where(col(Comment.state) != CommentState.PENDING)
+    return query
+
+
 def _build(
     session: Session, consultation: Consultation, audience: str, templates: Environment | None
 ) -> Shown:
@@ -98,22 +156,61 @@ def _build(
         .where(Comment.consultation_id == consultation.id)
         .order_by(col(Comment.path))
     )
-    if audience.startswith("author:"):
-        author = int(audience.removeprefix("author:"))
-        query = query.where(
-            (col(Comment.state) != CommentState.PENDING) | (col(Comment.author_id) == author)
-        )
-    elif audience != MODERATORS:
-        query = query.where(col(Comment.state) != CommentState.PENDING)
     # Core rows straight off the connection: no ORM objects for a thousand comments.
-    rows: Sequence[Any] = session.connection().execute(query).all()
-    if templates is not None and current_locale() != ENGLISH:
-        rows = _in_reader_language(session, consultation, templates, rows)
+    rows: Sequence[Any] = session.connection().execute(_visible(query, audience)).all()
+    rows = _in_reader_language(session, consultation, templates, rows)
     states = [r[3] for r in rows]
     return Shown(
         encoded=thread.thread_html(rows).encode(),
         published=states.count(CommentState.PUBLISHED.value),
         pending=states.count(CommentState.PENDING.value),
+    )
+
+
+def _build_page(
+    session: Session,
+    consultation: Consultation,
+    audience: str,
+    page: int,
+    templates: Environment | None,
+) -> ShownPage:
+    mine = col(Comment.consultation_id) == consultation.id
+    connection = session.connection()
+    counts = dict(
+        connection.execute(
+            _visible(select(Comment.state, func.count()).where(mine), audience).group_by(
+                col(Comment.state)
+            )
+        ).all()
+    )
+    top_level = _visible(select(Comment.id).where(mine, col(Comment.parent_id).is_(None)), audience)
+    roots = connection.execute(select(func.count()).select_from(top_level.subquery())).scalar()
+    pages = max(1, -(-int(roots or 0) // PAGE_SIZE))
+    page = min(page, pages)
+    ids = connection.execute(
+        top_level.order_by(col(Comment.id)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).scalars()
+    first_last = list(ids)
+    rows: list[Any] = []
+    if first_last:
+        # A comment's path starts with its top-level comment's padded id, so one range of
+        # the (consultation_id, path) index holds these threads and all their replies.
+        query = (
+            select(Comment.id, Comment.path, Comment.html, Comment.state)
+            .where(mine)
+            .where(col(Comment.path) >= thread.pad(first_last[0]))
+            .where(col(Comment.path) < thread.pad(first_last[-1] + 1))
+            .order_by(col(Comment.path))
+        )
+        rows = list(connection.execute(_visible(query, audience)).all())
+        rows = _in_reader_language(session, consultation, templates, rows)
+    return ShownPage(
+        encoded=thread.thread_html(rows).encode(),
+        published=int(counts.get(CommentState.PUBLISHED.value, 0)),
+        pending=int(counts.get(CommentState.PENDING.value, 0)),
+        page=page,
+        pages=pages,
+        roots=frozenset(first_last),
     )
 
 
@@ -128,11 +225,19 @@ def _pending_authors(session: Session, consultation_id: int) -> frozenset[int]:
 
 
 def _in_reader_language(
-    session: Session, consultation: Consultation, templates: Environment, rows: Sequence[Any]
-) -> list[tuple[Any, ...]]:
-    """The rows with each fragment rendered again in the reader's language."""
-    # By consultation, not by a list of ids: a large thread would pass SQLite's limit.
-    wanted = {r[0] for r in rows}
-    found = session.exec(select(Comment).where(Comment.consultation_id == consultation.id)).all()
-    html = thread.localised(templates, consultation, [c for c in found if c.id in wanted])
+    session: Session,
+    consultation: Consultation,
+    templates: Environment | None,
+    rows: Sequence[Any],
+) -> list[Any]:
+    """The rows as they are for English readers (the stored fragments are English), else
+    with each fragment rendered again in the reader's language."""
+    if templates is None or current_locale() == ENGLISH or not rows:
+        return list(rows)
+    wanted = [r[0] for r in rows]
+    query = select(Comment).where(Comment.consultation_id == consultation.id)
+    if len(wanted) <= MAX_LISTED:
+        query = query.where(col(Comment.id).in_(wanted))
+    found = [c for c in session.exec(query).all() if c.id in set(wanted)]
+    html = thread.localised(templates, consultation, found)
     return [(r[0], r[1], html.get(r[0], r[2]), r[3]) for r in rows]

@@ -12,9 +12,13 @@ from datetime import datetime
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from consultations.comments import (
+    audience,
+    thread,
+)
 from consultations.comments import (
     export as comment_export,
 )
@@ -23,9 +27,6 @@ from consultations.comments import (
 )
 from consultations.comments import (
     service as comments,
-)
-from consultations.comments import (
-    thread,
 )
 from consultations.comments.models import CommentState
 from consultations.comments.service import CommentRefused
@@ -41,10 +42,13 @@ from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput, read_form
 from workspace.i18n import gettext as _
-from workspace.numbers import MAX_ID, parse_int
+from workspace.numbers import MAX_ID, parse_id, parse_int
 from workspace.permissions import Action, Viewer, require, require_in
 from workspace.runtime import Runtime
 from workspace.templating import redirect, render
+
+# A page number past the last shows the last page; past this one it is not a number.
+MAX_PAGE = 100_000
 
 # -- the thread and its feed ---------------------------------------------------------------
 
@@ -55,6 +59,8 @@ async def thread_page(request: Request) -> Response:
     rt, who, consultation, now = load(request)
     if request.method == "GET" and "after" in request.query_params:
         return _feed(request, rt, who, consultation)
+    if request.method == "GET" and "comment" in request.query_params:
+        return _to_page_of(request, rt, who, consultation)
     form = FormInput()
     status = 200
     if request.method == "POST":
@@ -64,14 +70,39 @@ async def thread_page(request: Request) -> Response:
         if isinstance(outcome, Response):
             return outcome
         status = outcome
+    page = parse_int(request.query_params.get("page"), low=1, high=MAX_PAGE) or 1
     with rt.db.read() as session:
-        ctx = comments.thread_context(session, who, consultation, now, form, templates=rt.templates)
+        ctx = comments.thread_context(
+            session,
+            who,
+            consultation,
+            now,
+            form,
+            cache=rt.fragments,
+            page=page,
+            templates=rt.templates,
+        )
     return render(
         request,
         "consultations/comments/comments.html",
         {"consultation": consultation, "form": form, **ctx},
         status_code=status,
     )
+
+
+def _to_page_of(request: Request, rt: Runtime, who: Viewer, consultation: Consultation) -> Response:
+    """`?comment=<id>`: to the page of the thread that holds that comment, at its anchor
+    (a fragment never reaches the server, so links that need a page name the comment)."""
+    comment_id = parse_id(request.query_params.get("comment"))
+    if comment_id is None:
+        raise HTTPException(404)
+    with rt.db.read() as session:
+        comment = comment_for(session, who, consultation, comment_id)
+        moderator = comments.is_moderator(who, consultation)
+        who_sees = audience.audience_of(session, rt.fragments, consultation, who.user_id, moderator)
+        page = audience.page_of(session, consultation.id or 0, who_sees, comment.path)
+    url = f"{lifecycle.url(consultation)}/comments?page={page}#comment-{comment.id}"
+    return RedirectResponse(url, status_code=303)
 
 
 def _feed(request: Request, rt: Runtime, who: Viewer, consultation: Consultation) -> Response:

@@ -21,7 +21,7 @@ from sqlalchemy import or_, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from consultations.comments import audience, thread
+from consultations.comments import audience, pages, thread
 from consultations.comments.forms import Draft, rate_key
 from consultations.comments.models import Comment, CommentEdit, CommentState
 from consultations.lifecycle import status as lifecycle
@@ -347,6 +347,11 @@ class ThreadView:
     form: FormInput = field(default_factory=FormInput)
     encoded: bytes = b""  # the thread's items as UTF-8, for a page that fills a hole
     form_html: Markup | None = None  # the empty form, already rendered (the page's own)
+    # The thread page shows the thread in pages (audience.PAGE_SIZE top-level comments):
+    # the GOV.UK pagination component's parameters, and whether new top-level comments
+    # belong on this page (the last), so the live script adds them only there.
+    pagination: dict[str, Any] | None = None
+    last_page: bool = True
 
     @property
     def is_open(self) -> bool:
@@ -369,18 +374,29 @@ def thread_context(
     form: FormInput | None = None,
     cache: FragmentCache = audience.NO_CACHE,
     hole: str = "",
+    page: int | None = None,
     templates: Environment | None = None,
 ) -> dict[str, Any]:
     """Context for `{% include "consultations/comments/_comments.html" %}`: one key,
     `comment_thread`. The thread itself is the viewer's audience's, shared through
     `cache` (consultations/comments/audience.py); the rest is this viewer's. With a
     `hole` (workspace/fragments.py) the page shows that marker where the thread goes
-    and the caller fills it with `comment_thread.encoded`. With `templates` the thread
+    and the caller fills it with `comment_thread.encoded`. With a `page`, only that page
+    of the thread (audience.shown_page), with its pagination. With `templates` the thread
     is in the reader's language, else in the stored English."""
     moderator = is_moderator(viewer, consultation)
     status = lifecycle.status_of(consultation, now)
     who = audience.audience_of(session, cache, consultation, viewer.user_id, moderator)
-    shown = audience.shown_thread(session, cache, consultation, who, templates)
+    paging: dict[str, Any] = {}
+    if page is None:
+        shown: audience.Shown = audience.shown_thread(session, cache, consultation, who, templates)
+    else:
+        part = audience.shown_page(session, cache, consultation, who, page, templates)
+        shown = part
+        paging = {
+            "pagination": pages.thread_pages(consultation, part.page, part.pages),
+            "last_page": part.page == part.pages,
+        }
     view = ThreadView(
         consultation=consultation,
         html=Markup(hole) if hole else shown.html,  # noqa: S704 - our own marker
@@ -395,6 +411,7 @@ def thread_context(
         pending=shown.pending if moderator else 0,
         anchors=thread.anchors_of(consultation),
         form=form or FormInput(),
+        **paging,
     )
     return {"comment_thread": view}
 

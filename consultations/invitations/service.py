@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, or_, select
 
 from consultations.invitations import emails
@@ -74,18 +76,29 @@ class Invitee:
 # -- reads ---------------------------------------------------------------------------------
 
 
+def _invited_to_statement() -> Any:
+    invitations = Invitation.__table__  # type: ignore[attr-defined]
+    members = Membership.__table__  # type: ignore[attr-defined]
+    user_id: Any = bindparam("user_id")
+    orgs = sa_select(members.c.organisation_id).where(members.c.user_id == user_id)
+    return sa_select(invitations.c.consultation_id).where(
+        invitations.c.revoked_at.is_(None),
+        or_(
+            invitations.c.user_id == user_id,
+            invitations.c.whole_organisation & invitations.c.organisation_id.in_(orgs),
+        ),
+    )
+
+
+# Read for every signed-in request (workspace/auth.py), so built once.
+INVITED_TO = _invited_to_statement()
+
+
 def invited_to(session: Session, user_id: int) -> frozenset[int]:
     """The consultations this person is invited to: named in a live invitation, or seated
     for an organisation invited with all its people."""
-    orgs = select(Membership.organisation_id).where(Membership.user_id == user_id)
-    query = select(Invitation.consultation_id).where(
-        col(Invitation.revoked_at).is_(None),
-        or_(
-            col(Invitation.user_id) == user_id,
-            col(Invitation.whole_organisation) & col(Invitation.organisation_id).in_(orgs),
-        ),
-    )
-    return frozenset(session.exec(query).all())
+    rows = session.connection().execute(INVITED_TO, {"user_id": user_id})
+    return frozenset(row[0] for row in rows)
 
 
 def roster(session: Session, consultation: Consultation) -> list[Invitee]:

@@ -14,7 +14,6 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from consultations.comments import service as comments
 from consultations.evidence import CONSULTATION
@@ -29,6 +28,7 @@ from taskgroups.evidence import service as evidence
 from taskgroups.groups.models import TaskGroup
 from workspace import csrf
 from workspace.fragments import fill, hole
+from workspace.i18n import gettext as _
 from workspace.pagecache import FRESH_UNTIL, anonymous_cache
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime, runtime, viewer
@@ -48,6 +48,9 @@ async def consultation_page(request: Request) -> Response:
         setattr(request.state, FRESH_UNTIL, lifecycle.next_change(consultation, now))
         context = _page_context(rt, session, who, consultation, now)
         context.update(_extensions(rt, session, who, consultation, now))
+        context["header"] = rt.notifications.header(
+            session, who, "consultation", consultation.id or 0
+        )
     # The clock (consultations/lifecycle/clock.py) announces openings and closings on the
     # worker; a reader who gets here first announces them. Only when this one's status
     # has moved on: looking at every consultation on every view grew with the hub.

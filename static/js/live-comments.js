@@ -226,6 +226,9 @@ function listIdOf(article, change) {
 }
 
 function findList(container, listId) {
+  if (listId === ROOT_LIST && container.dataset.newComments === "elsewhere") {
+    return null; // a page of the thread that is not its last: new threads start there
+  }
   const found = document.getElementById(listId);
   if (found) {
     return found;

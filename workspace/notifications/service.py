@@ -20,6 +20,7 @@ from workspace.i18n import gettext as _
 from workspace.notifications.emails import ALL_EMAIL, Digests
 from workspace.notifications.fanout import Fanout, default_channel, unread_counts
 from workspace.notifications.following import FollowButton, Following, insert_ignoring
+from workspace.notifications.header import Header, header_state
 from workspace.notifications.models import (
     Announcement,
     Channel,
@@ -69,6 +70,14 @@ class Notifications:
             # The header of every page, error pages included: never the reason one fails.
             log.warning("unread count unavailable", exc_info=True)
             return 0
+
+    def header(self, session: Session, viewer: Viewer, kind: str, target_id: int) -> Header | None:
+        """The unread count and one follow button, in one statement on the page's own
+        session (header.py): what a hot page passes to its template as `header`."""
+        target = self.following.targets.get(kind)
+        if target is None:
+            raise Invalid(f"Nothing of kind {kind!r} can be followed.")
+        return header_state(session, viewer, kind, target_id, target.label)
 
     def button(self, viewer: Viewer, kind: str, target_id: int) -> FollowButton:
         with self.rt.db.read() as session:
