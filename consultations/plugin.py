@@ -26,10 +26,12 @@ from consultations.page import home
 from consultations.page import routes as page
 from consultations.questions import models as question_tables
 from consultations.questions import routes as questions
+from consultations.responses import live as responses_live
 from consultations.responses import models as response_tables
 from consultations.responses import routes as responses
 from consultations.roadshows import models as roadshow_tables
 from consultations.roadshows import routes as roadshows
+from consultations.summary import answers as summary_answers
 from consultations.summary import routes as summary
 from taskgroups.groups.models import TaskGroup
 from workspace.hooks import (
@@ -95,7 +97,9 @@ def routes() -> Iterable[BaseRoute]:
                 *outcome.routes,
                 *questions.routes,
                 *responses.routes,
+                *responses_live.routes,
                 *summary.routes,
+                *summary_answers.routes,
                 *comments.routes,
                 *moderation.routes,
                 *invitations.routes,

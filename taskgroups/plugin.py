@@ -13,6 +13,7 @@ from taskgroups import notices, search
 from taskgroups.evidence import models as evidence_tables
 from taskgroups.evidence import routes as evidence
 from taskgroups.evidence import service as evidence_service
+from taskgroups.groups import invite_routes as seat_invite_routes
 from taskgroups.groups import models as group_tables
 from taskgroups.groups import roles
 from taskgroups.groups import routes as groups
@@ -66,7 +67,7 @@ def routes() -> Iterable[BaseRoute]:
         *milestones.routes,
         *meetings.routes,
         *evidence.routes,
-        Mount("/groups", routes=groups.routes),
+        Mount("/groups", routes=[*groups.routes, *seat_invite_routes.routes]),
     ]
 
 

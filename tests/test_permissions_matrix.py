@@ -277,6 +277,17 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
         admin_only(404),
     ),
     ("POST", "/groups/{slug}/observers", f"{G}/observers", admin_only(400)),
+    # Seat invitations by email: the secretariat invites and withdraws; the link is
+    # anyone's to follow, and an unknown one is "cannot be used" for everyone.
+    ("POST", "/groups/{slug}/seat-invitations", f"{G}/seat-invitations", admin_only(400)),
+    (
+        "POST",
+        "/groups/{slug}/seat-invitations/{invitation_id:id}/withdraw",
+        f"{G}/seat-invitations/999999/withdraw",
+        admin_only(404),
+    ),
+    ("GET", "/groups/{slug}/join/{token}", f"{G}/join/not-a-token", dict.fromkeys(ROLES, 404)),
+    ("POST", "/groups/{slug}/join/{token}", f"{G}/join/not-a-token", dict.fromkeys(ROLES, 404)),
     (
         "POST",
         "/groups/{slug}/observers/{seat_id}/end",
@@ -331,6 +342,15 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("POST", CP + "/respond", f"{C}/respond", respondents(400)),
     ("GET", CP + "/response", f"{C}/response", respondents(200)),
     ("GET", CP + "/summary", f"{C}/summary", chairs(200)),
+    # The answers to a free-text question, page by page: as the summary (no question 9).
+    ("GET", CP + "/summary/questions/{number:id}", f"{C}/summary/questions/9", chairs(404)),
+    # The respond form's live check of one answer: as responding (no question 999999).
+    (
+        "POST",
+        CP + "/respond/field/{question_id:id}",
+        f"{C}/respond/field/999999",
+        respondents(404),
+    ),
     ("GET", CP + "/export/responses.{fmt}", f"{C}/export/responses.csv", chairs(200)),
     ("GET", CP + "/comments", f"{C}/comments", OK_ALL),
     ("POST", CP + "/comments", f"{C}/comments", signed_in(400)),

@@ -35,6 +35,8 @@ class Action(StrEnum):
     RESPOND = "respond"
     MODERATE = "moderate"
     ADMINISTER = "administer"  # create groups, seat members and observers
+    # Invite by email someone with no account yet to a seat, and withdraw the invitation.
+    INVITE_TO_SEAT = "invite_to_seat"
     SIGNED_IN = "signed_in"  # account pages
     CONTRIBUTE_EVIDENCE = "contribute_evidence"  # add to the evidence library, link it
     # The one write observers make: their department's response to a recommendation
@@ -57,6 +59,7 @@ RULES: Mapping[Action, frozenset[Role]] = {
     Action.RESPOND: frozenset({Role.PUBLIC, Role.MEMBER, Role.CHAIR}),
     Action.MODERATE: frozenset({Role.CHAIR, Role.SECRETARIAT}),
     Action.ADMINISTER: frozenset({Role.SECRETARIAT}),
+    Action.INVITE_TO_SEAT: frozenset({Role.SECRETARIAT}),  # as seating itself
     Action.SIGNED_IN: _SIGNED_IN,
     Action.CONTRIBUTE_EVIDENCE: frozenset({Role.MEMBER, Role.CHAIR, Role.SECRETARIAT}),
     Action.RESPOND_FOR_GOVERNMENT: frozenset({Role.OBSERVER}),
@@ -152,7 +155,7 @@ def _refusal(viewer: Viewer, action: Action, group_id: int | None) -> str:
     role = viewer.role_in(group_id)
     if role is Role.OBSERVER:
         return _("Government observers follow the work but do not take part in it.")
-    if action is Action.ADMINISTER:
+    if action in (Action.ADMINISTER, Action.INVITE_TO_SEAT):
         return _("Only the hub secretariat can do this.")
     if action in (Action.MANAGE_PROCESS, Action.MODERATE):
         return _("Only the chairs of this task group and the secretariat can do this.")

@@ -247,3 +247,69 @@ def table_rows(summary: QuestionSummary, sector_keys: list[tuple[str, str]]) -> 
         [c.label, *[c.by_sector.get(k, 0) for k, _l in sector_keys], c.total]
         for c in summary.choices
     ]
+
+
+def _text_filters(
+    session: Session, consultation_id: int, question_id: int, *, public: bool
+) -> list[Any]:
+    """What the summary quotes of one question: campaign texts left out (the summary shows
+    each campaign once), and confidential or withheld ones too when `public`."""
+    grouped = [fp for g in campaigns(session, consultation_id) for fp in g.fingerprints]
+    where: list[Any] = [
+        col(Response.consultation_id) == consultation_id,
+        col(Answer.question_id) == question_id,
+    ]
+    if grouped:
+        where.append(col(Response.fingerprint).not_in(grouped))
+    if public:
+        where += [
+            col(Response.consent) != Consent.WITHHELD.value,
+            col(Response.confidential).is_(False),
+        ]
+    return where
+
+
+def count_text_answers(
+    session: Session, consultation_id: int, question_id: int, *, public: bool
+) -> int:
+    where = _text_filters(session, consultation_id, question_id, public=public)
+    query = (
+        sa_select(func.count())
+        .select_from(Answer)
+        .join(Response, col(Response.id) == Answer.response_id)
+        .where(*where)
+    )
+    return int(session.execute(query).scalar_one())
+
+
+def text_answers(
+    session: Session,
+    consultation_id: int,
+    question_id: int,
+    *,
+    public: bool,
+    offset: int,
+    limit: int,
+) -> list[TextEntry]:
+    """One page of a free-text question's answers in submission order, as the summary
+    quotes them."""
+    where = _text_filters(session, consultation_id, question_id, public=public)
+    rows = session.execute(
+        sa_select(
+            col(Answer.value),
+            col(Response.consent),
+            col(Response.on_behalf_of),
+            col(Response.sector),
+            func.coalesce(col(User.display_name), col(Response.respondent_name)),
+        )
+        .join(Response, col(Response.id) == Answer.response_id)
+        .join(User, col(User.id) == Response.user_id, isouter=True)
+        .where(*where)
+        .order_by(col(Response.id))
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    return [
+        _entry(value, consent, organisation, sector, name, public=public)
+        for value, consent, organisation, sector, name in rows
+    ]

@@ -257,7 +257,7 @@ def _closed_consultation(ctx: DemoContext) -> None:
                 question_id=q_text,
                 disposition="not_accepted",
                 reason="The fabric standard is set at the level the industry can reach by "
-                "2016; allowable solutions cover what remains.",
+                f"{ctx.years()['target']}; allowable solutions cover what remains.",
             ),
             OutcomeItem(consultation_id=cid, theme="A national backstop fund", disposition="noted"),
         ],
@@ -275,7 +275,7 @@ def _open_consultation(ctx: DemoContext) -> None:
         f"{definition.id}:{definition.head_number}",
         (1, 42),
     )
-    q_agree, q_level = _ask(
+    q_agree, q_level, _q_why = _ask(
         ctx,
         cid,
         [
@@ -285,6 +285,12 @@ def _open_consultation(ctx: DemoContext) -> None:
                 QuestionKind.SINGLE,
                 True,
                 ["10 kgCO2/m²/yr", "11 kgCO2/m²/yr", "14 kgCO2/m²/yr"],
+            ),
+            (
+                "What should the task group weigh before it proposes the definition?",
+                QuestionKind.FREE_TEXT,
+                False,
+                [],
             ),
         ],
     )

@@ -3,7 +3,7 @@
 A demo step (see sharedspace/demo/__init__.py): the task group writes the three-tier hierarchy
 through the same service functions the pages use, so the demo carries a real history.
 
-- Revision 1: the chair (Home Builders Federation) starts from the 2008 outline.
+- Revision 1: the chair (Home Builders Federation) starts from the hub's first outline.
 - Revision 2: NHBC splits the fabric standard by dwelling type (39 and 46 kWh/m²/yr).
 - Revision 3: UK Green Building Council turns carbon compliance into an absolute limit.
 - Revision 4: E.ON names the allowable solutions. It started from revision 2 before
@@ -37,7 +37,7 @@ def _prose(text: str) -> str:
 
 TITLE = "Zero carbon homes"
 PURPOSE = (
-    "What a new home in England must achieve to be called zero carbon from 2016: "
+    "What a new home in England must achieve to be called zero carbon from {target}: "
     "three tiers, each including the ones beneath it."
 )
 
@@ -62,7 +62,7 @@ The limit depends on the form of the home:
 
 CARBON_V1 = _prose("""
 On top of the fabric standard, a home cuts its **regulated emissions** (space
-heating, hot water, fixed lighting, pumps and fans) by **70%** against Part L 2006.
+heating, hot water, fixed lighting, pumps and fans) by **70%** against Part L {part_l_2006}.
 
 Efficient services and low and zero carbon energy on the site, or directly connected to
 it, count towards the cut.""")
@@ -112,7 +112,7 @@ FIRST_ROUND = [
     (
         "ukgbc",
         Stance.RESERVATIONS,
-        "We support the limits, but they should be checked in 2014 against how homes "
+        "We support the limits, but they should be checked in {review} against how homes "
         "perform once built, not only against design-stage models.",
     ),
     (
@@ -139,18 +139,18 @@ SECOND_ROUND = [
     (
         "ukgbc",
         Stance.RESERVATIONS,
-        "As before: the limits should be reviewed in 2014 against as-built performance.",
+        "As before: the limits should be reviewed in {review} against as-built performance.",
     ),
     (
         "eon",
         Stance.RESERVATIONS,
-        "We still want a connection standard for heat networks before 2016.",
+        "We still want a connection standard for heat networks before {target}.",
     ),
 ]
 
 
-def first_draft() -> list[Tier]:
-    """Revision 1, base of the pyramid first."""
+def first_draft(years: dict[str, str]) -> list[Tier]:
+    """Revision 1, base of the pyramid first; `years` as `DemoContext.years()`."""
     return [
         Tier(
             key=new_tier_key(),
@@ -163,8 +163,8 @@ def first_draft() -> list[Tier]:
             key=new_tier_key(),
             name="Carbon compliance",
             summary="70% cut in regulated emissions on site, with on-site generation",
-            requirement=CARBON_V1,
-            metric=Metric(">=", "70", "% below Part L 2006"),
+            requirement=CARBON_V1.format(**years),
+            metric=Metric(">=", "70", "% below Part L " + years["part_l_2006"]),
         ),
         Tier(
             key=new_tier_key(),
@@ -184,8 +184,9 @@ def zero_carbon_definition(ctx: DemoContext) -> None:
     """The demo step: write the definition and take it through sign-off."""
     rt, group = ctx.rt, ctx.groups["definition"]
     chair = ctx.as_member("chair")
-    rev1 = first_draft()
-    definition = service.do_create(rt, chair, group, TITLE, PURPOSE, rev1)
+    years = ctx.years()
+    rev1 = first_draft(years)
+    definition = service.do_create(rt, chair, group, TITLE, PURPOSE.format(**years), rev1)
     assert definition.id is not None
     ctx.definitions["zero-carbon"] = definition
 
@@ -219,7 +220,8 @@ def zero_carbon_definition(ctx: DemoContext) -> None:
         2,
         rev3,
         "Carbon compliance as an absolute limit per square metre instead of 70% "
-        "against Part L 2006, so it holds steady through the 2010 and 2013 changes.",
+        "against Part L {part_l_2006}, so it holds steady through the {part_l_2010} and "
+        "{part_l_2013} changes.".format(**years),
     )
     # E.ON's edit started from revision 2, before the UK-GBC saved revision 3.
     e_on = _change(
@@ -239,7 +241,8 @@ def zero_carbon_definition(ctx: DemoContext) -> None:
 
     signoff.do_propose(rt, chair, group, definition.id)
     for key, stance, comment in FIRST_ROUND:
-        signoff.do_record_position(rt, ctx.as_member(key), group, definition.id, stance, comment)
+        said = comment.format(**years)
+        signoff.do_record_position(rt, ctx.as_member(key), group, definition.id, stance, said)
 
     with rt.db.read() as session:
         head = service.tiers_of(session, definition.id, proposed)
@@ -263,4 +266,5 @@ def zero_carbon_definition(ctx: DemoContext) -> None:
         answer,
     )
     for key, stance, comment in SECOND_ROUND:
-        signoff.do_record_position(rt, ctx.as_member(key), group, definition.id, stance, comment)
+        said = comment.format(**years)
+        signoff.do_record_position(rt, ctx.as_member(key), group, definition.id, stance, said)

@@ -34,7 +34,9 @@ def organisations(ctx: DemoContext) -> None:
 def task_group(ctx: DemoContext) -> None:
     admin = ctx.viewer("secretariat")
     group = groups.do_create_group(
-        ctx.rt, admin, GroupDraft(name="Zero carbon homes definition", remit=REMIT)
+        ctx.rt,
+        admin,
+        GroupDraft(name="Zero carbon homes definition", remit=REMIT.format(**ctx.years())),
     )
     ctx.groups["definition"] = group
     for key, _name, org_name, role in PEOPLE:

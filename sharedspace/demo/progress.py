@@ -1,9 +1,10 @@
 """The demo's programme, milestones and meetings (a step of sharedspace/demo/__init__.py).
 
-The Zero Carbon Hub's dates run from the 2007 policy statement to April 2016. They are
-shifted by a whole number of days so that the demo's "today" falls on 1 October 2013
-in programme time: some milestones are done (by hand, and by their deliverables: two
-meetings held), one has slipped and is overdue, one is at risk, the rest on track.
+The dates are the Zero Carbon Hub's own calendar, moved to the demo's (`DemoContext.on`):
+"today" is five months before the definition is due to be agreed. Some milestones are
+done (by hand, and by their deliverables: two meetings held), one has slipped and is
+overdue, one is at risk, the rest on track. Titles name years through
+`DemoContext.years()`, so none contradicts the date it is due.
 """
 
 from __future__ import annotations
@@ -21,14 +22,13 @@ from taskgroups.milestones.forms import MilestoneDraft, ProgrammeView
 from taskgroups.milestones.models import DeliverableKind, Milestone
 from workspace.hooks import DeliverableOption
 
-PROGRAMME_TODAY = date(2013, 10, 1)
 START, TARGET = date(2007, 7, 23), date(2016, 4, 1)
 
 HUB_DONE = [
     (
         "Building a Greener Future: policy statement",
         date(2007, 7, 23),
-        "Government sets the timetable: zero carbon new homes by 2016, in three steps.",
+        "Government sets the timetable: zero carbon new homes by {target}, in three steps.",
         "Published by DCLG.",
     ),
     (
@@ -38,17 +38,17 @@ HUB_DONE = [
         "Hub launched.",
     ),
     (
-        "Part L 2010: 25% improvement on 2006",
+        "Part L {part_l_2010}: 25% improvement on {part_l_2006}",
         date(2010, 10, 1),
         "The first step in the Building Regulations.",
-        "Part L 2010 in force.",
+        "Part L {part_l_2010} in force.",
     ),
 ]
 HUB_AHEAD = [
     (
-        "Part L 2013: a further 6% improvement",
+        "Part L {part_l_2013}: a further 6% improvement",
         date(2014, 4, 6),
-        "The second step, on the way to 2016.",
+        "The second step, on the way to {target}.",
     ),
     ("Zero carbon new homes", date(2016, 4, 1), "Every new home in England is zero carbon."),
 ]
@@ -64,7 +64,7 @@ MINUTES_2 = """1. The group reviewed the objection from the Local Government Ass
 
 
 def _shift(ctx: DemoContext) -> int:
-    return (milestones.today(ctx.rt) - PROGRAMME_TODAY).days
+    return (ctx.on(START) - START).days
 
 
 def _on(day: date, shift: int) -> date:
@@ -100,12 +100,13 @@ def progress(ctx: DemoContext) -> None:
             MilestoneDraft(title, description, _on(due, shift), deliverable),
         )
 
+    years = ctx.years()
     for title, due, description, note in HUB_DONE:
-        m = add(title, due, description)
-        milestones.do_complete(rt, admin, m.id or 0, note)
+        m = add(title.format(**years), due, description.format(**years))
+        milestones.do_complete(rt, admin, m.id or 0, note.format(**years))
         _backdate(ctx, m.id or 0, _on(due, shift))
     for title, due, description in HUB_AHEAD:
-        add(title, due, description)
+        add(title.format(**years), due, description.format(**years))
 
     # Two meetings held, with mixed attendance; a third to come.
     zone = rt.settings.timezone

@@ -25,10 +25,10 @@ DCLG = "Department for Communities and Local Government"
 
 COST_REVIEW = [
     "Cost analysis: meeting the zero carbon standard",
-    "Extra-over costs of building to the 2016 standard, against Part L 2013, fell by",
-    "about half between 2011 and 2014 as suppliers scaled up.",
+    "Extra-over costs of building to the {target} standard, against Part L {part_l_2013}, fell",
+    "by about half between {costs_then} and {costs_now} as suppliers scaled up.",
     "",
-    "Semi-detached house: GBP 4,800 (2011: GBP 9,500).",
+    "Semi-detached house: GBP 4,800 ({costs_then}: GBP 9,500).",
     "Mid-terrace house: GBP 3,900. Apartment: GBP 3,000.",
     "",
     "The largest single cost is the fabric: triple glazing and thicker walls.",
@@ -47,10 +47,10 @@ MEETING_PAPERS = [
     "Papers for the fourth meeting",
     "Paper A: options for the carbon compliance limit (10 or 11 kgCO2/m2/yr).",
     "Paper B: how allowable solutions would be priced and verified.",
-    "Paper C: timetable to the 2016 Part L consultation.",
+    "Paper C: timetable to the {target} Part L consultation.",
 ]
 COST_MODEL: list[list[documents.Cell]] = [
-    ["Home type", "Extra-over cost 2011 (GBP)", "Extra-over cost 2014 (GBP)"],
+    ["Home type", "Extra-over cost {costs_then} (GBP)", "Extra-over cost {costs_now} (GBP)"],
     ["Detached house", 12300, 6100],
     ["Semi-detached house", 9500, 4800],
     ["Mid-terrace house", 7800, 3900],
@@ -58,7 +58,7 @@ COST_MODEL: list[list[documents.Cell]] = [
 ]
 
 RECOMMENDATIONS = [
-    "Set the fabric energy efficiency standard in Part L 2016 at 39 kWh/m²/yr for "
+    "Set the fabric energy efficiency standard in Part L {target} at 39 kWh/m²/yr for "
     "apartments and mid-terrace houses and 46 kWh/m²/yr for other homes.",
     "Set carbon compliance at 10 kgCO₂/m²/yr for detached houses and 11 for other homes, "
     "measured as an absolute limit, not a cut against an older Part L.",
@@ -70,14 +70,14 @@ RECOMMENDATIONS = [
 RESPONSES = [
     (
         "accepted",
-        "The government accepts the standard and will set it in Part L 2016.",
-        date(2014, 3, 13),
+        "The government accepts the standard and will set it in Part L {target}.",
+        date(2013, 9, 27),  # days before the demo's today: answered, not yet to come
     ),
     (
         "accepted_in_part",
         "The government accepts an absolute limit, but will consult on the level for "
         "detached houses before deciding.",
-        date(2014, 3, 13),
+        date(2013, 9, 27),
     ),
 ]
 STATEMENT = "https://www.gov.uk/government/news/next-steps-to-zero-carbon-homes"
@@ -86,14 +86,15 @@ STATEMENT = "https://www.gov.uk/government/news/next-steps-to-zero-carbon-homes"
 def evidence_and_report(ctx: DemoContext) -> None:
     rt, group = ctx.rt, ctx.groups["definition"]
     chair = ctx.as_member("chair")
+    years = ctx.years()
     cost = _add(
         ctx,
         "chair",
         "Cost analysis: meeting the zero carbon standard",
         "Sweett Group for the Zero Carbon Hub",
-        date(2014, 2, 4),
+        ctx.on(date(2013, 6, 4)),
         "cost_model",
-        documents.pdf(COST_REVIEW[0], COST_REVIEW[1:]),
+        documents.pdf(COST_REVIEW[0], [line.format(**years) for line in COST_REVIEW[1:]]),
         "cost-analysis.pdf",
     )
     _add(
@@ -101,9 +102,9 @@ def evidence_and_report(ctx: DemoContext) -> None:
         "eon",
         "Cost model by home type",
         "Zero Carbon Hub",
-        date(2014, 2, 4),
+        ctx.on(date(2013, 6, 4)),
         "cost_model",
-        documents.xlsx("Extra-over costs", COST_MODEL),
+        documents.xlsx("Extra-over costs", _formatted(COST_MODEL, years)),
         "cost-model.xlsx",
     )
     fabric = _add(
@@ -111,7 +112,7 @@ def evidence_and_report(ctx: DemoContext) -> None:
         "nhbc",
         "Fabric energy efficiency standard study",
         "Zero Carbon Hub task group on fabric",
-        date(2009, 11, 19),
+        ctx.on(date(2009, 11, 19)),
         "research",
         documents.pdf(FABRIC_STUDY[0], FABRIC_STUDY[1:]),
         "fabric-study.pdf",
@@ -121,9 +122,9 @@ def evidence_and_report(ctx: DemoContext) -> None:
         "chair",
         "Papers for the fourth meeting",
         "Task group secretariat",
-        date(2013, 9, 4),
+        ctx.on(date(2013, 9, 4)),
         "minutes",
-        documents.pdf(MEETING_PAPERS[0], MEETING_PAPERS[1:]),
+        documents.pdf(MEETING_PAPERS[0], [line.format(**years) for line in MEETING_PAPERS[1:]]),
         "meeting-4-papers.pdf",
         visibility="group",
     )
@@ -141,9 +142,11 @@ def evidence_and_report(ctx: DemoContext) -> None:
         ReportDraft(
             title="Zero carbon homes: the task group's recommendations",
             body="The task group has agreed what a zero carbon home is. These are the "
-            "steps it recommends to government to bring the standard in by **2016**, "
+            f"steps it recommends to government to bring the standard in by **{years['target']}**, "
             "resting on the cost analysis and the fabric study in its library.",
-            recommendations=[RecommendationDraft(None, text, DCLG) for text in RECOMMENDATIONS],
+            recommendations=[
+                RecommendationDraft(None, text.format(**years), DCLG) for text in RECOMMENDATIONS
+            ],
         ),
     )
     with rt.db.read() as session:
@@ -161,8 +164,14 @@ def evidence_and_report(ctx: DemoContext) -> None:
     reports.do_publish(rt, chair, group, report.id or 0)
     observer = ctx.as_member("observer")
     for rec, (status, statement, on) in zip(recs, RESPONSES, strict=False):
-        draft = ResponseDraft(status, statement, on, STATEMENT)
+        draft = ResponseDraft(status, statement.format(**years), ctx.on(on), STATEMENT)
         responses.do_respond(rt, observer, rec.id or 0, draft, date.today())
+
+
+def _formatted(
+    rows: list[list[documents.Cell]], years: dict[str, str]
+) -> list[list[documents.Cell]]:
+    return [[c.format(**years) if isinstance(c, str) else c for c in row] for row in rows]
 
 
 def _add(

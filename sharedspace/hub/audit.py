@@ -22,12 +22,12 @@ from workspace.i18n import N_, Labels
 from workspace.i18n import gettext as _
 from workspace.models import ActivityEvent, User
 from workspace.numbers import parse_int
+from workspace.paging import page_number, pagination
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import render
 
 PAGE_SIZE = 50
-MAX_PAGE = 10_000
 _CHOOSE = Labels(
     {"group": N_("Select a group from the list"), "person": N_("Select a person from the list")}
 )
@@ -90,7 +90,7 @@ async def audit(request: Request) -> Response:
     require(who, Action.ADMINISTER)
     f, form = read_filter(request)
     zone = ZoneInfo(rt.settings.timezone)
-    number = parse_int(request.query_params.get("page"), low=1, high=MAX_PAGE) or 1
+    number = page_number(request)
     offset = (number - 1) * PAGE_SIZE
     with rt.db.read() as session:
         rows = query(session, f, zone, PAGE_SIZE + 1, offset) if form.ok else []
@@ -105,7 +105,9 @@ async def audit(request: Request) -> Response:
             "form": form,
             "rows": rows[:PAGE_SIZE],
             "first": offset + 1,
-            "pagination": pages(number, len(rows) > PAGE_SIZE, "/audit", filters),
+            "pagination": pagination(
+                number, len(rows) > PAGE_SIZE, "/audit", filters, _("Pages of events")
+            ),
             "groups": groups,
             "people": people,
             "verbs": verbs,
@@ -114,29 +116,6 @@ async def audit(request: Request) -> Response:
         block="events",
         status_code=200 if form.ok else 400,
     )
-
-
-def pages(number: int, more: bool, path: str, filters: dict[str, str]) -> dict[str, Any]:
-    """The GOV.UK pagination component's parameters: previous and next, keeping the
-    filters in the links."""
-
-    def href(n: int) -> str:
-        return f"{path}?{urlencode(filters | {'page': str(n)})}"
-
-    found: dict[str, Any] = {"landmarkLabel": _("Pages of events")}
-    if number > 1:
-        found["previous"] = {
-            "href": href(number - 1),
-            "text": _("Previous"),
-            "labelText": _("Page %(page)d", page=number - 1),
-        }
-    if more:
-        found["next"] = {
-            "href": href(number + 1),
-            "text": _("Next"),
-            "labelText": _("Page %(page)d", page=number + 1),
-        }
-    return found
 
 
 async def audit_csv(request: Request) -> Response:

@@ -61,3 +61,29 @@ class ObserverSeat(SQLModel, table=True):
 
     def active_on(self, day: date) -> bool:
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
+
+
+class SeatInvitation(SQLModel, table=True):
+    """An email invitation to a seat for someone who may have no account yet: the
+    secretariat names the person, the seat (member for an organisation with a role, or
+    observer for a department) and the address; following the link registers or signs
+    them in and seats them. Kept after use, with who took it, as part of the record."""
+
+    __tablename__ = "seat_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(foreign_key="task_group.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)  # "member" or "observer": never mixed (see above)
+    name: str = Field(max_length=150)
+    email: str = Field(max_length=320, index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    role: str = Field(default="", max_length=20)  # a member's MemberRole
+    department: str = Field(default="", max_length=150)  # an observer's
+    # sha256 of the single-use link's token: the token itself is only ever in the email.
+    token_hash: str = Field(max_length=64, index=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    used_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    invited_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from taskgroups.groups import finder, service
+from taskgroups.groups import finder, seat_invites, service
 from taskgroups.groups.forms import check_group
 from taskgroups.groups.models import GroupStatus, MemberRole, TaskGroup
 from workspace import activity, hooks
@@ -129,9 +129,14 @@ def _people_context(
     request: Request, group: TaskGroup, member_form: FormInput, observer_form: FormInput
 ) -> dict[str, Any]:
     assert group.id is not None
-    with runtime(request).db.read() as session:
+    rt = runtime(request)
+    with rt.db.read() as session:
         organisations = session.exec(select(Organisation).order_by(col(Organisation.name))).all()
+        pending = seat_invites.pending_for(session, group.id, rt.clock())
         return {
+            "invite_form": FormInput(values={"invite_role": "member"}),
+            "pending": [(i, seat_invites.seat_label(session, i)) for i in pending],
+            "now": rt.clock(),
             "group": group,
             "sectors": service.members_by_sector(session, group.id),
             "observers": service.observers_of(session, group.id),

@@ -32,7 +32,11 @@ def test_people_are_found_by_name_email_or_organisation(
     # wildcards are taken literally
     assert _found(admin.page(f"{G}/people?find=%25%25")) == []
     nobody = admin.page(f"{G}/people?find=zzzz")
-    assert nobody.find("a", string="register") is not None
+    # nobody with an account: the page points to inviting them by email
+    invite = nobody.find("a", string="invite them by email")
+    assert invite is not None
+    assert invite["href"] == "#invite-heading"
+    assert nobody.select_one("#invite-heading") is not None
 
 
 def test_a_match_fills_the_seat_form(world: World, as_role: Callable[[str], HubClient]) -> None:
