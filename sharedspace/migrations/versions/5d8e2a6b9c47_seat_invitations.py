@@ -1,7 +1,7 @@
 """seat invitations
 
 Revision ID: 5d8e2a6b9c47
-Revises: 7b2e9f4c1d35
+Revises: e5c8a1f0b6d2
 Create Date: 2026-12-01 10:15:00.000000
 
 Issue 14: invite someone with no account yet to a task group seat
@@ -19,7 +19,8 @@ import workspace.db
 
 
 revision: str = '5d8e2a6b9c47'
-down_revision: str | None = '7b2e9f4c1d35'
+# After user.language (e5c8a1f0b6d2, issue 18): both branched from 7b2e9f4c1d35.
+down_revision: str | None = 'e5c8a1f0b6d2'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
