@@ -18,7 +18,12 @@ from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render
 from workspace.text import slugify
 
-SECTORS = [(s.value, SECTOR_LABELS[s]) for s in Sector]
+
+def sectors() -> list[tuple[str, str]]:
+    """Each sector and its label, in the language of this request."""
+    return [(s.value, SECTOR_LABELS[s]) for s in Sector]
+
+
 PAGE = 50
 
 
@@ -36,8 +41,8 @@ async def new_organisation(request: Request) -> Response:
     form = FormInput()
     if request.method == "POST":
         form = await read_form(request)
-        name = form.required("name", "the organisation's name", max_length=150)
-        sector = form.choice("sector", "a sector", dict(SECTORS))
+        name = form.required("name", _("the organisation's name"), max_length=150)
+        sector = form.choice("sector", _("a sector"), dict(sectors()))
         if form.ok and _create_organisation(rt, who.user_id, name, sector):
             return redirect("/organisations", f"{name} has been added.")
         if form.ok:
@@ -45,10 +50,10 @@ async def new_organisation(request: Request) -> Response:
         return render(
             request,
             "admin/organisation_form.html",
-            {"form": form, "sectors": SECTORS},
+            {"form": form, "sectors": sectors()},
             status_code=400,
         )
-    return render(request, "admin/organisation_form.html", {"form": form, "sectors": SECTORS})
+    return render(request, "admin/organisation_form.html", {"form": form, "sectors": sectors()})
 
 
 def _create_organisation(rt: Runtime, actor_id: int | None, name: str, sector: str) -> bool:

@@ -114,7 +114,7 @@ def _problem(status: int) -> dict[str, Any]:
         429: "Too many requests; Retry-After says when to try again",
     }
     out: dict[str, Any] = {
-        "description": described.get(status, TITLES.get(status, "A problem")),
+        "description": described.get(status, str(TITLES.get(status, "A problem"))),
         "content": {MEDIA_TYPE: {"schema": {"$ref": REF.format(model="Problem")}}},
     }
     if status == 429:

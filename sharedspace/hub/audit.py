@@ -53,8 +53,8 @@ def read_filter(request: Request) -> tuple[AuditFilter, FormInput]:
             form.error(name, _CHOOSE[name])
         elif raw:
             setattr(found, "group_id" if name == "group" else "actor_id", number)
-    found.since = form.date("from", "the first day", required=False)
-    found.until = form.date("to", "the last day", required=False)
+    found.since = form.date("from", _("the first day"), required=False)
+    found.until = form.date("to", _("the last day"), required=False)
     if found.since and found.until and found.until < found.since:
         form.error("to", _("The last day must be the same as or after the first day"))
     return found, form

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from sharedspace.pages.models import ServicePage
 from workspace import activity
 from workspace.db import utcnow
-from workspace.i18n import N_, gettext
+from workspace.i18n import N_, current_locale, gettext
 from workspace.markdown import render_markdown
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
@@ -51,7 +51,12 @@ class ShownPage:
     edited: ServicePage | None
 
 
-def default_text(slug: str) -> str:
+def default_text(slug: str, language: str = "en") -> str:
+    """The page's default text in `language` (defaults/cy/ for Welsh), else in English.
+    The secretariat's edited text is one text, shown in every language."""
+    translated = DEFAULTS / language / f"{slug}.md"
+    if language != "en" and translated.is_file():
+        return translated.read_text(encoding="utf-8")
     return (DEFAULTS / f"{slug}.md").read_text(encoding="utf-8")
 
 
@@ -60,7 +65,7 @@ def page(session: Session, slug: str) -> ShownPage:
     stored = session.get(ServicePage, slug)
     if stored is not None:
         return ShownPage(kind, stored.body, stored.body_html, stored)
-    text = default_text(slug)
+    text = default_text(slug, current_locale())
     return ShownPage(kind, text, render_markdown(text), None)
 
 

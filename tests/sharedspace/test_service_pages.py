@@ -33,7 +33,7 @@ def test_each_page_has_a_default_text(as_role: Open) -> None:
         "#page-text table tbody tr th, #page-text table tbody tr td:first-child"
     )
     names = [cell.get_text(strip=True) for cell in cookies]
-    assert names == ["ss_session", "ss_csrf", "ss_flash"]
+    assert names == ["ss_session", "ss_csrf", "ss_flash", "lang"]
 
 
 def test_the_secretariat_edits_a_page_and_can_go_back_to_the_default(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from bs4 import BeautifulSoup
+from sqlmodel import col, select
 
 from tests.client import HubClient, soup
 from tests.factories import make_user
 from workspace import formats, i18n
-from workspace.models import User
+from workspace.models import OutboxEmail, User
 from workspace.runtime import Runtime
 
 
@@ -143,3 +144,31 @@ def test_plurals_use_the_welsh_forms(rt: Runtime) -> None:
     assert i18n.current_locale() == "en"
     assert i18n.ngettext("%(num)d comment", "%(num)d comments", 2) == "2 comments"
     assert i18n.gettext("100%% of %(n)s", n="them") == "100% of them"
+
+
+def test_service_pages_have_welsh_default_texts(client: HubClient) -> None:
+    page = soup(client.get("/cookies", headers={"Accept-Language": "cy"}).text)
+    assert page.select_one("h1").get_text(strip=True) == "Cwcis"
+    names = [
+        cell.get_text(strip=True)
+        for cell in page.select("#page-text table tbody tr td:first-child")
+    ]
+    assert names == ["ss_session", "ss_csrf", "ss_flash", "lang"]
+    headers = [th.get_text(strip=True) for th in page.select("#page-text table thead th")]
+    assert headers == ["Enw", "Beth yw ei bwrpas", "Pryd mae'n dod i ben"]
+
+
+def test_mail_follows_the_recipients_saved_language(client: HubClient, rt: Runtime) -> None:
+    user = make_user(rt, email="gwen@example.org")
+    with rt.db.write() as unit:
+        saved = unit.session.get(User, user.id)
+        assert saved is not None
+        saved.language = "cy"
+        unit.session.add(saved)
+    # Asked for from an English page: the mail is still in the owner's Welsh.
+    client.submit("/account/password-reset", {"email": "gwen@example.org"})
+    with rt.db.read() as session:
+        mail = session.exec(select(OutboxEmail).order_by(col(OutboxEmail.id).desc())).first()
+    assert mail is not None
+    assert mail.subject == "Ailosod eich cyfrinair Shared Space"
+    assert mail.body.startswith("Helo ")

@@ -33,7 +33,7 @@ def reencode(source: Path, found: FileType, target: Path) -> FileType:
         raise FileRefused(_("This image is too large: make it under 40 megapixels.")) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise FileRefused(
-            _("This file says it is %(kind)s but cannot be read as one.", kind=found.label)
+            _("This file says it is %(kind)s but cannot be read as one.", kind=_(found.label))
         ) from error
     if found.name == "jpeg":
         image.convert("RGB").save(target, "JPEG", quality=90)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from workspace.files import images
 from workspace.files.types import FileRefused, FileType, check_name, detect, stored_name
+from workspace.i18n import gettext as _
 
 CHUNK = 1024 * 1024  # reading and hashing 1 MB at a time keeps memory flat
 
@@ -57,10 +58,15 @@ class FileStore:
             found = detect(temp)
             check_name(found, filename)
             if found.name not in allowed:
-                names = ", ".join(t.label for t in allowed.values())
+                names = ", ".join(_(t.label) for t in allowed.values())
+                shown = _(found.label)
+                label = f"{shown[0].upper()}{shown[1:]}"
                 raise FileRefused(
-                    f"{found.label[0].upper()}{found.label[1:]} cannot be uploaded here. "
-                    f"Accepted: {names}."
+                    _(
+                        "%(kind)s cannot be uploaded here. Accepted: %(accepted)s.",
+                        kind=label,
+                        accepted=names,
+                    )
                 )
             if found.image:
                 redone = self.new_temp()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workspace.failures import Invalid
+from workspace.i18n import N_
 from workspace.i18n import gettext as _
 
 HEAD_BYTES = 8192  # what detection reads of a file, besides a zip's directory
@@ -21,7 +22,7 @@ HEAD_BYTES = 8192  # what detection reads of a file, besides a zip's directory
 @dataclass(frozen=True)
 class FileType:
     name: str
-    label: str  # for people: "a PDF", "a Word document"
+    label: str  # for people, in English (N_): "a PDF"; shown as gettext(label)
     media_type: str
     extensions: tuple[str, ...]  # the first is the one given to the stored file's name
     has_text: bool = True
@@ -31,32 +32,32 @@ class FileType:
 TYPES: dict[str, FileType] = {
     t.name: t
     for t in (
-        FileType("pdf", "a PDF", "application/pdf", (".pdf",)),
+        FileType("pdf", N_("a PDF"), "application/pdf", (".pdf",)),
         FileType(
             "docx",
-            "a Word document",
+            N_("a Word document"),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             (".docx",),
         ),
         FileType(
             "xlsx",
-            "an Excel spreadsheet",
+            N_("an Excel spreadsheet"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             (".xlsx",),
         ),
         FileType(
             "ods",
-            "an OpenDocument spreadsheet",
+            N_("an OpenDocument spreadsheet"),
             "application/vnd.oasis.opendocument.spreadsheet",
             (".ods",),
         ),
-        FileType("csv", "a CSV file", "text/csv", (".csv", ".txt")),
-        FileType("png", "a PNG image", "image/png", (".png",), has_text=False, image=True),
+        FileType("csv", N_("a CSV file"), "text/csv", (".csv", ".txt")),
+        FileType("png", N_("a PNG image"), "image/png", (".png",), has_text=False, image=True),
         FileType(
-            "jpeg", "a JPEG image", "image/jpeg", (".jpg", ".jpeg"), has_text=False, image=True
+            "jpeg", N_("a JPEG image"), "image/jpeg", (".jpg", ".jpeg"), has_text=False, image=True
         ),
-        FileType("gif", "a GIF image", "image/gif", (".gif",), has_text=False, image=True),
-        FileType("webp", "a WebP image", "image/webp", (".webp",), has_text=False, image=True),
+        FileType("gif", N_("a GIF image"), "image/gif", (".gif",), has_text=False, image=True),
+        FileType("webp", N_("a WebP image"), "image/webp", (".webp",), has_text=False, image=True),
     )
 }
 
@@ -103,8 +104,10 @@ def detect(path: Path) -> FileType:
         raise FileRefused(_("The file is empty. Choose the document itself."))
     if head.startswith(EXECUTABLE_SIGNATURES):
         raise FileRefused(
-            "This file is a program or a script, which cannot be uploaded. "
-            "Choose a PDF, Office document, spreadsheet, CSV file or image."
+            _(
+                "This file is a program or a script, which cannot be uploaded. "
+                "Choose a PDF, Office document, spreadsheet, CSV file or image."
+            )
         )
     if head.startswith(b"%PDF-"):
         return TYPES["pdf"]
@@ -112,8 +115,10 @@ def detect(path: Path) -> FileType:
         return _zip_type(path)
     if head.startswith(OLE2):
         raise FileRefused(
-            "This is an Office document in the format used before 2007 (.doc or .xls). "
-            "Save it as .docx or .xlsx (File > Save As) and upload that."
+            _(
+                "This is an Office document in the format used before 2007 (.doc or .xls). "
+                "Save it as .docx or .xlsx (File > Save As) and upload that."
+            )
         )
     image = _image_type(head)
     if image is not None:
@@ -121,8 +126,10 @@ def detect(path: Path) -> FileType:
     if _is_text(head):
         return TYPES["csv"]
     raise FileRefused(
-        "We could not recognise this file. Upload a PDF, a Word document (.docx), a "
-        "spreadsheet (.xlsx, .ods or .csv) or an image (PNG, JPEG, GIF or WebP)."
+        _(
+            "We could not recognise this file. Upload a PDF, a Word document (.docx), a "
+            "spreadsheet (.xlsx, .ods or .csv) or an image (PNG, JPEG, GIF or WebP)."
+        )
     )
 
 
@@ -182,8 +189,10 @@ def _zip_type(path: Path) -> FileType:
     except zipfile.BadZipFile as error:
         raise FileRefused(_("This file is damaged: it cannot be opened.")) from error
     raise FileRefused(
-        "This is a zip archive or an Office format we do not accept. Upload the "
-        "documents themselves: PDF, Word (.docx), spreadsheets (.xlsx, .ods) or images."
+        _(
+            "This is a zip archive or an Office format we do not accept. Upload the "
+            "documents themselves: PDF, Word (.docx), spreadsheets (.xlsx, .ods) or images."
+        )
     )
 
 
@@ -196,10 +205,15 @@ def check_name(found: FileType, filename: str) -> None:
     if not suffix:
         return  # no claim made: the stored name gets the right extension
     claimed = next((t for t in TYPES.values() if suffix in t.extensions), None)
-    said = claimed.label if claimed else f"a {suffix} file"
+    said = _(claimed.label) if claimed else _("a %(suffix)s file", suffix=suffix)
     raise FileRefused(
-        f"The file is named {filename!r}, which says it is {said}, but its content is "
-        f"{found.label}. Check you chose the right file."
+        _(
+            "The file is named %(name)s, which says it is %(said)s, but its content is "
+            "%(found)s. Check you chose the right file.",
+            name=repr(filename),
+            said=said,
+            found=_(found.label),
+        )
     )
 
 

@@ -125,7 +125,7 @@ class Following:
     def button(self, session: Session, viewer: Viewer, kind: str, target_id: int) -> FollowButton:
         target = self.targets.get(kind)
         if target is None:
-            raise Invalid(f"Nothing of kind {kind!r} can be followed.")
+            raise Invalid(_("Nothing of kind %(kind)s can be followed.", kind=repr(kind)))
         following = viewer.signed_in and is_following(session, viewer.user_id or 0, kind, target_id)
         return FollowButton(kind, target_id, following, target.label)
 

@@ -219,7 +219,7 @@ def do_save_preferences(
     user_id = viewer.user_id or 0
     for kind, channel in choices.items():
         if kind not in rt.notifications.kinds or channel not in {*Channel, DEFAULT}:
-            raise Invalid(f"Unknown choice {kind}={channel}")
+            raise Invalid(_("Unknown choice %(choice)s", choice=f"{kind}={channel}"))
     with rt.db.write() as unit:
         session = unit.session
         for row in session.exec(

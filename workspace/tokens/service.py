@@ -47,7 +47,7 @@ class Bearer:
 
 
 def check_token(form: FormInput, existing: int) -> TokenDraft:
-    name = form.required("name", "a name for the token", max_length=100)
+    name = form.required("name", _("a name for the token"), max_length=100)
     scope = form.get("scope")
     if scope not in {s.value for s in TokenScope}:
         form.error("scope", _("Select what the token may do"))
