@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlmodel import Session
+from workspace.i18n import gettext as _
 
 from consultations.lifecycle import service
 from consultations.lifecycle import status as lifecycle
@@ -25,7 +26,7 @@ def evidence_targets(
             target_id=c.id or 0,
             label=c.title,
             url=f"/consultations/{c.slug}",
-            heading="Consultations (supporting documents)",
+            heading=_("Consultations (supporting documents)"),
             may_link=may_link,
         )
         for c in service.for_group(session, group.id or 0)

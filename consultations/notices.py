@@ -38,6 +38,7 @@ from workspace.hooks import (
     NotificationSource,
     People,
 )
+from workspace.i18n import N_
 from workspace.notifications.following import PROGRAMME
 from workspace.runtime import Runtime
 
@@ -47,41 +48,46 @@ REPLY = "comment_reply"
 NEW_COMMENTS = "new_comments"
 MODERATED = "comment_moderated"
 
+# Collected once at start-up: marked for the catalogue (N_) and translated where the
+# notifications pages show them. What a notice says is stored, so it stays in English.
 KINDS = (
     NotificationKind(
         PROGRESS,
-        "Consultations opening, closing soon or closed",
-        "A consultation you follow, or of a group you follow, opens, nears or reaches its close.",
-        "Consultations",
+        N_("Consultations opening, closing soon or closed"),
+        N_(
+            "A consultation you follow, or of a group you follow, opens, nears or reaches"
+            " its close."
+        ),
+        N_("Consultations"),
         order=40,
     ),
     NotificationKind(
         OUTCOME,
-        "Consultation outcomes",
-        'The "you said, we did" of a consultation you answered or follow is published.',
-        "Consultations",
+        N_("Consultation outcomes"),
+        N_('The "you said, we did" of a consultation you answered or follow is published.'),
+        N_("Consultations"),
         order=41,
     ),
     NotificationKind(
         REPLY,
-        "Replies to your comments",
-        "Someone answers a comment you wrote.",
-        "Comments",
+        N_("Replies to your comments"),
+        N_("Someone answers a comment you wrote."),
+        N_("Comments"),
         needs_you=True,
         order=50,
     ),
     NotificationKind(
         NEW_COMMENTS,
-        "New comments where you follow",
-        "Someone comments in a thread or on a consultation you follow.",
-        "Comments",
+        N_("New comments where you follow"),
+        N_("Someone comments in a thread or on a consultation you follow."),
+        N_("Comments"),
         order=51,
     ),
     NotificationKind(
         MODERATED,
-        "Your comments hidden or approved",
-        "A moderator hides one of your comments (saying why) or approves it.",
-        "Comments",
+        N_("Your comments hidden or approved"),
+        N_("A moderator hides one of your comments (saying why) or approves it."),
+        N_("Comments"),
         needs_you=True,
         order=52,
     ),
@@ -256,7 +262,7 @@ def describer(rt: Runtime) -> FollowTarget:
             for c in found
         }
 
-    return FollowTarget(CONSULTATION, "consultation", describe)
+    return FollowTarget(CONSULTATION, N_("consultation"), describe)
 
 
 def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed]:
@@ -276,4 +282,4 @@ def _describe_threads(session: Session, ids: list[int]) -> Mapping[int, Followed
     }
 
 
-THREADS = FollowTarget(THREAD, "comment thread", _describe_threads)
+THREADS = FollowTarget(THREAD, N_("comment thread"), _describe_threads)

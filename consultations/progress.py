@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
+from workspace.i18n import gettext as _
 
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation, ConsultationStatus
@@ -31,7 +32,7 @@ def deliverable_options(rt: Runtime, session: Session, group_id: int) -> list[De
             DeliverableOption(
                 DeliverableKind.OUTCOME_PUBLISHED,
                 c.id or 0,
-                f"Consultation outcome published: {c.title}",
+                _("Consultation outcome published: %(title)s", title=c.title),
                 lifecycle.url(c),
                 started=status is not ConsultationStatus.DRAFT,
                 done=c.outcome_published_at is not None,

@@ -17,6 +17,7 @@ from consultations.comments.models import Comment, CommentState
 from consultations.comments.service import permalink
 from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import is_invited, url
+from workspace.i18n import N_
 from workspace.markdown import plain_text
 from workspace.search import (
     PUBLIC,
@@ -95,6 +96,6 @@ def _comment_ids(session: Session) -> Iterable[int]:
 
 
 PROVIDERS = [
-    DocumentProvider(CONSULTATION, "Consultations", _consultations, _consultation_ids),
-    DocumentProvider(COMMENT, "Comments", _comments, _comment_ids),
+    DocumentProvider(CONSULTATION, N_("Consultations"), _consultations, _consultation_ids),
+    DocumentProvider(COMMENT, N_("Comments"), _comments, _comment_ids),
 ]

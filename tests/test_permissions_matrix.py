@@ -212,6 +212,8 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
     ("GET", "/account/sign-in", "/account/sign-in", OK_ALL),
     ("POST", "/account/sign-in", "/account/sign-in", dict.fromkeys(ROLES, 400)),
     ("POST", "/account/sign-out", "/account/sign-out", dict.fromkeys(ROLES, 303)),
+    # The header's language switcher: anyone may choose; no language chosen is a 400.
+    ("POST", "/language", "/language", dict.fromkeys(ROLES, 400)),
     (
         "POST",
         "/account/sign-out-everywhere",

@@ -20,9 +20,11 @@ is possible (it is replaced at the next number) and an older one is not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from jinja2 import Environment
 from markupsafe import Markup
 from sqlmodel import Session, col, func, select
 
@@ -30,12 +32,16 @@ from consultations.comments import thread
 from consultations.comments.models import Comment, CommentState
 from consultations.lifecycle.models import Consultation
 from workspace.fragments import FragmentCache
+from workspace.i18n import ENGLISH, current_locale
 
 EVERYONE = "everyone"
 MODERATORS = "moderators"
 # Top-level comments on a page of the thread page, each with all its replies.
 PAGE_SIZE = 50
 NO_CACHE = FragmentCache(0)
+# Ids named in one query at most: beyond it a thread is read by consultation (SQLite
+# refuses very long lists of parameters).
+MAX_LISTED = 500
 
 
 @dataclass(frozen=True)
@@ -84,24 +90,35 @@ def audience_of(
 
 
 def shown_thread(
-    session: Session, cache: FragmentCache, consultation: Consultation, audience: str
+    session: Session,
+    cache: FragmentCache,
+    consultation: Consultation,
+    audience: str,
+    templates: Environment | None = None,
 ) -> Shown:
+    """The audience's thread in the reader's language (the cache keeps one per language);
+    without `templates` always the stored English fragments."""
     return cache.fetch(
         ("comment-thread", consultation.id, audience),
         consultation.comment_seq,
-        lambda: _build(session, consultation.id or 0, audience),
+        lambda: _build(session, consultation, audience, templates),
     )
 
 
 def shown_page(
-    session: Session, cache: FragmentCache, consultation: Consultation, audience: str, page: int
+    session: Session,
+    cache: FragmentCache,
+    consultation: Consultation,
+    audience: str,
+    page: int,
+    templates: Environment | None = None,
 ) -> ShownPage:
     """One page of the thread (`PAGE_SIZE` top-level comments with all their replies),
-    shared like the whole thread and kept under the same version."""
+    shared like the whole thread and kept under the same version (and language)."""
     return cache.fetch(
         ("comment-thread-page", consultation.id, audience, page),
         consultation.comment_seq,
-        lambda: _build_page(session, consultation.id or 0, audience, page),
+        lambda: _build_page(session, consultation, audience, page, templates),
     )
 
 
@@ -131,14 +148,17 @@ def _visible(query: Any, audience: str) -> Any:
     return query
 
 
-def _build(session: Session, consultation_id: int, audience: str) -> Shown:
+def _build(
+    session: Session, consultation: Consultation, audience: str, templates: Environment | None
+) -> Shown:
     query = (
         select(Comment.id, Comment.path, Comment.html, Comment.state)
-        .where(Comment.consultation_id == consultation_id)
+        .where(Comment.consultation_id == consultation.id)
         .order_by(col(Comment.path))
     )
     # Core rows straight off the connection: no ORM objects for a thousand comments.
-    rows = session.connection().execute(_visible(query, audience)).all()
+    rows: Sequence[Any] = session.connection().execute(_visible(query, audience)).all()
+    rows = _in_reader_language(session, consultation, templates, rows)
     states = [r[3] for r in rows]
     return Shown(
         encoded=thread.thread_html(rows).encode(),
@@ -147,8 +167,14 @@ def _build(session: Session, consultation_id: int, audience: str) -> Shown:
     )
 
 
-def _build_page(session: Session, consultation_id: int, audience: str, page: int) -> ShownPage:
-    mine = col(Comment.consultation_id) == consultation_id
+def _build_page(
+    session: Session,
+    consultation: Consultation,
+    audience: str,
+    page: int,
+    templates: Environment | None,
+) -> ShownPage:
+    mine = col(Comment.consultation_id) == consultation.id
     connection = session.connection()
     counts = dict(
         connection.execute(
@@ -177,6 +203,7 @@ def _build_page(session: Session, consultation_id: int, audience: str, page: int
             .order_by(col(Comment.path))
         )
         rows = list(connection.execute(_visible(query, audience)).all())
+        rows = _in_reader_language(session, consultation, templates, rows)
     return ShownPage(
         encoded=thread.thread_html(rows).encode(),
         published=int(counts.get(CommentState.PUBLISHED.value, 0)),
@@ -195,3 +222,22 @@ def _pending_authors(session: Session, consultation_id: int) -> frozenset[int]:
         .distinct()
     ).all()
     return frozenset(r for r in rows if r is not None)
+
+
+def _in_reader_language(
+    session: Session,
+    consultation: Consultation,
+    templates: Environment | None,
+    rows: Sequence[Any],
+) -> list[Any]:
+    """The rows as they are for English readers (the stored fragments are English), else
+    with each fragment rendered again in the reader's language."""
+    if templates is None or current_locale() == ENGLISH or not rows:
+        return list(rows)
+    wanted = [r[0] for r in rows]
+    query = select(Comment).where(Comment.consultation_id == consultation.id)
+    if len(wanted) <= MAX_LISTED:
+        query = query.where(col(Comment.id).in_(wanted))
+    found = [c for c in session.exec(query).all() if c.id in set(wanted)]
+    html = thread.localised(templates, consultation, found)
+    return [(r[0], r[1], html.get(r[0], r[2]), r[3]) for r in rows]

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from consultations.comments import thread
 from consultations.lifecycle.models import Consultation
+from workspace import formats
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
 
@@ -25,18 +27,21 @@ def check_draft(form: FormInput, consultation: Consultation) -> Draft | None:
     (the text stays in the form either way)."""
     text = form.get("comment").strip()
     if not text:
-        form.error("comment", "Enter your comment")
+        form.error("comment", _("Enter your comment"))
     elif len(text) > MAX_LENGTH:
         form.error(
             "comment",
-            f"Your comment must be {MAX_LENGTH:,} characters or fewer. "
-            f"It has {len(text):,} characters.",
+            _(
+                "Your comment must be %(most)s characters or fewer. It has %(count)s characters.",
+                most=formats.number(MAX_LENGTH),
+                count=formats.number(len(text)),
+            ),
         )
     anchor = form.get("comment_anchor")
     if anchor and thread.anchor_named(consultation, anchor) is None:
         form.error(
             "comment_anchor",
-            "Select a part of the consultation from the list, or the consultation as a whole",
+            _("Select a part of the consultation from the list, or the consultation as a whole"),
         )
     return Draft(text, anchor) if form.ok else None
 
@@ -49,9 +54,12 @@ def check_rate(rt: Runtime, actor: Viewer) -> str | None:
     """A message when this person has posted as many comments as a window allows."""
     limit = rt.settings.comment_limit_per_person
     if rt.limiter.exceeded(rate_key(actor), limit):
-        return (
-            f"You have posted {limit:,} comments in the last {rt.limiter.minutes} minutes, "
-            "which is as many as we accept in that time. Your comment has not been posted "
-            f"yet: keep it and try again {rt.limiter.wait()}."
+        return _(
+            "You have posted %(limit)s comments in the last %(minutes)s minutes, which is as"
+            " many as we accept in that time. Your comment has not been posted yet: keep it"
+            " and try again %(when)s.",
+            limit=formats.number(limit),
+            minutes=rt.limiter.minutes,
+            when=rt.limiter.wait(),
         )
     return None

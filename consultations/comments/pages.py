@@ -11,6 +11,7 @@ from typing import Any
 
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
+from workspace.i18n import gettext as _
 
 
 def thread_pages(consultation: Consultation, page: int, pages: int) -> dict[str, Any] | None:
@@ -19,11 +20,19 @@ def thread_pages(consultation: Consultation, page: int, pages: int) -> dict[str,
     if pages <= 1:
         return None
     base = f"{lifecycle.url(consultation)}/comments?page="
-    found: dict[str, Any] = {"landmarkLabel": "Pages of comments"}
+    found: dict[str, Any] = {"landmarkLabel": _("Pages of comments")}
     if page > 1:
-        found["previous"] = {"href": f"{base}{page - 1}", "labelText": f"Page {page - 1}"}
+        found["previous"] = {
+            "href": f"{base}{page - 1}",
+            "text": _("Previous"),
+            "labelText": _("Page %(number)d", number=page - 1),
+        }
     if page < pages:
-        found["next"] = {"href": f"{base}{page + 1}", "labelText": f"Page {page + 1}"}
+        found["next"] = {
+            "href": f"{base}{page + 1}",
+            "text": _("Next"),
+            "labelText": _("Page %(number)d", number=page + 1),
+        }
     found["items"] = [
         {"ellipsis": True}
         if n is None

@@ -41,6 +41,7 @@ from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
 from consultations.lifecycle.status import WrongStatus
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.numbers import MAX_ID, parse_id, parse_int
 from workspace.permissions import Action, Viewer, require, require_in
 from workspace.runtime import Runtime
@@ -72,7 +73,14 @@ async def thread_page(request: Request) -> Response:
     page = parse_int(request.query_params.get("page"), low=1, high=MAX_PAGE) or 1
     with rt.db.read() as session:
         ctx = comments.thread_context(
-            session, who, consultation, now, form, cache=rt.fragments, page=page
+            session,
+            who,
+            consultation,
+            now,
+            form,
+            cache=rt.fragments,
+            page=page,
+            templates=rt.templates,
         )
     return render(
         request,
@@ -109,7 +117,7 @@ def _feed(request: Request, rt: Runtime, who: Viewer, consultation: Consultation
             media_type="application/problem+json",
         )
     with rt.db.read() as session:
-        body = comments.changes_after(session, who, consultation, after)
+        body = comments.changes_after(session, who, consultation, after, rt.templates)
     return JSONResponse(body, headers={"Cache-Control": "no-store", "Vary": "Cookie"})
 
 
@@ -143,9 +151,9 @@ def _post(
         form.error("comment", exc.message)
         return 409
     if comment.state == CommentState.PENDING:
-        notice = "Thank you. Your comment will appear once a moderator has approved it."
+        notice = _("Thank you. Your comment will appear once a moderator has approved it.")
     else:
-        notice = "Your comment has been posted."
+        notice = _("Your comment has been posted.")
     return redirect(f"{lifecycle.url(consultation)}#comment-{comment.id}", notice)
 
 
@@ -157,7 +165,12 @@ async def comment_page(request: Request) -> Response:
     with rt.db.read() as session:
         comment = comment_for(session, who, consultation, request.path_params["comment_id"])
         ctx = comment_context(session, who, consultation, comment, now)
-    return render(request, "consultations/comments/comment.html", ctx | {"form": FormInput()})
+    shown = thread.for_reader(rt.templates, consultation, comment)
+    return render(
+        request,
+        "consultations/comments/comment.html",
+        ctx | {"form": FormInput(), "comment_html": shown},
+    )
 
 
 async def reply_page(request: Request) -> Response:
@@ -184,6 +197,7 @@ async def reply_page(request: Request) -> Response:
         {
             "consultation": consultation,
             "comment": comment,
+            "comment_html": thread.for_reader(rt.templates, consultation, comment),
             "form": form,
             "anchors": thread.anchors_of(consultation),
             "base": comments.permalink(consultation, comment),
@@ -199,7 +213,7 @@ async def edit_page(request: Request) -> Response:
     with rt.db.read() as session:
         comment = comment_for(session, who, consultation, request.path_params["comment_id"])
     if comment.author_id != who.user_id:
-        raise HTTPException(403, "Only the person who wrote a comment can change it.")
+        raise HTTPException(403, _("Only the person who wrote a comment can change it."))
     closed = closed_message(consultation, now)
     if closed and request.method == "GET":
         raise HTTPException(403, closed)
@@ -216,7 +230,7 @@ async def edit_page(request: Request) -> Response:
                 comments.do_edit(rt, who, consultation.id or 0, comment.id or 0, draft)
                 return redirect(
                     comments.permalink(consultation, comment),
-                    "Your comment has been changed. Its earlier text is kept in its history.",
+                    _("Your comment has been changed. Its earlier text is kept in its history."),
                 )
             except WrongStatus as exc:
                 form.error("comment", exc.message)
@@ -248,7 +262,7 @@ async def delete_comment(request: Request) -> Response:
         raise HTTPException(409, exc.message) from None
     return redirect(
         comments.permalink(consultation, comment),
-        "Your comment has been deleted. Replies to it stay in the thread.",
+        _("Your comment has been deleted. Replies to it stay in the thread."),
     )
 
 
@@ -257,7 +271,7 @@ async def history_page(request: Request) -> Response:
     removed = comment.state in (CommentState.HIDDEN, CommentState.DELETED)
     if removed and not comments.is_moderator(who, consultation):
         raise HTTPException(
-            403, "This comment has been removed, so its earlier versions are not shown."
+            403, _("This comment has been removed, so its earlier versions are not shown.")
         )
     with rt.db.read() as session:
         edits = comments.history_of(session, comment.id or 0)
@@ -267,6 +281,7 @@ async def history_page(request: Request) -> Response:
         {
             "consultation": consultation,
             "comment": comment,
+            "comment_html": thread.for_reader(rt.templates, consultation, comment),
             "edits": edits,
             "base": comments.permalink(consultation, comment),
         },

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from jinja2 import Environment
 from markupsafe import Markup
 from sqlalchemy import or_, true
 from sqlalchemy import select as core_select
@@ -32,6 +33,8 @@ from workspace.events import CommentChanged
 from workspace.failures import Conflict, Forbidden
 from workspace.forms import FormInput
 from workspace.fragments import FragmentCache
+from workspace.i18n import ENGLISH, current_locale
+from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.models import Organisation
 from workspace.notifications.following import auto_follow
@@ -100,7 +103,10 @@ def mark_changed(
     if thread.shown_flat(comment) and comment.parent_id is not None:
         parent = unit.session.get(Comment, comment.parent_id)
         reply_to = parent.author_name if parent else ""
-    comment.html = thread.render_fragment(rt.templates, consultation, comment, reply_to)
+    # Stored in English, the source language, whoever's request changed it: readers in
+    # another language get it rendered again in theirs (thread.localised).
+    with rt.catalogues.use(ENGLISH):
+        comment.html = thread.render_fragment(rt.templates, consultation, comment, reply_to)
     unit.session.add(consultation)
     unit.session.add(comment)
     pending = comment.state == CommentState.PENDING
@@ -138,7 +144,7 @@ def do_post(
             try:
                 parent = comment_in(session, consultation_id, parent_id)
             except LookupError:
-                raise CommentRefused("The comment you replied to no longer exists.") from None
+                raise CommentRefused(_("The comment you replied to no longer exists.")) from None
             if parent.state != CommentState.PUBLISHED:
                 raise CommentRefused(cannot_reply(parent))
         moderator = is_moderator(actor, consultation)
@@ -246,7 +252,7 @@ def do_delete(rt: Runtime, actor: Viewer, consultation_id: int, comment_id: int)
 def _require_author(actor: Viewer, comment: Comment) -> None:
     require(actor, Action.SIGNED_IN)
     if comment.author_id is None or comment.author_id != actor.user_id:
-        raise Forbidden("Only the person who wrote a comment can change it.")
+        raise Forbidden(_("Only the person who wrote a comment can change it."))
 
 
 def _badge(session: Session, actor: Viewer, group_id: int) -> tuple[str, bool]:
@@ -270,14 +276,14 @@ def _badge(session: Session, actor: Viewer, group_id: int) -> tuple[str, bool]:
 
 def cannot_reply(parent: Comment) -> str:
     if parent.state == CommentState.PENDING:
-        return "You can reply to this comment once a moderator has approved it."
-    return "This comment has been removed, so it can no longer be replied to."
+        return _("You can reply to this comment once a moderator has approved it.")
+    return _("This comment has been removed, so it can no longer be replied to.")
 
 
 def cannot_change(comment: Comment) -> str:
     if comment.state == CommentState.HIDDEN:
-        return "A moderator has removed this comment, so it can no longer be changed."
-    return "This comment has been deleted, so it can no longer be changed."
+        return _("A moderator has removed this comment, so it can no longer be changed.")
+    return _("This comment has been deleted, so it can no longer be changed.")
 
 
 def _visibility(comment: Comment) -> str:
@@ -369,21 +375,23 @@ def thread_context(
     cache: FragmentCache = audience.NO_CACHE,
     hole: str = "",
     page: int | None = None,
+    templates: Environment | None = None,
 ) -> dict[str, Any]:
     """Context for `{% include "consultations/comments/_comments.html" %}`: one key,
     `comment_thread`. The thread itself is the viewer's audience's, shared through
     `cache` (consultations/comments/audience.py); the rest is this viewer's. With a
     `hole` (workspace/fragments.py) the page shows that marker where the thread goes
     and the caller fills it with `comment_thread.encoded`. With a `page`, only that page
-    of the thread (audience.shown_page), with its pagination."""
+    of the thread (audience.shown_page), with its pagination. With `templates` the thread
+    is in the reader's language, else in the stored English."""
     moderator = is_moderator(viewer, consultation)
     status = lifecycle.status_of(consultation, now)
     who = audience.audience_of(session, cache, consultation, viewer.user_id, moderator)
     paging: dict[str, Any] = {}
     if page is None:
-        shown: audience.Shown = audience.shown_thread(session, cache, consultation, who)
+        shown: audience.Shown = audience.shown_thread(session, cache, consultation, who, templates)
     else:
-        part = audience.shown_page(session, cache, consultation, who, page)
+        part = audience.shown_page(session, cache, consultation, who, page, templates)
         shown = part
         paging = {
             "pagination": pages.thread_pages(consultation, part.page, part.pages),
@@ -409,7 +417,11 @@ def thread_context(
 
 
 def changes_after(
-    session: Session, viewer: Viewer, consultation: Consultation, after: int
+    session: Session,
+    viewer: Viewer,
+    consultation: Consultation,
+    after: int,
+    templates: Environment | None = None,
 ) -> dict[str, Any]:
     """The change feed: every comment this viewer may read that changed after `after`,
     each once, in its latest state, oldest change first."""
@@ -425,8 +437,12 @@ def changes_after(
         .where(_visible_clause(viewer, consultation))
         .order_by(col(Comment.seq))
     ).all()
+    html = {r[0]: r[4] for r in rows}
+    if templates is not None and rows and current_locale() != ENGLISH:
+        found = session.exec(select(Comment).where(Comment.consultation_id == consultation.id))
+        html |= thread.localised(templates, consultation, [c for c in found if c.id in html])
     changes = [
-        {"comment_id": r[0], "parent_id": r[1], "seq": r[2], "state": r[3], "html": r[4]}
+        {"comment_id": r[0], "parent_id": r[1], "seq": r[2], "state": r[3], "html": html[r[0]]}
         for r in rows
     ]
     top = max([current, *(c["seq"] for c in changes)])

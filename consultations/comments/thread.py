@@ -26,6 +26,8 @@ from markupsafe import Markup
 
 from consultations.comments.models import Comment
 from consultations.lifecycle.models import Consultation
+from workspace.i18n import ENGLISH, current_locale
+from workspace.i18n import gettext as _
 
 MAX_LEVELS = 5  # nested levels shown; deeper replies are listed flat under the fifth
 ROOT_LIST = "comment-thread"  # id of the page's top-level <ol>
@@ -86,7 +88,13 @@ def anchors_of(consultation: Consultation) -> list[Anchor]:
             if key:
                 found.append(
                     Anchor(
-                        f"tier:{key}", f"Tier {position}: {tier.get('name', '')}", f"#tier-{key}"
+                        f"tier:{key}",
+                        _(
+                            "Tier %(position)s: %(name)s",
+                            position=position,
+                            name=tier.get("name", ""),
+                        ),
+                        f"#tier-{key}",
                     )
                 )
     seen: set[str] = set()
@@ -119,6 +127,30 @@ def render_fragment(
         reply_to=reply_to if shown_flat(comment) else "",
         anchor=anchor_named(consultation, comment.anchor),
     )
+
+
+def localised(
+    templates: Environment, consultation: Consultation, comments: Sequence[Comment]
+) -> dict[int, str]:
+    """Each comment's fragment in the reader's language. The stored `Comment.html` is
+    English (see `consultations.comments.service.mark_changed`); readers in another
+    language get theirs rendered from the rows, once per change (audience.py caches
+    the joined thread per language)."""
+    names = {c.id: c.author_name for c in comments}
+    return {
+        c.id or 0: render_fragment(
+            templates, consultation, c, names.get(c.parent_id, "") if c.parent_id else ""
+        )
+        for c in comments
+    }
+
+
+def for_reader(templates: Environment, consultation: Consultation, comment: Comment) -> Markup:
+    """One comment's fragment for its own pages: the stored one for English readers,
+    rendered again in another reader's language."""
+    if current_locale() == ENGLISH:
+        return Markup(comment.html)  # noqa: S704 - rendered and escaped when stored
+    return Markup(render_fragment(templates, consultation, comment))  # noqa: S704 - escaped
 
 
 # -- the page ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
+from workspace.i18n import lazy_gettext
 
 from workspace.db import UTCDateTime, utcnow
 
@@ -20,11 +21,19 @@ class Publication(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "nothing": "Nothing: the summary and responses stay with the group",
-            "summary": "The summary only",
-            "responses": "The summary and the responses, as each respondent consented",
-        }[self.value]
+        return str(PUBLICATION_LABELS[self.value])
+
+
+# Lazy: translated into the reader's language each time they are shown.
+PUBLICATION_LABELS = {
+    Publication.NOTHING.value: lazy_gettext(
+        "Nothing: the summary and responses stay with the group"
+    ),
+    Publication.SUMMARY.value: lazy_gettext("The summary only"),
+    Publication.RESPONSES.value: lazy_gettext(
+        "The summary and the responses, as each respondent consented"
+    ),
+}
 
 
 class Invitation(SQLModel, table=True):

@@ -18,6 +18,7 @@ from taskgroups.groups.models import TaskGroup
 from workspace.accounts import service as accounts
 from workspace.accounts.routes import signed_in_response
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -68,7 +69,7 @@ async def invite(request: Request) -> Response:
             context = _manage_context(session, consultation, form)
             return render(request, MANAGE, context, status_code=400)
     await run_in_threadpool(service.do_invite, rt, who, consultation.id or 0, draft)
-    return redirect(_url(consultation), "The invitation has been sent.")
+    return redirect(_url(consultation), _("The invitation has been sent."))
 
 
 async def set_audience(request: Request) -> Response:
@@ -76,23 +77,23 @@ async def set_audience(request: Request) -> Response:
     form = await read_form(request)
     with rt.db.read() as session:
         consultation = _managed(session, who, request.path_params["slug"], rt.clock())
-        audience = form.choice("audience", "who the consultation is for", service.AUDIENCES)
+        audience = form.choice("audience", _("who the consultation is for"), set(service.AUDIENCES))
         publication = form.choice(
-            "publication", "what becomes public after closing", service.PUBLICATIONS
+            "publication", _("what becomes public after closing"), set(service.PUBLICATIONS)
         )
         if not form.ok:
             context = _manage_context(session, consultation, form)
             return render(request, MANAGE, context, status_code=400)
     service.do_set_audience(rt, who, consultation.id or 0, audience, publication)
-    return redirect(_url(consultation), "The audience has been saved.")
+    return redirect(_url(consultation), _("The audience has been saved."))
 
 
 async def revoke(request: Request) -> Response:
-    return await _act(request, service.do_revoke, "The invitation has been revoked.")
+    return await _act(request, service.do_revoke, _("The invitation has been revoked."))
 
 
 async def resend(request: Request) -> Response:
-    return await _act(request, service.do_resend, "A new invitation link has been sent.")
+    return await _act(request, service.do_resend, _("A new invitation link has been sent."))
 
 
 async def _act(request: Request, action: Any, notice: str) -> Response:
@@ -111,10 +112,13 @@ async def remind(request: Request) -> Response:
         consultation = _managed(session, who, request.path_params["slug"], rt.clock())
     sent = await run_in_threadpool(service.do_remind, rt, who, consultation.id or 0)
     notice = (
-        f"Reminders sent: {sent}."
+        _("Reminders sent: %(sent)d.", sent=sent)
         if sent
-        else "Nobody was due a reminder (each person gets at most "
-        f"{service.MAX_REMINDERS}, a day apart, and only until they respond)."
+        else _(
+            "Nobody was due a reminder (each person gets at most %(most)d, a day apart, and"
+            " only until they respond).",
+            most=service.MAX_REMINDERS,
+        )
     )
     return redirect(_url(consultation), notice)
 
@@ -133,12 +137,16 @@ async def delegate(request: Request) -> Response:
     form = await read_form(request)
     email = service.check_delegate(form)
     if own is None:
-        form.error("email", "Only someone invited for an organisation can pass the invitation on")
+        form.error(
+            "email", _("Only someone invited for an organisation can pass the invitation on")
+        )
     if not form.ok:
         context = {"consultation": consultation, "form": form, "own": own}
         return render(request, template, context, status_code=400)
     await run_in_threadpool(service.do_delegate, rt, who, consultation.id or 0, email)
-    return redirect(lifecycle.url(consultation), f"The invitation has been passed to {email}.")
+    return redirect(
+        lifecycle.url(consultation), _("The invitation has been passed to %(email)s.", email=email)
+    )
 
 
 # -- the link in the email --------------------------------------------------------------------
@@ -166,20 +174,23 @@ async def accept(request: Request) -> Response:
         return await _accepted(request, token, who.user_id or 0, None)
     ip_key = f"register:ip:{request.client.host if request.client else 'unknown'}"
     if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
-        form.error("email", "Too many accounts have been made from this network recently.")
+        form.error("email", _("Too many accounts have been made from this network recently."))
         return render(request, ACCEPT, context, status_code=429)
     reg = accounts.check_registration(form)
     if form.ok and accounts.email_taken(rt, reg.email):
         form.error(
             "email",
-            "An account with this email address already exists. Sign in, then use the link again.",
+            _(
+                "An account with this email address already exists. Sign in, then use the link"
+                " again."
+            ),
         )
     if not form.ok:
         return render(request, ACCEPT, context, status_code=400)
     rt.limiter.hit(ip_key)
     user = await run_in_threadpool(accounts.do_register, rt, reg)
     if user is None:
-        form.error("email", "An account with this email address already exists.")
+        form.error("email", _("An account with this email address already exists."))
         return render(request, ACCEPT, context, status_code=400)
     session_token = accounts.do_sign_in(rt, user, request.headers.get("user-agent", ""))
     return await _accepted(request, token, user.id or 0, session_token)
@@ -192,7 +203,7 @@ async def _accepted(
     consultation = await run_in_threadpool(service.do_accept, rt, token, user_id)
     if consultation is None:
         return render(request, "consultations/invitations/expired.html", {}, status_code=404)
-    target, notice = lifecycle.url(consultation), "You have joined this consultation."
+    target, notice = lifecycle.url(consultation), _("You have joined this consultation.")
     if session_token is not None:
         return signed_in_response(request, session_token, target, notice)
     return redirect(target, notice)

@@ -15,7 +15,8 @@ from sqlalchemy import bindparam, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, or_, select
 
-from consultations.invitations.models import Invitation, Publication
+from consultations.invitations import emails
+from consultations.invitations.models import PUBLICATION_LABELS, Invitation
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import WrongStatus, status_of, url
 from consultations.responses.models import Response
@@ -25,6 +26,8 @@ from workspace import activity, auth, search
 from workspace.db import WriteUnit
 from workspace.failures import Conflict, NotFound
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Audience, Place, Viewer, require
 from workspace.runtime import Runtime
@@ -33,13 +36,14 @@ INVITATION_DAYS = 21  # how long a link works
 MAX_REMINDERS = 2  # reminders per invitation, ever
 REMINDER_GAP = timedelta(days=1)  # and never two within a day
 PERSON, ORGANISATION = "person", "organisation"
-KINDS = {PERSON: "A person, by email", ORGANISATION: "An organisation"}
-REACH = {"all": "All its people", "contact": "Only the named contact"}
+# Lazy labels: translated into the reader's language each time they are shown.
+KINDS = {PERSON: lazy_gettext("A person, by email"), ORGANISATION: lazy_gettext("An organisation")}
+REACH = {"all": lazy_gettext("All its people"), "contact": lazy_gettext("Only the named contact")}
 AUDIENCES = {
-    Audience.OPEN.value: "Open: anyone can read it once it opens",
-    Audience.INVITED.value: "By invitation: only those invited and the task group",
+    Audience.OPEN.value: lazy_gettext("Open: anyone can read it once it opens"),
+    Audience.INVITED.value: lazy_gettext("By invitation: only those invited and the task group"),
 }
-PUBLICATIONS = {p.value: p.label for p in Publication}
+PUBLICATIONS = PUBLICATION_LABELS
 
 
 @dataclass(frozen=True)
@@ -61,12 +65,12 @@ class Invitee:
     @property
     def state(self) -> str:
         if self.invitation.revoked_at is not None:
-            return "Revoked"
+            return _("Revoked")
         if self.responded:
-            return "Responded"
+            return _("Responded")
         if self.invitation.user_id is not None:
-            return "Invited, not yet responded"
-        return "Link sent"
+            return _("Invited, not yet responded")
+        return _("Link sent")
 
 
 # -- reads ---------------------------------------------------------------------------------
@@ -153,16 +157,16 @@ def mine(session: Session, who: Viewer, consultation: Consultation) -> Invitatio
 
 
 def check_invite(form: FormInput, session: Session) -> InviteDraft:
-    kind = form.choice("kind", "whom to invite", KINDS)
+    kind = form.choice("kind", _("whom to invite"), set(KINDS))
     email = form.get("email").strip()
     organisation_id: int | None = None
     whole = False
     if kind == ORGANISATION:
-        chosen = form.integer("organisation_id", "the organisation")
+        chosen = form.integer("organisation_id", _("the organisation"))
         if chosen is not None and session.get(Organisation, chosen) is None:
-            form.error("organisation_id", "Choose an organisation from the list")
+            form.error("organisation_id", _("Choose an organisation from the list"))
         organisation_id = chosen
-        whole = form.choice("reach", "whom in the organisation to invite", REACH) == "all"
+        whole = form.choice("reach", _("whom in the organisation to invite"), set(REACH)) == "all"
         if email or not whole:
             email = form.email("email")
     elif kind == PERSON:
@@ -214,7 +218,7 @@ def do_invite(rt: Runtime, who: Viewer, consultation_id: int, draft: InviteDraft
 
 def _require_invitable(consultation: Consultation, now: datetime) -> None:
     if consultation.audience != Audience.INVITED:
-        raise Conflict("Only a consultation by invitation has invitations.")
+        raise Conflict(_("Only a consultation by invitation has invitations."))
     status = status_of(consultation, now)
     if status in (ConsultationStatus.CLOSED, ConsultationStatus.OUTCOME_PUBLISHED):
         raise WrongStatus(status)
@@ -260,17 +264,7 @@ def _mail_link(
     invitation.expires_at = rt.clock() + timedelta(days=INVITATION_DAYS)
     unit.session.add(invitation)
     link = f"{rt.settings.base_url.rstrip('/')}/invitations/{token}"
-    closes = consultation.closes_at.strftime("%d %B %Y")
-    rt.mailer.queue(
-        unit,
-        invitation.email,
-        f"You are invited to respond: {consultation.title}",
-        f"Hello,\n\n{sender or 'The task group'} invites you to a small-group consultation, "
-        f"“{consultation.title}”, open to invited people only. It closes on {closes}.\n\n"
-        f"Use this link within {INVITATION_DAYS} days to read it and respond (you can "
-        f"create an account from it):\n\n{link}\n\nThe link works once.\n",
-        at_once=False,
-    )
+    emails.send_link(rt, unit, consultation, invitation, sender, link, INVITATION_DAYS)
 
 
 def _invitation(unit: WriteUnit, consultation: Consultation, invitation_id: int) -> Invitation:
@@ -298,7 +292,7 @@ def do_resend(rt: Runtime, who: Viewer, consultation_id: int, invitation_id: int
         _require_invitable(consultation, rt.clock())
         invitation = _invitation(unit, consultation, invitation_id)
         if not invitation.email:
-            raise Conflict("This invitation names no contact to send it to.")
+            raise Conflict(_("This invitation names no contact to send it to."))
         invitation.revoked_at = None
         _mail_link(rt, unit, consultation, invitation, who.display_name)
         _record(unit, who, consultation, "invitation.resent", f"Re-sent to {invitation.email}")
@@ -319,16 +313,7 @@ def do_remind(rt: Runtime, who: Viewer, consultation_id: int) -> int:
             invitation.reminders += 1
             invitation.reminded_at = now
             unit.session.add(invitation)
-            rt.mailer.queue(
-                unit,
-                invitation.email,
-                f"Reminder: {consultation.title} closes on {consultation.closes_at:%d %B %Y}",
-                f"Hello,\n\nYou were invited to respond to “{consultation.title}”. We have "
-                "not yet had your response. You can read the consultation and respond "
-                f"here:\n\n{rt.settings.base_url.rstrip('/')}{url(consultation)}\n\n"
-                "If your invitation link has expired, ask the task group's chair to re-send it.\n",
-                at_once=False,
-            )
+            emails.send_reminder(rt, unit, consultation, invitation)
         if due:
             _record(unit, who, consultation, "invitation.reminded", f"Reminded {len(due)}")
     return len(due)
@@ -380,7 +365,7 @@ def do_delegate(rt: Runtime, who: Viewer, consultation_id: int, email: str) -> I
         _require_invitable(consultation, rt.clock())
         own = mine(unit.session, who, consultation)
         if own is None:
-            raise Conflict("Only someone invited for an organisation can pass it on.")
+            raise Conflict(_("Only someone invited for an organisation can pass it on."))
         draft = InviteDraft(
             email=email, organisation_id=own.organisation_id, whole_organisation=False
         )

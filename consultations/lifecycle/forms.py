@@ -8,10 +8,16 @@ from zoneinfo import ZoneInfo
 
 from consultations.lifecycle.models import ModerationMode
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 MODERATION_CHOICES = {
-    ModerationMode.POST.value: "Post-moderation: comments appear at once, moderators can hide them",
-    ModerationMode.PRE.value: "Pre-moderation: comments appear once a moderator approves them",
+    ModerationMode.POST.value: lazy_gettext(
+        "Post-moderation: comments appear at once, moderators can hide them"
+    ),
+    ModerationMode.PRE.value: lazy_gettext(
+        "Pre-moderation: comments appear once a moderator approves them"
+    ),
 }
 
 
@@ -30,17 +36,17 @@ def check_consultation(
     form: FormInput, zone: ZoneInfo, sources: set[str]
 ) -> ConsultationInput | None:
     """Validate the form; on any error return None with the errors on `form`."""
-    title = form.required("title", "a title", max_length=200)
-    summary = form.optional("summary", "Summary", max_length=1000, multiline=True)
-    body = form.optional("body", "Body", max_length=50_000, multiline=True)
+    title = form.required("title", _("a title"), max_length=200)
+    summary = form.optional("summary", _("Summary"), max_length=1000, multiline=True)
+    body = form.optional("body", _("Body"), max_length=50_000, multiline=True)
     source = form.get("source")
     if source and source not in sources:
-        form.error("source", "Select a definition revision from the list, or none")
-    opens_at = _moment(form, "opens", "the opening date", zone)
-    closes_at = _moment(form, "closes", "the closing date", zone)
+        form.error("source", _("Select a definition revision from the list, or none"))
+    opens_at = _moment(form, "opens", _("the opening date"), zone)
+    closes_at = _moment(form, "closes", _("the closing date"), zone)
     if opens_at and closes_at and closes_at <= opens_at:
-        form.error("closes_date", "The closing date must be after the opening date")
-    moderation = form.choice("moderation", "how comments are moderated", MODERATION_CHOICES)
+        form.error("closes_date", _("The closing date must be after the opening date"))
+    moderation = form.choice("moderation", _("how comments are moderated"), set(MODERATION_CHOICES))
     if not form.ok or opens_at is None or closes_at is None:
         return None
     return ConsultationInput(title, summary, body, source, opens_at, closes_at, moderation)
@@ -48,7 +54,7 @@ def check_consultation(
 
 def _moment(form: FormInput, prefix: str, label: str, zone: ZoneInfo) -> datetime | None:
     day = form.date(f"{prefix}_date", label)
-    at = form.time(f"{prefix}_time", "Enter a time like 09:00 or 17:30", default="09:00")
+    at = form.time(f"{prefix}_time", _("Enter a time like 09:00 or 17:30"), default="09:00")
     if day is None or at is None:
         return None
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)

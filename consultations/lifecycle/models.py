@@ -11,6 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
+from workspace.i18n import gettext as _
 
 from workspace.db import UTCDateTime, utcnow
 
@@ -23,11 +24,12 @@ class ConsultationStatus(StrEnum):
 
     @property
     def label(self) -> str:
+        """The status in the reader's language (translated when read, never stored)."""
         return {
-            "draft": "Not yet open",
-            "open": "Open",
-            "closed": "Closed",
-            "outcome_published": "Outcome published",
+            "draft": _("Not yet open"),
+            "open": _("Open"),
+            "closed": _("Closed"),
+            "outcome_published": _("Outcome published"),
         }[self.value]
 
 

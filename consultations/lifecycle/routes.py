@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from consultations.lifecycle import service
 from consultations.lifecycle import status as lifecycle
@@ -60,7 +61,7 @@ async def new_consultation(request: Request) -> Response:
             consultation = service.do_create(rt, who, group, data)
             return redirect(
                 lifecycle.url(consultation),
-                "Consultation drafted. Add its questions, then check the dates.",
+                _("Consultation drafted. Add its questions, then check the dates."),
             )
     return _form_page(request, "consultations/lifecycle/new.html", form, group, sources, None)
 
@@ -79,7 +80,7 @@ async def edit_consultation(request: Request) -> Response:
         data = check_consultation(form, _zone(request), {s.value for s in sources})
         if data is not None:
             service.do_update(rt, who, consultation.id or 0, data)
-            return redirect(lifecycle.url(consultation), "Draft consultation saved.")
+            return redirect(lifecycle.url(consultation), _("Draft consultation saved."))
     return _form_page(
         request, "consultations/lifecycle/edit.html", form, group, sources, consultation
     )
@@ -88,13 +89,13 @@ async def edit_consultation(request: Request) -> Response:
 async def open_now(request: Request) -> Response:
     consultation, _group = _managed(request)
     service.do_open_now(runtime(request), viewer(request), consultation.id or 0)
-    return redirect(lifecycle.url(consultation), "The consultation is open.")
+    return redirect(lifecycle.url(consultation), _("The consultation is open."))
 
 
 async def close_now(request: Request) -> Response:
     consultation, _group = _managed(request)
     service.do_close_now(runtime(request), viewer(request), consultation.id or 0)
-    return redirect(lifecycle.url(consultation), "The consultation is closed.")
+    return redirect(lifecycle.url(consultation), _("The consultation is closed."))
 
 
 def _managed(request: Request) -> tuple[Consultation, TaskGroup]:
@@ -112,7 +113,7 @@ def _group_from_query(request: Request) -> TaskGroup:
     with runtime(request).db.read() as session:
         group = groups.group_by_slug(session, request.query_params.get("group", ""))
     if group is None:
-        raise HTTPException(404, "Start a consultation from its task group's page.")
+        raise HTTPException(404, _("Start a consultation from its task group's page."))
     return group
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlmodel import Session, select
+from workspace.i18n import gettext as _
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from workspace import activity
@@ -28,10 +29,10 @@ class WrongStatus(Conflict):
 
 def status_message(status: ConsultationStatus) -> str:
     if status is ConsultationStatus.DRAFT:
-        return "This consultation has not opened yet."
+        return _("This consultation has not opened yet.")
     if status is ConsultationStatus.OPEN:
-        return "This consultation is open, so what respondents read can no longer change."
-    return "This consultation has closed. Responses and comments can no longer be changed."
+        return _("This consultation is open, so what respondents read can no longer change.")
+    return _("This consultation has closed. Responses and comments can no longer be changed.")
 
 
 def status_of(consultation: Consultation, now: datetime) -> ConsultationStatus:

@@ -12,12 +12,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from consultations.comments import service as comments
+from consultations.comments import thread
 from consultations.comments.models import Comment
 from consultations.comments.service import CommentRefused
 from consultations.comments.views import comment_context, comment_for, load, load_comment
 from consultations.lifecycle.models import Consultation
 from consultations.moderation import service as moderation
 from workspace.forms import FormInput, read_form
+from workspace.i18n import LazyString, lazy_gettext
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 from workspace.templating import redirect, render
@@ -29,14 +32,14 @@ async def flag_page(request: Request) -> Response:
     form, status = FormInput(), 200
     if request.method == "POST":
         form = await read_form(request)
-        reason = moderation.check_reason(form, "why this comment needs a moderator")
+        reason = moderation.check_reason(form, _("why this comment needs a moderator"))
         status = 400
         if reason is not None:
             try:
                 moderation.do_flag(rt, who, consultation.id or 0, comment.id or 0, reason)
                 return redirect(
                     comments.permalink(consultation, comment),
-                    "Thank you. A moderator will look at this comment.",
+                    _("Thank you. A moderator will look at this comment."),
                 )
             except CommentRefused as exc:
                 form.error("reason", exc.message)
@@ -47,6 +50,7 @@ async def flag_page(request: Request) -> Response:
         {
             "consultation": consultation,
             "comment": comment,
+            "comment_html": thread.for_reader(rt.templates, consultation, comment),
             "form": form,
             "base": comments.permalink(consultation, comment),
         },
@@ -69,7 +73,7 @@ async def queue_page(request: Request) -> Response:
 Decision = Callable[[Runtime, Viewer, int, int], Comment]
 
 
-def _decision(do: Decision, done: str) -> Callable[[Request], object]:
+def _decision(do: Decision, done: LazyString) -> Callable[[Request], object]:
     async def endpoint(request: Request) -> Response:
         rt, who, consultation, comment = _moderated(request)
         form = await read_form(request)
@@ -77,7 +81,7 @@ def _decision(do: Decision, done: str) -> Callable[[Request], object]:
             do(rt, who, consultation.id or 0, comment.id or 0)
         except CommentRefused as exc:
             raise HTTPException(409, exc.message) from None
-        return redirect(_back(form, consultation, comment), done)
+        return redirect(_back(form, consultation, comment), str(done))
 
     return endpoint
 
@@ -85,13 +89,20 @@ def _decision(do: Decision, done: str) -> Callable[[Request], object]:
 async def hide(request: Request) -> Response:
     rt, who, consultation, comment = _moderated(request)
     form = await read_form(request)
-    reason = moderation.check_reason(form, "the reason for removing this comment")
+    reason = moderation.check_reason(form, _("the reason for removing this comment"))
     if reason is None:
         now = rt.clock()
         with rt.db.read() as session:
             ctx = comment_context(session, who, consultation, comment, now)
         return render(
-            request, "consultations/comments/comment.html", ctx | {"form": form}, status_code=400
+            request,
+            "consultations/comments/comment.html",
+            ctx
+            | {
+                "form": form,
+                "comment_html": thread.for_reader(rt.templates, consultation, comment),
+            },
+            status_code=400,
         )
     try:
         moderation.do_hide(rt, who, consultation.id or 0, comment.id or 0, reason)
@@ -99,7 +110,7 @@ async def hide(request: Request) -> Response:
         raise HTTPException(409, exc.message) from None
     return redirect(
         _back(form, consultation, comment),
-        "The comment has been removed. The reason is shown in its place.",
+        _("The comment has been removed. The reason is shown in its place."),
     )
 
 
@@ -125,17 +136,22 @@ routes = [
     Route(C + "/hide", hide, methods=["POST"]),
     Route(
         C + "/restore",
-        _decision(moderation.do_restore, "The comment has been restored."),
+        _decision(moderation.do_restore, lazy_gettext("The comment has been restored.")),
         methods=["POST"],
     ),
     Route(
         C + "/approve",
-        _decision(moderation.do_approve, "The comment has been approved and is now public."),
+        _decision(
+            moderation.do_approve, lazy_gettext("The comment has been approved and is now public.")
+        ),
         methods=["POST"],
     ),
     Route(
         C + "/dismiss-flags",
-        _decision(moderation.do_dismiss_flags, "The flags have been dismissed. The comment stays."),
+        _decision(
+            moderation.do_dismiss_flags,
+            lazy_gettext("The flags have been dismissed. The comment stays."),
+        ),
         methods=["POST"],
     ),
     Route("/{slug}/moderation", queue_page),

@@ -24,9 +24,10 @@ from consultations.comments.service import (
     mark_changed,
 )
 from consultations.lifecycle.models import Consultation
-from workspace import activity
+from workspace import activity, formats
 from workspace.db import WriteUnit
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
 from workspace.models import User
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
@@ -38,12 +39,15 @@ HIDE, RESTORE, APPROVE, DISMISS = "hide", "restore", "approve", "dismiss"
 def check_reason(form: FormInput, what: str) -> str | None:
     reason = form.get("reason").strip()
     if not reason:
-        form.error("reason", f"Enter {what}")
+        form.error("reason", _("Enter %(what)s", what=what))
     elif len(reason) > MAX_REASON:
         form.error(
             "reason",
-            f"The reason must be {MAX_REASON:,} characters or fewer. "
-            f"It has {len(reason):,} characters.",
+            _(
+                "The reason must be %(most)s characters or fewer. It has %(count)s characters.",
+                most=formats.number(MAX_REASON),
+                count=formats.number(len(reason)),
+            ),
         )
     return reason if form.ok else None
 
@@ -62,10 +66,10 @@ def do_flag(
         consultation = lock_consultation(unit.session, consultation_id)
         comment = comment_in(unit.session, consultation_id, comment_id)
         if comment.state != CommentState.PUBLISHED:
-            raise CommentRefused("Only published comments can be flagged.")
+            raise CommentRefused(_("Only published comments can be flagged."))
         if comment.author_id == actor.user_id:
             raise CommentRefused(
-                "You cannot flag your own comment. You can edit or delete it instead."
+                _("You cannot flag your own comment. You can edit or delete it instead.")
             )
         if (
             unit.session.exec(
@@ -76,7 +80,7 @@ def do_flag(
             is not None
         ):
             raise CommentRefused(
-                "You have already flagged this comment. A moderator will look at it."
+                _("You have already flagged this comment. A moderator will look at it.")
             )
         flag = CommentFlag(
             comment_id=comment_id,
@@ -108,7 +112,7 @@ def do_hide(
     with rt.db.write() as unit:
         consultation, comment = _moderated(unit, actor, consultation_id, comment_id)
         if comment.state not in (CommentState.PUBLISHED, CommentState.PENDING):
-            raise CommentRefused("Only published or waiting comments can be hidden.")
+            raise CommentRefused(_("Only published or waiting comments can be hidden."))
         comment.state, comment.moderation_reason = CommentState.HIDDEN, reason
         _handle_flags(unit, rt, comment)
         _act(unit, rt, actor, comment, HIDE, reason)
@@ -128,7 +132,7 @@ def do_restore(rt: Runtime, actor: Viewer, consultation_id: int, comment_id: int
     with rt.db.write() as unit:
         consultation, comment = _moderated(unit, actor, consultation_id, comment_id)
         if comment.state != CommentState.HIDDEN:
-            raise CommentRefused("Only hidden comments can be restored.")
+            raise CommentRefused(_("Only hidden comments can be restored."))
         comment.state, comment.moderation_reason = CommentState.PUBLISHED, ""
         _act(unit, rt, actor, comment, RESTORE, "")
         mark_changed(rt, unit, consultation, comment, "restored")
@@ -147,7 +151,7 @@ def do_approve(rt: Runtime, actor: Viewer, consultation_id: int, comment_id: int
     with rt.db.write() as unit:
         consultation, comment = _moderated(unit, actor, consultation_id, comment_id)
         if comment.state != CommentState.PENDING:
-            raise CommentRefused("Only comments waiting for a moderator can be approved.")
+            raise CommentRefused(_("Only comments waiting for a moderator can be approved."))
         comment.state = CommentState.PUBLISHED
         _act(unit, rt, actor, comment, APPROVE, "")
         mark_changed(rt, unit, consultation, comment, "approved")
@@ -167,7 +171,7 @@ def do_dismiss_flags(rt: Runtime, actor: Viewer, consultation_id: int, comment_i
     with rt.db.write() as unit:
         consultation, comment = _moderated(unit, actor, consultation_id, comment_id)
         if comment.flag_count == 0:
-            raise CommentRefused("This comment has no open flags.")
+            raise CommentRefused(_("This comment has no open flags."))
         _handle_flags(unit, rt, comment)
         _act(unit, rt, actor, comment, DISMISS, "")
         log_comment(

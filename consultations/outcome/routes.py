@@ -21,15 +21,17 @@ from consultations.questions.models import Question
 from definitions.models import Definition, Revision
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.numbers import parse_id, parse_int
 from workspace.permissions import Action, can, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
 
 DISPOSITIONS = {
-    Disposition.ACCEPTED.value: "Accepted: the definition was changed",
-    Disposition.NOTED.value: "Noted",
-    Disposition.NOT_ACCEPTED.value: "Not accepted",
+    Disposition.ACCEPTED.value: lazy_gettext("Accepted: the definition was changed"),
+    Disposition.NOTED.value: lazy_gettext("Noted"),
+    Disposition.NOT_ACCEPTED.value: lazy_gettext("Not accepted"),
 }
 BLANK_ROWS = 3
 MAX_ROWS = 60
@@ -50,7 +52,9 @@ async def outcome_page(request: Request) -> Response:
         consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
         status = lifecycle.status_of(consultation, now)
         if status is not ConsultationStatus.OUTCOME_PUBLISHED:
-            raise HTTPException(404, "The outcome of this consultation has not been published yet.")
+            raise HTTPException(
+                404, _("The outcome of this consultation has not been published yet.")
+            )
         context = {
             "consultation": consultation,
             "rows": _rows(session, consultation),
@@ -81,7 +85,7 @@ async def edit_outcome(request: Request) -> Response:
                     rt, who, consultation.id or 0, form.get("summary"), parsed
                 )
                 return redirect(
-                    f"{lifecycle.url(consultation)}/outcome", "The outcome is published."
+                    f"{lifecycle.url(consultation)}/outcome", _("The outcome is published.")
                 )
         else:
             form.values["row_count"] = str(min(_row_count(form) + BLANK_ROWS, MAX_ROWS))
@@ -184,10 +188,10 @@ def _row_count(form: FormInput) -> int:
 
 
 def _check(form: FormInput, choices: dict[str, Any]) -> list[OutcomeItem] | None:
-    form.optional("summary", "The summary", max_length=20_000, multiline=True)
+    form.optional("summary", _("The summary"), max_length=20_000, multiline=True)
     items = [item for i in range(_row_count(form)) if (item := _check_row(form, i, choices))]
     if not items and form.ok:
-        form.error("row-0-theme", "Enter at least one theme and what was done about it")
+        form.error("row-0-theme", _("Enter at least one theme and what was done about it"))
     return items if form.ok else None
 
 
@@ -196,31 +200,36 @@ def _check_row(form: FormInput, i: int, choices: dict[str, Any]) -> OutcomeItem 
     fields = ("theme", "disposition", "revision", "reason", "comment", "question")
     if not any(form.get(p + f).strip() for f in fields):
         return None
-    theme = form.required(p + "theme", f"the theme of line {i + 1}", max_length=500)
-    disposition = form.choice(p + "disposition", f"what was done about line {i + 1}", DISPOSITIONS)
-    reason = form.optional(p + "reason", "The reason", max_length=2000, multiline=True)
+    line = i + 1
+    theme = form.required(p + "theme", _("the theme of line %(line)d", line=line), max_length=500)
+    disposition = form.choice(
+        p + "disposition", _("what was done about line %(line)d", line=line), set(DISPOSITIONS)
+    )
+    reason = form.optional(p + "reason", _("The reason"), max_length=2000, multiline=True)
     revision = _pick(
         form,
         p + "revision",
         set(choices["revisions"]),
-        f"Select the revision that changed for line {i + 1}",
+        _("Select the revision that changed for line %(line)d", line=line),
     )
     comment = _pick(
         form,
         p + "comment",
         {c.id for c in choices["comments"]},
-        f"Select a comment from the list for line {i + 1}",  # noqa: S608 - a message, not SQL
+        _("Select a comment from the list for line %(line)d", line=line),
     )
     question = _pick(
         form,
         p + "question",
         {q.id for q in choices["questions"]},
-        f"Select a question from the list for line {i + 1}",  # noqa: S608 - a message, not SQL
+        _("Select a question from the list for line %(line)d", line=line),
     )
     if disposition == Disposition.NOT_ACCEPTED and not reason.strip():
-        form.error(p + "reason", f"Give the reason line {i + 1} was not accepted")
+        form.error(p + "reason", _("Give the reason line %(line)d was not accepted", line=line))
     if disposition == Disposition.ACCEPTED and choices["revisions"] and revision is None:
-        form.error(p + "revision", f"Select the revision that changed for line {i + 1}")
+        form.error(
+            p + "revision", _("Select the revision that changed for line %(line)d", line=line)
+        )
     return OutcomeItem(
         consultation_id=0,
         theme=theme,

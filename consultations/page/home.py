@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, and_, col, func, or_, select
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext, ngettext
 
 from consultations.comments.models import Comment, CommentState
 from consultations.lifecycle import service as lifecycle
@@ -74,9 +76,9 @@ def _my_responses(session: Session, viewer: Viewer, now: datetime) -> list[Mine]
     for response, consultation in rows:
         status = clock_status.status_of(consultation, now)
         state = (
-            "Can still be changed"
+            _("Can still be changed")
             if status is ConsultationStatus.OPEN
-            else "Submitted; the consultation has closed"
+            else _("Submitted; the consultation has closed")
         )
         url = f"/consultations/{consultation.slug}/response"
         mine.append(Mine(consultation, status, url, state, response.updated_at))
@@ -84,10 +86,10 @@ def _my_responses(session: Session, viewer: Viewer, now: datetime) -> list[Mine]
 
 
 _COMMENT_STATES = {
-    CommentState.PUBLISHED: "Published",
-    CommentState.PENDING: "Waiting for a moderator",
-    CommentState.HIDDEN: "Hidden by a moderator",
-    CommentState.DELETED: "Deleted by you",
+    CommentState.PUBLISHED: lazy_gettext("Published"),
+    CommentState.PENDING: lazy_gettext("Waiting for a moderator"),
+    CommentState.HIDDEN: lazy_gettext("Hidden by a moderator"),
+    CommentState.DELETED: lazy_gettext("Deleted by you"),
 }
 
 
@@ -106,7 +108,7 @@ def _my_comments(session: Session, viewer: Viewer, now: datetime) -> list[Mine]:
             consultation,
             clock_status.status_of(consultation, now),
             f"/consultations/{consultation.slug}/comments/{comment.id}",
-            _COMMENT_STATES.get(CommentState(comment.state), comment.state),
+            str(_COMMENT_STATES.get(CommentState(comment.state), comment.state)),
             comment.created_at,
         )
         for comment, consultation in rows
@@ -140,11 +142,12 @@ def _chair_items(
     status = clock_status.status_of(consultation, now)
     items = []
     if status is ConsultationStatus.OPEN and consultation.closes_at - now <= CLOSING_SOON:
-        items.append(NeedsYou(f"{consultation.title} closes soon", base, group.name, order=40))
+        title = _("%(title)s closes soon", title=consultation.title)
+        items.append(NeedsYou(title, base, group.name, order=40))
     if status is ConsultationStatus.CLOSED:
         items.append(
             NeedsYou(
-                f"Publish the outcome of {consultation.title}",
+                _("Publish the outcome of %(title)s", title=consultation.title),
                 f"{base}/outcome/edit",
                 group.name,
                 order=30,
@@ -153,8 +156,13 @@ def _chair_items(
     if waiting:
         items.append(
             NeedsYou(
-                f"{waiting} comment{'' if waiting == 1 else 's'} on {consultation.title} "
-                "waiting for moderation",
+                ngettext(
+                    "%(num)d comment on %(title)s waiting for moderation",
+                    "%(num)d comments on %(title)s waiting for moderation",
+                    waiting,
+                    num=waiting,
+                    title=consultation.title,
+                ),
                 f"{base}/moderation",
                 group.name,
                 order=25,

@@ -28,6 +28,7 @@ from taskgroups.evidence import service as evidence
 from taskgroups.groups.models import TaskGroup
 from workspace import csrf
 from workspace.fragments import fill, hole
+from workspace.i18n import gettext as _
 from workspace.pagecache import FRESH_UNTIL, anonymous_cache
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime, runtime, viewer
@@ -103,7 +104,13 @@ def _extensions(
     return {
         **responses.page_context(session, who, consultation, now),
         **comments.thread_context(
-            session, who, consultation, now, cache=rt.fragments, hole=THREAD_HOLE
+            session,
+            who,
+            consultation,
+            now,
+            cache=rt.fragments,
+            hole=THREAD_HOLE,
+            templates=rt.templates,
         ),
         "events": roadshows.for_consultation_listed(session, consultation.id or 0),
     }
@@ -125,7 +132,11 @@ def _shared_form(rt: Runtime, request: Request, consultation: Consultation, view
         (consultation.body, consultation.frozen_definition),
         lambda: str(
             rt.templates.get_template(FORM_TEMPLATE).module.comment_form(  # type: ignore[attr-defined]
-                f"{view.base}/comments", view.form, view.anchors, TOKEN_HOLE, label="Add a comment"
+                f"{view.base}/comments",
+                view.form,
+                view.anchors,
+                TOKEN_HOLE,
+                label=_("Add a comment"),
             )
         ),
     )
@@ -151,7 +162,11 @@ def _frozen_tiers(frozen: dict[str, Any] | None) -> list[Tier]:
 def _pyramid_title(frozen: dict[str, Any] | None) -> str:
     if not frozen:
         return ""
-    return f"{frozen['definition']['title']}, revision {frozen['revision']['number']}"
+    return _(
+        "%(title)s, revision %(number)s",
+        title=frozen["definition"]["title"],
+        number=frozen["revision"]["number"],
+    )
 
 
 routes = [Route("/{slug}", consultation_page)]

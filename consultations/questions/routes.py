@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation, ConsultationStatus
@@ -70,6 +71,7 @@ def _context(place: Managed, **extra: Any) -> dict[str, Any]:
         "kinds": questions.KIND_LABELS,
         "kind_hints": questions.KIND_HINTS,
         "choices_of": questions.choices_of,
+        "choice_label": questions.choice_label,
         "kind_label": questions.kind_label,
         "max_questions": questions.MAX_QUESTIONS,
     } | extra
@@ -106,7 +108,7 @@ async def questions_page(request: Request) -> Response:
             except questions.TooManyQuestions as exc:
                 form.error("prompt", exc.message)
             else:
-                return redirect(f"{place.base}#question-{question.id}", "Question added.")
+                return redirect(f"{place.base}#question-{question.id}", _("Question added."))
     return render(
         request,
         "consultations/questions/questions.html",
@@ -142,7 +144,10 @@ async def edit_question(request: Request) -> Response:
                 )
             except LookupError as exc:  # removed meanwhile
                 raise HTTPException(404) from exc
-            return redirect(f"{place.base}#question-{question.id}", f"Question {number} saved.")
+            return redirect(
+                f"{place.base}#question-{question.id}",
+                _("Question %(number)s saved.", number=number),
+            )
     return render(
         request,
         "consultations/questions/question_edit.html",
@@ -166,7 +171,7 @@ async def _change(request: Request, what: str) -> Response:
     form = await read_form(request)
     direction = form.get("direction")
     if what == "move" and direction not in ("up", "down"):
-        raise HTTPException(400, "Choose whether to move the question up or down.")
+        raise HTTPException(400, _("Choose whether to move the question up or down."))
     if not place.editable:
         return _refused(
             request,
@@ -178,7 +183,7 @@ async def _change(request: Request, what: str) -> Response:
     try:
         if what == "remove":
             questions.do_remove(rt, who, place.consultation.id or 0, question.id or 0)
-            return redirect(place.base, f"Question {number} removed.")
+            return redirect(place.base, _("Question %(number)s removed.", number=number))
         questions.do_move(rt, who, place.consultation.id or 0, question.id or 0, direction)
     except lifecycle.WrongStatus as exc:
         return _refused(
@@ -186,7 +191,8 @@ async def _change(request: Request, what: str) -> Response:
         )
     except LookupError as exc:  # removed meanwhile
         raise HTTPException(404) from exc
-    return redirect(f"{place.base}#question-{question.id}", f"Question moved {direction}.")
+    moved = _("Question moved up.") if direction == "up" else _("Question moved down.")
+    return redirect(f"{place.base}#question-{question.id}", moved)
 
 
 routes = [

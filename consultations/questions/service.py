@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import WrongStatus, status_of, url
@@ -23,6 +25,8 @@ from workspace.forms import FormInput
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 
+# The scale's points are stored as answered, in English, so counts never depend on the
+# respondent's language; SCALE_LABELS says them in the reader's (see `choice_label`).
 SCALE_POINTS = (
     "Strongly agree",
     "Agree",
@@ -30,17 +34,24 @@ SCALE_POINTS = (
     "Disagree",
     "Strongly disagree",
 )
+SCALE_LABELS = {
+    "Strongly agree": lazy_gettext("Strongly agree"),
+    "Agree": lazy_gettext("Agree"),
+    "Neither agree nor disagree": lazy_gettext("Neither agree nor disagree"),
+    "Disagree": lazy_gettext("Disagree"),
+    "Strongly disagree": lazy_gettext("Strongly disagree"),
+}
 KIND_LABELS = {
-    QuestionKind.FREE_TEXT: "Free text",
-    QuestionKind.SCALE: "Agree or disagree (five points)",
-    QuestionKind.SINGLE: "Choose one",
-    QuestionKind.MULTIPLE: "Choose any that apply",
+    QuestionKind.FREE_TEXT: lazy_gettext("Free text"),
+    QuestionKind.SCALE: lazy_gettext("Agree or disagree (five points)"),
+    QuestionKind.SINGLE: lazy_gettext("Choose one"),
+    QuestionKind.MULTIPLE: lazy_gettext("Choose any that apply"),
 }
 KIND_HINTS = {
-    QuestionKind.FREE_TEXT: "Respondents write their answer, up to 10,000 characters",
-    QuestionKind.SCALE: "From strongly agree to strongly disagree",
-    QuestionKind.SINGLE: "Respondents choose one of your choices",
-    QuestionKind.MULTIPLE: "Respondents choose as many of your choices as apply",
+    QuestionKind.FREE_TEXT: lazy_gettext("Respondents write their answer, up to 10,000 characters"),
+    QuestionKind.SCALE: lazy_gettext("From strongly agree to strongly disagree"),
+    QuestionKind.SINGLE: lazy_gettext("Respondents choose one of your choices"),
+    QuestionKind.MULTIPLE: lazy_gettext("Respondents choose as many of your choices as apply"),
 }
 CHOICE_KINDS = {QuestionKind.SINGLE, QuestionKind.MULTIPLE}
 MIN_CHOICES, MAX_CHOICES, MAX_CHOICE_LENGTH = 2, 20, 200
@@ -58,7 +69,15 @@ def choices_of(question: Question) -> list[str]:
 
 
 def kind_label(question: Question) -> str:
-    return KIND_LABELS.get(QuestionKind(question.kind), question.kind)
+    return str(KIND_LABELS.get(QuestionKind(question.kind), question.kind))
+
+
+def choice_label(question: Question, choice: str) -> str:
+    """A stored answer as the reader sees it: the scale's points in their language, the
+    chair's own choices as written."""
+    if question.kind == QuestionKind.SCALE and choice in SCALE_LABELS:
+        return str(SCALE_LABELS[choice])
+    return choice
 
 
 def for_consultation(session: Session, consultation_id: int) -> list[Question]:
@@ -94,9 +113,9 @@ def form_values(question: Question) -> dict[str, str]:
 
 
 def check_question(form: FormInput) -> QuestionDraft:
-    prompt = form.required("prompt", "the question", max_length=500)
-    hint = form.optional("hint", "the hint", max_length=500)
-    kind = form.choice("kind", "the kind of answer", {k.value for k in QuestionKind})
+    prompt = form.required("prompt", _("the question"), max_length=500)
+    hint = form.optional("hint", _("the hint"), max_length=500)
+    kind = form.choice("kind", _("the kind of answer"), {k.value for k in QuestionKind})
     choices: list[str] = []
     if kind in CHOICE_KINDS:
         choices = _check_choices(form)
@@ -116,11 +135,17 @@ def _check_choices(form: FormInput) -> list[str]:
         if line and line.casefold() not in {c.casefold() for c in choices}:
             choices.append(line)
     if len(choices) < MIN_CHOICES:
-        form.error("choices", f"Enter at least {MIN_CHOICES} different choices, one on each line")
+        form.error(
+            "choices",
+            _("Enter at least %(least)d different choices, one on each line", least=MIN_CHOICES),
+        )
     elif len(choices) > MAX_CHOICES:
-        form.error("choices", f"Enter {MAX_CHOICES} choices or fewer")
+        form.error("choices", _("Enter %(most)d choices or fewer", most=MAX_CHOICES))
     elif any(len(c) > MAX_CHOICE_LENGTH for c in choices):
-        form.error("choices", f"Each choice must be {MAX_CHOICE_LENGTH} characters or fewer")
+        form.error(
+            "choices",
+            _("Each choice must be %(most)d characters or fewer", most=MAX_CHOICE_LENGTH),
+        )
     return choices
 
 
@@ -183,7 +208,9 @@ def do_add(rt: Runtime, actor: Viewer, consultation_id: int, draft: QuestionDraf
 
 class TooManyQuestions(Invalid):
     def __init__(self) -> None:
-        super().__init__(f"A consultation can have at most {MAX_QUESTIONS} questions.")
+        super().__init__(
+            _("A consultation can have at most %(most)d questions.", most=MAX_QUESTIONS)
+        )
 
 
 def do_update(

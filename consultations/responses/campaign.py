@@ -25,6 +25,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from workspace import formats
+from workspace.i18n import gettext as _
+
 MAX_DISTANCE = 3  # bits of 64: near-identical
 MIN_WORDS = 12  # fewer words than this and near-identity says nothing
 SHINGLE = 2  # words per shingle
@@ -99,8 +102,10 @@ class CampaignGroup:
 
     @property
     def label(self) -> str:
-        kind = "identical" if self.identical else "near-identical"
-        return f"{self.count:,} responses share {kind} text"
+        count = formats.number(self.count)
+        if self.identical:
+            return _("%(count)s responses share identical text", count=count)
+        return _("%(count)s responses share near-identical text", count=count)
 
 
 def find_groups(rows: Iterable[tuple[str, int, int]]) -> list[CampaignGroup]:

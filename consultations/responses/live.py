@@ -15,6 +15,7 @@ from consultations.questions.service import choices_of
 from consultations.responses import service as responses
 from consultations.responses.routes import _load
 from workspace.forms import read_form
+from workspace.i18n import gettext as _
 from workspace.templating import render
 
 
@@ -23,7 +24,7 @@ async def check_field(request: Request) -> Response:
     wanted = request.path_params["question_id"]
     found = [(n, q) for n, q in enumerate(questions, start=1) if q.id == wanted]
     if not found:
-        raise HTTPException(404, "That consultation has no such question.")
+        raise HTTPException(404, _("That consultation has no such question."))
     number, question = found[0]
     form = await read_form(request)
     responses.check_response(form, questions)  # errors for every field; one is shown

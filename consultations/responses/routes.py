@@ -12,6 +12,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from workspace.i18n import gettext as _
 
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation, ConsultationStatus
@@ -52,7 +53,7 @@ async def respond(request: Request) -> Response:
     if status is not ConsultationStatus.OPEN:
         return _not_open(request, consultation, status, questions, form, own is not None)
     if not questions:
-        form.error("respondent_type", "This consultation has no questions to answer")
+        form.error("respondent_type", _("This consultation has no questions to answer"))
     if not form.ok:
         return _form_page(
             request, consultation, questions, form, editing=own is not None, status_code=400
@@ -64,9 +65,9 @@ async def respond(request: Request) -> Response:
     except lifecycle.WrongStatus as exc:  # it closed between reading and writing
         return _not_open(request, consultation, exc.status, questions, form, own is not None)
     notice = (
-        "Thank you. Your response has been sent."
+        _("Thank you. Your response has been sent.")
         if saved.created
-        else "Your changes have been saved."
+        else _("Your changes have been saved.")
     )
     return redirect(f"{lifecycle.url(consultation)}/response", notice)
 
@@ -115,10 +116,10 @@ def _check_page(
         for n, q in enumerate(questions, start=1)
     ]
     about = [
-        ("Responding", responses.RESPONDENT_TYPES.get(form.get("respondent_type"), "")),
-        ("Organisation", draft.on_behalf_of),
-        ("Sector", responses.sector_label(draft.sector) if draft.on_behalf_of else ""),
-        ("Publication", responses.CONSENT_LABELS.get(draft.consent, draft.consent)),
+        (_("Responding"), str(responses.RESPONDENT_TYPES.get(form.get("respondent_type"), ""))),
+        (_("Organisation"), draft.on_behalf_of),
+        (_("Sector"), responses.sector_label(draft.sector) if draft.on_behalf_of else ""),
+        (_("Publication"), str(responses.CONSENT_LABELS.get(draft.consent, draft.consent))),
     ]
     carried = [
         (name, value)
@@ -170,7 +171,7 @@ def _typed(form: FormInput, questions: list[Question]) -> list[tuple[str, list[s
         if lines:
             typed.append((f"{number}. {question.prompt}", lines))
     if form.get("organisation").strip():
-        typed.append(("Organisation", [form.get("organisation").strip()]))
+        typed.append((_("Organisation"), [form.get("organisation").strip()]))
     return typed
 
 
@@ -189,7 +190,7 @@ async def own_response(request: Request) -> Response:
             {
                 "response": response,
                 "sector": responses.sector_label(response.sector),
-                "consent": responses.CONSENT_LABELS.get(response.consent, response.consent),
+                "consent": str(responses.CONSENT_LABELS.get(response.consent, response.consent)),
                 "answers": [
                     (f"{n}. {q.prompt}", responses.display_value(q, answers.get(q.id or 0, "")))
                     for n, q in enumerate(questions, start=1)

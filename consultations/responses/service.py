@@ -26,11 +26,13 @@ from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import FOLLOW_KIND as CONSULTATION
 from consultations.lifecycle.status import is_invited, place_of, require_open, status_of, url
 from consultations.questions.models import Answer, Question, QuestionKind
-from consultations.questions.service import CHOICE_KINDS, choices_of, for_consultation
+from consultations.questions.service import CHOICE_KINDS, choice_label, choices_of, for_consultation
 from consultations.responses import campaign
 from consultations.responses.models import Consent, Response
-from workspace import activity
+from workspace import activity, formats
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.models import SECTOR_LABELS, Sector
 from workspace.notifications.following import auto_follow
 from workspace.permissions import Action, Role, Viewer, can, can_in, require_in
@@ -40,24 +42,34 @@ MAX_TEXT = 10_000
 MAX_ORGANISATION = 200
 INDIVIDUAL = "individual"
 ORGANISATION = "organisation"
-RESPONDENT_TYPES = {INDIVIDUAL: "As an individual", ORGANISATION: "On behalf of an organisation"}
-SECTOR_CHOICES = {s.value: s.label for s in Sector}
+# Lazy labels: translated into the reader's language each time they are shown.
+RESPONDENT_TYPES = {
+    INDIVIDUAL: lazy_gettext("As an individual"),
+    ORGANISATION: lazy_gettext("On behalf of an organisation"),
+}
+SECTOR_CHOICES = SECTOR_LABELS  # a Labels table: each read in the reader's language
 CONSENT_LABELS = {
-    Consent.NAMED.value: "Yes, publish it with my name",
-    Consent.ANONYMOUS.value: "Yes, but without my name",
-    Consent.WITHHELD.value: "No, do not publish my response",
+    Consent.NAMED.value: lazy_gettext("Yes, publish it with my name"),
+    Consent.ANONYMOUS.value: lazy_gettext("Yes, but without my name"),
+    Consent.WITHHELD.value: lazy_gettext("No, do not publish my response"),
 }
 CONSENT_HINTS = {
-    Consent.NAMED.value: "Your name, and your organisation if you respond for one, appear "
-    "beside your answers in the published summary and exports",
-    Consent.ANONYMOUS.value: "Your answers are published with no name, organisation or sector",
-    Consent.WITHHELD.value: "The task group still reads your response and counts it in the "
-    "summary, but your words are not published",
+    Consent.NAMED.value: lazy_gettext(
+        "Your name, and your organisation if you respond for one, appear beside your answers"
+        " in the published summary and exports"
+    ),
+    Consent.ANONYMOUS.value: lazy_gettext(
+        "Your answers are published with no name, organisation or sector"
+    ),
+    Consent.WITHHELD.value: lazy_gettext(
+        "The task group still reads your response and counts it in the summary, but your"
+        " words are not published"
+    ),
 }
 CONSENT_SHORT = {
-    Consent.NAMED.value: "Published with name",
-    Consent.ANONYMOUS.value: "Published anonymously",
-    Consent.WITHHELD.value: "Not for publication",
+    Consent.NAMED.value: lazy_gettext("Published with name"),
+    Consent.ANONYMOUS.value: lazy_gettext("Published anonymously"),
+    Consent.WITHHELD.value: lazy_gettext("Not for publication"),
 }
 # An invited consultation's publication choice (consultations.invitations.models.Publication).
 PUBLISHED_RESPONSES = "responses"
@@ -68,7 +80,7 @@ SUBMITTED, CHANGED = "response.submitted", "response.changed"
 
 def sector_label(sector: str) -> str:
     if sector == INDIVIDUAL:
-        return "Individuals"
+        return _("Individuals")
     try:
         return SECTOR_LABELS[Sector(sector)]
     except ValueError:
@@ -97,16 +109,16 @@ def check_response(form: FormInput, questions: list[Question]) -> ResponseDraft:
             answers[question.id or 0] = value
     kind = form.choice(
         "respondent_type",
-        "whether you are responding as an individual or for an organisation",
-        RESPONDENT_TYPES,
+        _("whether you are responding as an individual or for an organisation"),
+        set(RESPONDENT_TYPES),
     )
     organisation, sector = "", INDIVIDUAL
     if kind == ORGANISATION:
         organisation = form.required(
-            "organisation", "the name of your organisation", max_length=MAX_ORGANISATION
+            "organisation", _("the name of your organisation"), max_length=MAX_ORGANISATION
         )
-        sector = form.choice("sector", "your organisation's sector", SECTOR_CHOICES)
-    consent = form.choice("consent", "whether we may publish your response", CONSENT_LABELS)
+        sector = form.choice("sector", _("your organisation's sector"), {s.value for s in Sector})
+    consent = form.choice("consent", _("whether we may publish your response"), set(CONSENT_LABELS))
     return ResponseDraft(
         on_behalf_of=organisation,
         sector=sector,
@@ -122,25 +134,32 @@ def _check_answer(form: FormInput, question: Question, number: int) -> str:
         text = form.get(name).strip()
         if len(text) > MAX_TEXT:
             form.error(
-                name, f"Your answer to question {number} must be {MAX_TEXT:,} characters or fewer"
+                name,
+                _(
+                    "Your answer to question %(number)d must be %(most)s characters or fewer",
+                    number=number,
+                    most=formats.number(MAX_TEXT),
+                ),
             )
         elif not text and question.required:
-            form.error(name, f"Enter your answer to question {number}")
+            form.error(name, _("Enter your answer to question %(number)d", number=number))
         return text
     allowed = choices_of(question)
     if question.kind == QuestionKind.MULTIPLE:
         picked = [v for v in form.getlist(name) if v]
         if any(v not in allowed for v in picked):
-            form.error(name, f"Select answers to question {number} from the list")  # noqa: S608
+            form.error(
+                name, _("Select answers to question %(number)d from the list", number=number)
+            )
         elif not picked and question.required:
-            form.error(name, f"Select at least one answer to question {number}")
+            form.error(name, _("Select at least one answer to question %(number)d", number=number))
         # Stored in the question's own order, so equal answers group together in SQL.
         return json.dumps([c for c in allowed if c in picked]) if picked else ""
     value = form.get(name)
     if value and value not in allowed:
-        form.error(name, f"Select an answer to question {number} from the list")  # noqa: S608
+        form.error(name, _("Select an answer to question %(number)d from the list", number=number))
     elif not value and question.required:
-        form.error(name, f"Select an answer to question {number}")
+        form.error(name, _("Select an answer to question %(number)d", number=number))
     return value
 
 
@@ -171,7 +190,7 @@ def display_value(question: Question, value: str) -> list[str]:
         return []
     if question.kind == QuestionKind.MULTIPLE:
         return [str(v) for v in json.loads(value)]
-    return [value]
+    return [choice_label(question, value)]
 
 
 # -- reading ------------------------------------------------------------------------------

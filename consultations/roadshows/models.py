@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
+from workspace.i18n import lazy_gettext
 
 from workspace.db import UTCDateTime, utcnow
 
@@ -22,12 +23,16 @@ class Channel(StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "online": "Online",
-            "event": "At an event",
-            "letter": "By letter",
-            "email": "By email",
-        }[self.value]
+        return str(CHANNEL_LABELS[self.value])
+
+
+# Lazy: translated into the reader's language each time they are shown.
+CHANNEL_LABELS = {
+    Channel.ONLINE.value: lazy_gettext("Online"),
+    Channel.EVENT.value: lazy_gettext("At an event"),
+    Channel.LETTER.value: lazy_gettext("By letter"),
+    Channel.EMAIL.value: lazy_gettext("By email"),
+}
 
 
 class RoadShow(SQLModel, table=True):

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
 
 from consultations.invitations import service as invitations
 from consultations.lifecycle import status as lifecycle
@@ -67,7 +68,7 @@ async def new_event(request: Request) -> Response:
                 request, T + "new.html", context, status_code=200 if draft is None else 400
             )
     show = await run_in_threadpool(service.do_create, rt, who, consultation.id or 0, draft)
-    return redirect(_events_url(consultation, show.id), "The event has been added.")
+    return redirect(_events_url(consultation, show.id), _("The event has been added."))
 
 
 async def event_page(request: Request) -> Response:
@@ -97,9 +98,9 @@ async def attend(request: Request) -> Response:
     show_id = request.path_params["show_id"]
     placed = await run_in_threadpool(service.do_sign_up, rt, who, consultation.id or 0, show_id)
     notice = (
-        "You have a place at this event."
+        _("You have a place at this event.")
         if placed
-        else "The event is full: you are on the waiting list."
+        else _("The event is full: you are on the waiting list.")
     )
     return redirect(_events_url(consultation, show_id), notice)
 
@@ -111,7 +112,7 @@ async def withdraw(request: Request) -> Response:
         consultation = _read(session, who, request, rt.clock())
     show_id = request.path_params["show_id"]
     await run_in_threadpool(service.do_withdraw, rt, who, consultation.id or 0, show_id)
-    return redirect(_events_url(consultation, show_id), "You are no longer signed up.")
+    return redirect(_events_url(consultation, show_id), _("You are no longer signed up."))
 
 
 async def appoint(request: Request) -> Response:
@@ -121,11 +122,11 @@ async def appoint(request: Request) -> Response:
         consultation = _read(session, who, request, rt.clock())
     require(who, Action.MANAGE_PROCESS, consultation.group_id)
     show_id = request.path_params["show_id"]
-    user_id = form.integer("user_id", "the member")
+    user_id = form.integer("user_id", _("the member"))
     if user_id is None:
-        return redirect(_events_url(consultation, show_id), "Choose a member to appoint.")
+        return redirect(_events_url(consultation, show_id), _("Choose a member to appoint."))
     await run_in_threadpool(service.do_appoint, rt, who, consultation.id or 0, show_id, user_id)
-    return redirect(_events_url(consultation, show_id), "The facilitator has been appointed.")
+    return redirect(_events_url(consultation, show_id), _("The facilitator has been appointed."))
 
 
 async def attendance(request: Request) -> Response:
@@ -163,7 +164,7 @@ async def attendance(request: Request) -> Response:
         count,
         orgs,
     )
-    return redirect(_events_url(consultation, listed.show.id), "Attendance has been recorded.")
+    return redirect(_events_url(consultation, listed.show.id), _("Attendance has been recorded."))
 
 
 async def enter_response(request: Request) -> Response:
@@ -190,7 +191,7 @@ async def enter_response(request: Request) -> Response:
     target = f"{lifecycle.url(consultation)}/responses/enter"
     if draft.road_show_id:
         target += f"?event={draft.road_show_id}"
-    return redirect(target, "The response has been entered. You can enter the next one.")
+    return redirect(target, _("The response has been entered. You can enter the next one."))
 
 
 def _enter_page(

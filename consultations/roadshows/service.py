@@ -26,12 +26,20 @@ from consultations.questions.service import for_consultation
 from consultations.responses import campaign
 from consultations.responses.models import Response
 from consultations.responses.service import ResponseDraft, check_response
-from consultations.roadshows.models import Channel, RoadShow, RoadShowFacilitator, RoadShowSignup
+from consultations.roadshows.models import (
+    CHANNEL_LABELS,
+    Channel,
+    RoadShow,
+    RoadShowFacilitator,
+    RoadShowSignup,
+)
 from taskgroups.groups.models import Membership, TaskGroup
-from workspace import activity
+from workspace import activity, formats
 from workspace.db import WriteUnit
 from workspace.failures import Conflict, NotFound
 from workspace.forms import FormInput
+from workspace.i18n import ENGLISH
+from workspace.i18n import gettext as _
 from workspace.models import Organisation, User
 from workspace.numbers import parse_int
 from workspace.permissions import (
@@ -45,7 +53,9 @@ from workspace.runtime import Runtime
 
 LONDON = ZoneInfo("Europe/London")
 MAX_CAPACITY = 100_000
-AWAY_CHANNELS = {c.value: c.label for c in (Channel.EVENT, Channel.LETTER, Channel.EMAIL)}
+AWAY_CHANNELS = {
+    c.value: CHANNEL_LABELS[c.value] for c in (Channel.EVENT, Channel.LETTER, Channel.EMAIL)
+}
 
 
 @dataclass(frozen=True)
@@ -199,30 +209,36 @@ def calendar_rows(
 
 
 def check_event(form: FormInput, session: Session) -> EventDraft:
-    title = form.required("title", "the event's title")
-    day = form.date("day", "the date")
-    start = _time(form, "start", "the start time")
-    end = _time(form, "end", "the end time")
-    address = form.optional("address", "the address", max_length=500, multiline=True)
-    where = form.optional("where", "where to find it", max_length=300)
+    title = form.required("title", _("the event's title"))
+    day = form.date("day", _("the date"))
+    start = _time(form, "start", _("the start time"))
+    end = _time(form, "end", _("the end time"))
+    address = form.optional("address", _("the address"), max_length=500, multiline=True)
+    where = form.optional("where", _("where to find it"), max_length=300)
     if not address and not where:
-        form.error("address", "Enter the address, or say where the event is")
+        form.error("address", _("Enter the address, or say where the event is"))
     host = None
     if form.get("host_organisation_id"):
-        host = form.integer("host_organisation_id", "the host organisation")
+        host = form.integer("host_organisation_id", _("the host organisation"))
         if host is not None and session.get(Organisation, host) is None:
-            form.error("host_organisation_id", "Choose a host organisation from the list")
+            form.error("host_organisation_id", _("Choose a host organisation from the list"))
     capacity = None
     if form.get("capacity").strip():
         capacity = parse_int(form.get("capacity"), low=1, high=MAX_CAPACITY)
         if capacity is None:
-            form.error("capacity", f"Capacity must be a whole number from 1 to {MAX_CAPACITY:,}")
+            form.error(
+                "capacity",
+                _(
+                    "Capacity must be a whole number from 1 to %(most)s",
+                    most=formats.number(MAX_CAPACITY),
+                ),
+            )
     starts = ends = datetime.min.replace(tzinfo=LONDON)
     if day is not None and start is not None and end is not None:
         starts = datetime.combine(day, start, LONDON)
         ends = datetime.combine(day, end, LONDON)
         if ends <= starts:
-            form.error("end", "The end time must be after the start time")
+            form.error("end", _("The end time must be after the start time"))
     return EventDraft(title, starts, ends, address, where, host, capacity)
 
 
@@ -233,32 +249,38 @@ def _time(form: FormInput, name: str, label: str) -> time | None:
     except ValueError:
         pass
     if raw:
-        form.error(name, f"Enter {label} as hours and minutes, like 14:30")
+        form.error(name, _("Enter %(what)s as hours and minutes, like 14:30", what=label))
     else:
-        form.error(name, f"Enter {label}")
+        form.error(name, _("Enter %(what)s", what=label))
     return None
 
 
 def check_attendance(form: FormInput) -> tuple[int | None, str]:
     count = parse_int(form.get("attendance"), low=0, high=MAX_CAPACITY)
     if count is None:
-        form.error("attendance", f"Enter how many attended, a whole number up to {MAX_CAPACITY:,}")
+        form.error(
+            "attendance",
+            _(
+                "Enter how many attended, a whole number up to %(most)s",
+                most=formats.number(MAX_CAPACITY),
+            ),
+        )
     organisations = form.optional(
-        "organisations_present", "the organisations", max_length=5000, multiline=True
+        "organisations_present", _("the organisations"), max_length=5000, multiline=True
     )
     lines = [line.strip() for line in organisations.splitlines() if line.strip()]
     return count, "\n".join(lines)
 
 
 def check_away(form: FormInput, session: Session, consultation: Consultation) -> AwayDraft:
-    channel = form.choice("channel", "how the response reached you", AWAY_CHANNELS)
+    channel = form.choice("channel", _("how the response reached you"), set(AWAY_CHANNELS))
     show_id = None
     if channel == Channel.EVENT:
-        show_id = form.integer("road_show_id", "the event")
+        show_id = form.integer("road_show_id", _("the event"))
         known = {s.show.id for s in for_consultation_listed(session, consultation.id or 0)}
         if show_id is not None and show_id not in known:
-            form.error("road_show_id", "Choose one of this consultation's events")
-    name = form.optional("respondent_name", "the respondent's name", max_length=200)
+            form.error("road_show_id", _("Choose one of this consultation's events"))
+    name = form.optional("respondent_name", _("the respondent's name"), max_length=200)
     response = check_response(form, for_consultation(session, consultation.id or 0))
     return AwayDraft(channel, show_id, name, response)
 
@@ -307,7 +329,7 @@ def do_appoint(rt: Runtime, who: Viewer, consultation_id: int, show_id: int, use
         if show is None or show.consultation_id != consultation_id:
             raise NotFound()
         if member is None:
-            raise Conflict("Only members of the task group can facilitate its events.")
+            raise Conflict(_("Only members of the task group can facilitate its events."))
         exists = unit.session.exec(
             select(RoadShowFacilitator).where(
                 RoadShowFacilitator.road_show_id == show_id, RoadShowFacilitator.user_id == user_id
@@ -424,13 +446,15 @@ def do_enter(rt: Runtime, who: Viewer, consultation_id: int, draft: AwayDraft) -
                 for q, v in answers.items()
             ]
         )
+        with rt.catalogues.use(ENGLISH):  # the activity log is stored once, for every reader
+            channel = Channel(draft.channel).label
         activity.record(
             unit,
             actor_id=who.user_id,
             verb="response.entered",
             object_type="consultation",
             object_id=consultation_id,
-            summary=f"{Channel(draft.channel).label} response entered for {consultation.title}",
+            summary=f"{channel} response entered for {consultation.title}",
             group_id=consultation.group_id,
             visibility=activity.SECRETARIAT,
             url=url(consultation),

@@ -15,6 +15,7 @@ from consultations.questions.service import for_consultation
 from consultations.responses import service as responses
 from consultations.summary import tally
 from consultations.summary.routes import _published_or_managed, _readable_or_published
+from workspace.i18n import gettext as _
 from workspace.paging import page_number, pagination
 from workspace.permissions import Action, can
 from workspace.runtime import runtime, viewer
@@ -37,7 +38,7 @@ async def answers_page(request: Request) -> Response:
         )
         questions = for_consultation(session, consultation.id or 0)
         if position > len(questions) or questions[position - 1].kind != QuestionKind.FREE_TEXT:
-            raise HTTPException(404, "That consultation has no such free-text question.")
+            raise HTTPException(404, _("That consultation has no such free-text question."))
         question = questions[position - 1]
         total = tally.count_text_answers(
             session, consultation.id or 0, question.id or 0, public=public
@@ -70,7 +71,11 @@ async def answers_page(request: Request) -> Response:
             "public": public,
             "consent_short": responses.CONSENT_SHORT,
             "pagination": pagination(
-                number, number < last, path, filters, f"Pages of answers to question {position}"
+                number,
+                number < last,
+                path,
+                filters,
+                _("Pages of answers to question %(number)s", number=position),
             ),
         },
         block="answers",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
+from workspace.i18n import gettext as _
 
 from consultations.questions.models import Answer, Question, QuestionKind
 from consultations.responses.models import Response
@@ -60,7 +61,7 @@ def build(session: Session, consultation_id: int) -> Breakdown:
     )
     result = Breakdown(
         channels=[(c, _label(c), by_channel[c]) for c in ordered],
-        events=[(i, titles.get(i, f"Event {i}"), by_event[i]) for i in sorted(by_event)],
+        events=[(i, titles.get(i, _("Event %(id)s", id=i)), by_event[i]) for i in sorted(by_event)],
     )
     _answers(session, consultation_id, result)
     return result

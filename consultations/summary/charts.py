@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
+from workspace.i18n import gettext as _
+from workspace.i18n import ngettext
 
 SVG_NS = "http://www.w3.org/2000/svg"
 # Fixed per sector, so a sector has the same colour on every chart.
@@ -87,14 +89,32 @@ def bar_chart(
 def describe(bars: Sequence[Bar], sectors: Sequence[tuple[str, str]]) -> str:
     """The chart in words: each choice's total and its split by sector."""
     if not bars:
-        return "There are no answers to show."
+        return _("There are no answers to show.")
     labels = dict(sectors)
     parts = []
     for bar in bars:
         split = [f"{labels.get(k, k)} {n}" for k, _l in sectors if (n := bar.by_sector.get(k, 0))]
-        noun = "response" if bar.total == 1 else "responses"
-        detail = f" ({', '.join(split)})" if split else ""
-        parts.append(f"{bar.label}: {bar.total} {noun}{detail}.")
+        if split:
+            parts.append(
+                ngettext(
+                    "%(label)s: %(num)d response (%(split)s).",
+                    "%(label)s: %(num)d responses (%(split)s).",
+                    bar.total,
+                    label=bar.label,
+                    num=bar.total,
+                    split=", ".join(split),
+                )
+            )
+        else:
+            parts.append(
+                ngettext(
+                    "%(label)s: %(num)d response.",
+                    "%(label)s: %(num)d responses.",
+                    bar.total,
+                    label=bar.label,
+                    num=bar.total,
+                )
+            )
     return " ".join(parts)
 
 

@@ -13,10 +13,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation, ConsultationStatus
-from consultations.questions.service import for_consultation, kind_label
+from consultations.questions.service import choice_label, for_consultation, kind_label
 from consultations.responses import export as exports
 from consultations.responses import service as responses
 from consultations.summary import channels, charts
@@ -26,8 +28,8 @@ from workspace.permissions import Action, SignInRequired, Viewer, can, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import render
 
-NOT_YET = "The summary of responses is published when the consultation closes."
-NOT_PUBLISHED = "The task group has not published the responses to this consultation."
+NOT_YET = lazy_gettext("The summary of responses is published when the consultation closes.")
+NOT_PUBLISHED = lazy_gettext("The task group has not published the responses to this consultation.")
 
 
 def _readable_or_published(session: Session, who: Viewer, slug: str, now: datetime) -> Consultation:
@@ -48,7 +50,7 @@ def _published_or_managed(who: Viewer, consultation: Consultation, now: datetime
         return
     if not who.signed_in:
         raise SignInRequired()  # a chair who has not signed in yet
-    raise HTTPException(403, NOT_YET)
+    raise HTTPException(403, str(NOT_YET))
 
 
 async def summary_page(request: Request) -> Response:
@@ -65,9 +67,12 @@ async def summary_page(request: Request) -> Response:
     sector_keys = result.sector_keys
     chart_for = {
         s.number: charts.bar_chart(
-            [charts.Bar(c.label, c.total, c.by_sector) for c in s.choices],
+            [
+                charts.Bar(choice_label(s.question, c.label), c.total, c.by_sector)
+                for c in s.choices
+            ],
             sector_keys,
-            title=f"Answers to question {s.number}, by sector",
+            title=_("Answers to question %(number)s, by sector", number=s.number),
             id_prefix=f"chart-q{s.number}",
         )
         for s in result.questions
@@ -89,6 +94,7 @@ async def summary_page(request: Request) -> Response:
             "is_final": status in (ConsultationStatus.CLOSED, ConsultationStatus.OUTCOME_PUBLISHED),
             "table_rows": summary.table_rows,
             "kind_label": kind_label,
+            "choice_label": choice_label,
             "consent_short": responses.CONSENT_SHORT,
             "text_limit": summary.TEXT_LIMIT,
             "export_base": f"{lifecycle.url(consultation)}/export/responses",
@@ -110,7 +116,7 @@ async def export_responses(request: Request) -> Response:
         else:
             _published_or_managed(who, consultation, now)
             if not responses.responses_published(who, consultation, now):
-                raise HTTPException(403, NOT_PUBLISHED)
+                raise HTTPException(403, str(NOT_PUBLISHED))
         group = session.get(TaskGroup, consultation.group_id)
         questions = for_consultation(session, consultation.id or 0)
     assert group is not None
