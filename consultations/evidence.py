@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlmodel import Session
-from workspace.i18n import gettext as _
 
 from consultations.lifecycle import service
 from consultations.lifecycle import status as lifecycle
 from taskgroups.groups.models import TaskGroup
 from workspace.hooks import EvidenceTarget
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
-from workspace.i18n import gettext as _
 
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation, ConsultationStatus
@@ -15,6 +14,7 @@ from consultations.responses.models import Response
 from taskgroups.groups.models import TaskGroup
 from taskgroups.milestones.models import DeliverableKind
 from workspace.hooks import DeliverableOption, GroupSection
+from workspace.i18n import gettext as _
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
 

@@ -5,13 +5,13 @@ same across revisions, so it follows the tier through later drafts."""
 from __future__ import annotations
 
 from sqlmodel import Session
-from workspace.i18n import gettext as _
 
 from definitions import service
 from taskgroups.evidence import service as evidence
 from taskgroups.evidence.models import Evidence
 from taskgroups.groups.models import TaskGroup
 from workspace.hooks import EvidenceTarget
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, can
 
 TIER = "tier"

@@ -5,7 +5,6 @@ objection the chair has still to answer."""
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
-from workspace.i18n import gettext as _
 
 from definitions.models import Definition, DefinitionStatus
 from definitions.service import definition_url
@@ -13,6 +12,7 @@ from definitions.signoff.definition import DEFINITION
 from definitions.signoff.models import Dispute, DisputeStatus, Position
 from taskgroups.groups.models import Membership, TaskGroup
 from workspace.hooks import NeedsYou
+from workspace.i18n import gettext as _
 from workspace.models import Organisation
 from workspace.permissions import Action, Viewer, can
 

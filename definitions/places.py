@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from workspace.i18n import gettext as _
 
 from definitions import service
 from definitions.models import Definition
 from taskgroups.groups import service as groups
 from taskgroups.groups.models import TaskGroup
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_int
 from workspace.permissions import Action, SignInRequired, can, require
 from workspace.runtime import runtime, viewer

@@ -13,10 +13,10 @@ import textwrap
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from workspace.i18n import gettext as _
-from workspace.i18n import ngettext
 
 from definitions.tiers import Tier
+from workspace.i18n import gettext as _
+from workspace.i18n import ngettext
 
 SVG_NS = "http://www.w3.org/2000/svg"
 

@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
-from workspace.i18n import lazy_gettext
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import lazy_gettext
 
 
 class Publication(StrEnum):

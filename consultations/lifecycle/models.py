@@ -11,9 +11,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
-from workspace.i18n import gettext as _
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import gettext as _
 
 
 class ConsultationStatus(StrEnum):

@@ -10,7 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from consultations.lifecycle import service
 from consultations.lifecycle import status as lifecycle
@@ -25,6 +24,7 @@ from taskgroups.groups import service as groups
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
 from workspace.hooks import GroupSection
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlmodel import Session, select
-from workspace.i18n import gettext as _
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from workspace import activity
 from workspace.failures import Conflict, NotFound
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Audience, Place, Viewer, can, can_in
 
 

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, and_, col, func, or_, select
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext, ngettext
 
 from consultations.comments.models import Comment, CommentState
 from consultations.lifecycle import service as lifecycle
@@ -18,6 +16,8 @@ from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.responses.models import Response
 from taskgroups.groups.models import TaskGroup
 from workspace.hooks import GroupSection, NeedsYou
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext, ngettext
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime
 

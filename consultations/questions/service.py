@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
 from consultations.lifecycle.status import WrongStatus, status_of, url
@@ -22,6 +20,8 @@ from workspace import activity
 from workspace.db import WriteUnit
 from workspace.failures import Invalid
 from workspace.forms import FormInput
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime
 

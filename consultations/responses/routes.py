@@ -12,7 +12,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from workspace.i18n import gettext as _
 
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation, ConsultationStatus
@@ -20,6 +19,7 @@ from consultations.questions.models import Question
 from consultations.questions.service import choices_of, for_consultation
 from consultations.responses import service as responses
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, require_in
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render

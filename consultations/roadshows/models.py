@@ -8,9 +8,9 @@ from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
-from workspace.i18n import lazy_gettext
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import lazy_gettext
 
 
 class Channel(StrEnum):

@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from consultations.invitations import service as invitations
 from consultations.lifecycle import status as lifecycle
@@ -21,6 +20,7 @@ from consultations.responses import service as responses
 from consultations.roadshows import service
 from taskgroups.groups.models import TaskGroup
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_id
 from workspace.permissions import Action, Viewer, can, require, require_enter_responses
 from workspace.runtime import runtime, viewer

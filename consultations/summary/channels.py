@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
-from workspace.i18n import gettext as _
 
 from consultations.questions.models import Answer, Question, QuestionKind
 from consultations.responses.models import Response
 from consultations.roadshows.models import Channel, RoadShow
+from workspace.i18n import gettext as _
 
 CHANNEL_ORDER = [c.value for c in Channel]
 

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup
+
 from workspace.i18n import gettext as _
 from workspace.i18n import ngettext
 

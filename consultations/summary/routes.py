@@ -13,8 +13,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
 
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation, ConsultationStatus
@@ -24,6 +22,8 @@ from consultations.responses import service as responses
 from consultations.summary import channels, charts
 from consultations.summary import tally as summary
 from taskgroups.groups.models import TaskGroup
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.permissions import Action, SignInRequired, Viewer, can, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import render

@@ -7,8 +7,6 @@ from typing import Any
 
 from sqlmodel import Session
 from starlette.requests import Request
-from workspace.i18n import gettext
-from workspace.i18n import lazy_gettext as _
 
 from definitions.models import Definition
 from definitions.places import load_place
@@ -23,6 +21,8 @@ from workspace.events import (
     DisputeAnswered,
     DisputeRaised,
 )
+from workspace.i18n import gettext
+from workspace.i18n import lazy_gettext as _
 from workspace.permissions import Viewer
 from workspace.runtime import Runtime
 

@@ -11,9 +11,9 @@ from enum import StrEnum
 
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
-from workspace.i18n import lazy_gettext as _
 
 from workspace.db import UTCDateTime, utcnow
+from workspace.i18n import lazy_gettext as _
 
 
 class Stance(StrEnum):

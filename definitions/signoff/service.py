@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
-from workspace.i18n import gettext as _
 
 from definitions.signoff.definition import DEFINITION
 from definitions.signoff.models import Dispute, DisputeStatus, Position, Stance
@@ -20,6 +19,7 @@ from taskgroups.groups.models import Membership, TaskGroup
 from taskgroups.groups.service import member_organisations
 from workspace.db import WriteUnit, utcnow
 from workspace.failures import Conflict
+from workspace.i18n import gettext as _
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import Runtime

@@ -7,7 +7,6 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
-from workspace.i18n import gettext as _
 
 from definitions.signoff.routes import routes_for
 from reports.drafting import service as reports
@@ -17,6 +16,7 @@ from taskgroups.groups import service as groups
 from taskgroups.groups.models import TaskGroup
 from workspace.failures import Conflict, Invalid, NotFound
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, can, require
 from workspace.runtime import Runtime, runtime, viewer
 from workspace.templating import redirect, render

@@ -11,8 +11,6 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 from starlette.requests import Request
-from workspace.i18n import gettext as _
-from workspace.i18n import lazy_gettext
 
 from definitions import service as definitions
 from definitions.models import Definition
@@ -27,6 +25,8 @@ from workspace.db import WriteUnit, utcnow
 from workspace.events import ReportPublished
 from workspace.failures import Conflict, Invalid, NotFound
 from workspace.hooks import EvidenceTarget
+from workspace.i18n import gettext as _
+from workspace.i18n import lazy_gettext
 from workspace.markdown import render_markdown
 from workspace.permissions import Action, Viewer, can, require
 from workspace.runtime import Runtime, runtime, viewer

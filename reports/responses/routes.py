@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from reports.responses import service as responses
 from workspace.failures import NotFound
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_id
 from workspace.permissions import require_speaks_for
 from workspace.runtime import Runtime, runtime, viewer

@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from reports.responses import service as responses
 from reports.responses.models import STATUS_LABELS
 from reports.tracker import service as tracker
 from taskgroups.evidence import service as evidence
 from workspace.failures import NotFound
+from workspace.i18n import gettext as _
 from workspace.numbers import parse_id
 from workspace.runtime import runtime, viewer
 from workspace.templating import render

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session, col, func, select
-from workspace.i18n import gettext as _
 
 from taskgroups.evidence.forms import EvidenceDraft
 from taskgroups.evidence.models import Evidence, EvidenceLink, Visibility
@@ -25,6 +24,7 @@ from workspace.files import service as files
 from workspace.files.models import StoredFile
 from workspace.files.store import Accepted
 from workspace.hooks import EvidenceTarget, Job, PeriodicJob
+from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.models import User
 from workspace.permissions import Action, Viewer, can, require

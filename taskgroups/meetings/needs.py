@@ -4,13 +4,13 @@ recorded, and the group's overdue milestones."""
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
-from workspace.i18n import gettext as _
 
 from taskgroups.groups.models import TaskGroup
 from taskgroups.meetings.models import Meeting
 from taskgroups.milestones import service as milestones
 from taskgroups.milestones.models import MilestoneStatus
 from workspace.hooks import NeedsYou
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, can
 from workspace.runtime import Runtime
 

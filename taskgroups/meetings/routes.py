@@ -8,7 +8,6 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from workspace.i18n import gettext as _
 
 from taskgroups.evidence import service as evidence
 from taskgroups.groups import service
@@ -18,6 +17,7 @@ from taskgroups.meetings.forms import NEW_ACTION_ROWS, check_meeting, check_reco
 from taskgroups.meetings.models import Meeting
 from taskgroups.milestones.service import today
 from workspace.forms import FormInput, read_form
+from workspace.i18n import gettext as _
 from workspace.permissions import Action, can, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render

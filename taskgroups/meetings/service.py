@@ -12,7 +12,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
-from workspace.i18n import gettext as _
 
 from taskgroups.groups.models import Membership, ObserverSeat, TaskGroup
 from taskgroups.meetings.forms import (
@@ -29,6 +28,7 @@ from taskgroups.milestones.service import today
 from workspace import activity, formats, search
 from workspace.events import MeetingHeld, MeetingScheduled, MinutesPublished
 from workspace.hooks import DeliverableOption, EvidenceTarget
+from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.models import Organisation, User
 from workspace.permissions import Action, Viewer, can, require

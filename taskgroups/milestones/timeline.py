@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from workspace.i18n import gettext as _
-from workspace.i18n import ngettext
-
 from taskgroups.milestones.forms import ProgrammeView
 from taskgroups.milestones.models import MilestoneStatus
 from taskgroups.milestones.service import MilestoneRow
 from workspace import formats
+from workspace.i18n import gettext as _
+from workspace.i18n import ngettext
 
 WIDTH, LEFT, RIGHT = 960, 40, 40
 AXIS_Y = 110
