@@ -21,12 +21,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # A plain ADD COLUMN, keeping its default: dropping the default afterwards would make
+    # SQLite rebuild the user table, which every other table's foreign keys refuse.
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False, server_default=''))
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.alter_column('language', server_default=None)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('user', schema=None) as batch_op:
-        batch_op.drop_column('language')
+    # Native DROP COLUMN (SQLite 3.35+, PostgreSQL): a batch rebuild of the user table is
+    # refused by the foreign keys of every table that points at it.
+    op.execute('ALTER TABLE "user" DROP COLUMN language')
