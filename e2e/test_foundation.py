@@ -51,10 +51,10 @@ def test_register_create_group_seat_member_and_observer(
     admin.page.get_by_label("Organisation they represent").select_option(
         label="UK Green Building Council (Environmental)"
     )
-    admin.page.get_by_label("Chair").check()
+    admin.page.get_by_label("Chair", exact=True).check()
     admin.click_and_wait("form button[type=submit]:has-text('Seat member')")
     admin.page.locator("#observer_email").fill("david@dclg.example")
-    admin.page.get_by_label("Government department").fill("DCLG")
+    admin.page.get_by_label("Government department", exact=True).fill("DCLG")
     admin.click_and_wait("form button[type=submit]:has-text('Seat observer')")
 
     for hub in (member, observer, new_hub()):
