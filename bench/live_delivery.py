@@ -169,9 +169,14 @@ def prepare_hub(data: Path) -> Hub:
     rt = build_runtime(Settings.from_env(env))
     migrate.upgrade(rt.db)
     admin = do_register(
-        rt, Registration("admin@bench.example", "Bench Admin", "x" * 12), secretariat=True
+        rt,
+        Registration("admin@bench.example", "Bench Admin", "x" * 12),
+        secretariat=True,
+        confirmed=True,
     )
-    poster = do_register(rt, Registration("poster@bench.example", "Pat Poster", "x" * 12))
+    poster = do_register(
+        rt, Registration("poster@bench.example", "Pat Poster", "x" * 12), confirmed=True
+    )
     assert admin is not None
     assert poster is not None
     assert poster.id is not None

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from e2e.hub import Hub
+from e2e.mailbox import DATA_DIRS
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_EMAIL = "secretariat@hub.example"
@@ -94,6 +95,7 @@ def _serve(data: Path, setup: list[str], stdin: bytes = b"") -> Iterator[str]:
             cwd=ROOT,
         )
     url = f"http://127.0.0.1:{port}"
+    DATA_DIRS[url] = data  # where its mail lands (e2e/mailbox.py)
     try:
         _wait_until_up(url, process, log)
         yield url

@@ -11,6 +11,7 @@ import pyotp
 from playwright.sync_api import expect
 
 from e2e.hub import Hub
+from e2e.mailbox import confirm_by_mail
 
 EMAIL = "tess.twofactor@example.org"
 PASSWORD = "a good long password"
@@ -24,7 +25,11 @@ def test_set_up_a_second_factor_and_sign_in_with_it(new_hub: Callable[..., Hub])
     hub.page.get_by_label("Your name").fill("Tess Twofactor")
     hub.page.get_by_label("Password", exact=True).fill(PASSWORD)
     hub.click_and_wait("form button[type=submit]:has-text('Create account')")
-    hub.sign_in(EMAIL, PASSWORD)
+    hub.sign_in(EMAIL, PASSWORD)  # refused until the address is confirmed
+    expect(hub.page.locator(".govuk-error-summary")).to_contain_text(
+        "You need to confirm your email address before you can sign in"
+    )
+    confirm_by_mail(hub, EMAIL)
 
     hub.goto("/account/")
     hub.click_and_wait("a:has-text('Manage two-factor sign-in')")  # axe: the set-up page

@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import DEMO_PASSWORD, _serve
 from e2e.hub import Hub
+from e2e.mailbox import confirm_by_mail
 
 _people = itertools.count(1)
 
@@ -60,13 +61,19 @@ def test_the_public_register_respond_and_find_their_response_again(
     page.get_by_label("Your name").fill("Pat Walker")
     page.get_by_label("Password", exact=True).fill("a good long password")
     _click(hub, "button", "Create account")
-    # Registration never says whether the address had an account: sign in from there.
+    # Registration never says whether the address had an account: try to sign in from
+    # there, which is refused until the address is confirmed, then confirm it by mail.
     assert page.locator("h1").inner_text() == "Check your email"
     _click(hub, "link", "Go to sign in")
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill("a good long password")
     _click(hub, "button", "Sign in")
+    assert "confirm your email address" in page.locator(".govuk-error-summary").inner_text()
+    confirm_by_mail(hub, email)
     assert urlparse(page.url).path == "/"  # home, not an empty "My groups"
+    assert (
+        "Your email address is confirmed" in page.locator(".govuk-notification-banner").inner_text()
+    )
 
     open_list = page.get_by_role("list", name="Open consultations")
     open_list.get_by_role("link").first.click()

@@ -245,7 +245,7 @@ def _create_admin(rt: Runtime, args: argparse.Namespace) -> int:
         for message in form.errors.values():
             print(f"error: {message}", file=sys.stderr)
         return 2
-    user = do_register(rt, reg, secretariat=True)
+    user = do_register(rt, reg, secretariat=True, confirmed=True)
     if user is None:
         print(f"error: an account already uses {reg.email}", file=sys.stderr)
         return 2

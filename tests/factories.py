@@ -30,6 +30,7 @@ def make_user(
             password=PASSWORD,
         ),
         secretariat=secretariat,
+        confirmed=True,
     )
     assert user is not None
     return user

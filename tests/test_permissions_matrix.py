@@ -234,6 +234,14 @@ MATRIX: list[tuple[str, str, str, dict[str, int]]] = [
         "/account/password-reset/not-a-token",
         dict.fromkeys(ROLES, 404),
     ),
+    ("POST", "/account/confirm", "/account/confirm", dict.fromkeys(ROLES, 400)),
+    ("GET", "/account/confirm/{token}", "/account/confirm/not-a-token", dict.fromkeys(ROLES, 404)),
+    (
+        "POST",
+        "/account/confirm/{token}",
+        "/account/confirm/not-a-token",
+        dict.fromkeys(ROLES, 404),
+    ),
     # Notifications and following (workspace/notifications): each person's own.
     ("GET", "/notifications", "/notifications", SIGNED_IN),
     ("GET", "/notifications/unread", "/notifications/unread", SIGNED_IN),

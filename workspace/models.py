@@ -51,6 +51,9 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # Chosen with the header's switcher ("en", "cy"); "" until then. Mail follows it.
     language: str = Field(default="", max_length=8)
+    # When the person followed the emailed link (or a trusted path proved the address).
+    # None: they cannot sign in, and the retention job deletes the account in time.
+    email_confirmed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Organisation(SQLModel, table=True):
@@ -82,6 +85,20 @@ class UserSession(SQLModel, table=True):
 
 class PasswordResetToken(SQLModel, table=True):
     __tablename__ = "password_reset_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class EmailConfirmation(SQLModel, table=True):
+    """A single-use link that proves the person reads the address they registered with.
+    Only the token's hash is kept; the token itself is only ever in the email."""
+
+    __tablename__ = "email_confirmation"
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True, index=True)

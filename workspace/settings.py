@@ -196,6 +196,12 @@ class Settings:
     retention_token_days: int = _setting(
         90, "Days a revoked or expired personal API token is listed before it is deleted."
     )
+    retention_unconfirmed_days: int = _setting(
+        7, "Days an account whose email address was never confirmed is kept before deletion."
+    )
+    confirm_link_days: int = _setting(
+        7, "Days the emailed link that confirms a new account's address stays usable."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

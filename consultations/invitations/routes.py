@@ -15,9 +15,10 @@ from consultations.invitations import service
 from consultations.lifecycle import status as lifecycle
 from consultations.lifecycle.models import Consultation
 from taskgroups.groups.models import TaskGroup
+from workspace.accounts import confirmation
 from workspace.accounts import service as accounts
 from workspace.accounts.routes import signed_in_response
-from workspace.forms import FormInput, read_form
+from workspace.forms import FormInput, normalise_email, read_form
 from workspace.i18n import gettext as _
 from workspace.permissions import Action, Viewer, require
 from workspace.runtime import runtime, viewer
@@ -188,10 +189,17 @@ async def accept(request: Request) -> Response:
     if not form.ok:
         return render(request, ACCEPT, context, status_code=400)
     rt.limiter.hit(ip_key)
-    user = await run_in_threadpool(accounts.do_register, rt, reg)
+    # The link was mailed to the invitation's address: registering with that address
+    # proves it. Another address is proven only by its own confirmation link, and until
+    # then the account may not sign in, so the invitation waits for it.
+    proven = reg.email == normalise_email(invitation.email)
+    user = await run_in_threadpool(accounts.do_register, rt, reg, confirmed=proven)
     if user is None:
         form.error("email", _("An account with this email address already exists."))
         return render(request, ACCEPT, context, status_code=400)
+    if not proven:
+        await run_in_threadpool(confirmation.send_link, rt, user)
+        return render(request, "accounts/register_sent.html", {"email": user.email})
     session_token = accounts.do_sign_in(rt, user, request.headers.get("user-agent", ""))
     return await _accepted(request, token, user.id or 0, session_token)
 

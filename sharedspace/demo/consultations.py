@@ -60,7 +60,9 @@ def _register_public(ctx: DemoContext) -> None:
 
     for key, name in PUBLIC:
         user = do_register(
-            ctx.rt, Registration(email=demo_email(key), display_name=name, password=ctx.password)
+            ctx.rt,
+            Registration(email=demo_email(key), display_name=name, password=ctx.password),
+            confirmed=True,
         )
         assert user is not None
         ctx.users[key] = user

@@ -16,7 +16,7 @@ from workspace.models import Organisation
 def people(ctx: DemoContext) -> None:
     for key, name, _org, role in PEOPLE:
         reg = Registration(email=demo_email(key), display_name=name, password=ctx.password)
-        user = do_register(ctx.rt, reg, secretariat=role == "secretariat")
+        user = do_register(ctx.rt, reg, secretariat=role == "secretariat", confirmed=True)
         assert user is not None
         ctx.users[key] = user
 

@@ -2,7 +2,7 @@
 
 - the person's name, email address and sign-in go: the account row stays (so the record
   keeps its shape) as "Former participant", with an address that cannot receive mail and
-  no password; their sessions, reset links and API tokens are deleted;
+  no password; their sessions, reset and confirmation links and API tokens are deleted;
 - what was theirs alone goes: notifications, preferences, follows, digests, queued and
   sent mail to them, their seats in task groups (observer seats end today and stay as
   the record of who observed when, under "Former participant");
@@ -39,6 +39,7 @@ REMOVED_EMAIL = "[address removed]"
 PERSONAL_TABLES = (
     "user_session",
     "password_reset_token",
+    "email_confirmation",
     "api_token",
     "follow",
     "notification",

@@ -6,10 +6,13 @@ no-op, so several consumers running it at once do no harm.
   browser description they hold; used or expired password-reset links after a day;
 - rate-limit counters (their keys hold IP addresses, the only place the workspace keeps
   one) after `RETENTION_RATE_LIMIT_DAYS`;
-- revoked API tokens after `RETENTION_TOKEN_DAYS`.
-
-The workspace has no unverified accounts (registration signs the person in at once and
-sends no confirmation), so there is nothing of that kind to expire.
+- revoked API tokens after `RETENTION_TOKEN_DAYS`;
+- accounts whose email address was never confirmed, `RETENTION_UNCONFIRMED_DAYS` after
+  registration, with their confirmation links. Such an account could never sign in, so
+  it wrote nothing, and `account.registered` is logged only at confirmation, so the
+  sealed activity log holds no trace of it. Should another row name it all the same (an
+  invitation sent to its address, say), deleting it would break that row: it is closed
+  instead, by the close-account rule (close.py), which keeps the row anonymised.
 """
 
 from __future__ import annotations
@@ -18,10 +21,18 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlmodel import col, delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
 
+from sharedspace.rights.close import do_close
 from workspace.hooks import PeriodicJob
-from workspace.models import PasswordResetToken, RateLimitCounter, UserSession
+from workspace.models import (
+    EmailConfirmation,
+    PasswordResetToken,
+    RateLimitCounter,
+    User,
+    UserSession,
+)
 from workspace.runtime import Runtime
 from workspace.tokens.models import ApiToken
 
@@ -32,6 +43,7 @@ class Swept:
     reset_links: int
     rate_limits: int
     tokens: int
+    unconfirmed: int = 0
 
 
 def sweep(rt: Runtime) -> Swept:
@@ -63,7 +75,45 @@ def sweep(rt: Runtime) -> Swept:
         links.rowcount,
         limits.rowcount,
         tokens.rowcount,
+        sweep_unconfirmed(rt),
     )
+
+
+def sweep_unconfirmed(rt: Runtime) -> int:
+    """Delete the accounts never confirmed in time; the number deleted or closed."""
+    cutoff = rt.clock() - timedelta(days=rt.settings.retention_unconfirmed_days)
+    with rt.db.read() as session:
+        stale = session.exec(
+            select(User).where(
+                col(User.email_confirmed_at).is_(None),
+                col(User.is_active).is_(True),
+                col(User.created_at) < cutoff,
+            )
+        ).all()
+    for user in stale:
+        if not _delete_account(rt, user) and _still_unconfirmed(rt, user):
+            do_close(rt, user)
+    return len(stale)
+
+
+def _still_unconfirmed(rt: Runtime, user: User) -> bool:
+    with rt.db.read() as session:
+        row = session.get(User, user.id)
+    return row is not None and row.email_confirmed_at is None
+
+
+def _delete_account(rt: Runtime, user: User) -> bool:
+    """False when another row still names the account (a foreign key refuses)."""
+    try:
+        with rt.db.write() as unit:
+            run = unit.session.exec
+            run(delete(EmailConfirmation).where(col(EmailConfirmation.user_id) == user.id))
+            run(delete(PasswordResetToken).where(col(PasswordResetToken.user_id) == user.id))
+            # Only if still unconfirmed: the link may have been followed since the read.
+            run(delete(User).where(col(User.id) == user.id, col(User.email_confirmed_at).is_(None)))
+    except IntegrityError:
+        return False
+    return True
 
 
 def job(rt: Runtime) -> PeriodicJob:

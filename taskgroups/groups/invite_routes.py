@@ -91,7 +91,8 @@ async def join(request: Request) -> Response:
     reg = accounts.check_registration(form)
     if not form.ok:
         return render(request, JOIN, context, status_code=400)
-    user = await run_in_threadpool(accounts.do_register, rt, reg)
+    # The form takes only the address the link was sent to, so the link proved it.
+    user = await run_in_threadpool(accounts.do_register, rt, reg, confirmed=True)
     if user is None:  # registered between reading and writing
         form.error("display_name", _("An account with this email address already exists."))
         return render(request, JOIN, context, status_code=400)

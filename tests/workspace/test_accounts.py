@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from tests.client import HubClient, error_summary, soup
 from tests.factories import PASSWORD, make_user
+from tests.mailbox import sent_mail
 from workspace.models import User
 from workspace.runtime import Runtime
 
@@ -31,6 +32,8 @@ def test_register_normalises_email_and_says_check_your_email(
         user = session.exec(select(User)).one()
     assert user.email == "fiona@example.org"
     assert user.password_hash.startswith("$argon2")
+    [mail] = sent_mail(rt)
+    assert client.submit(mail.link("/account/confirm/")).status_code == 303  # signs in
     signed_in = client.submit(
         "/account/sign-in", {"email": "fiona@example.org", "password": "a long enough password"}
     )

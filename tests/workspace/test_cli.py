@@ -4,12 +4,14 @@ import io
 import sys
 
 import pytest
+from sqlmodel import col, select
 
 from consultations.comments.models import Comment
 from sharedspace import cli
 from tests.client import soup
 from tests.consultations.factories import make_consultation, post_comment
 from tests.factories import World
+from workspace.models import User
 from workspace.runtime import Runtime
 from workspace.settings import Settings
 
@@ -24,7 +26,7 @@ def env(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Settings:
 
 
 def test_create_admin_and_list_users(
-    env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    env: Settings, rt: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("a strong password\n"))
     assert cli.main(["create-admin", "Admin@Hub.example", "Ada Admin", "--password-stdin"]) == 0
@@ -32,6 +34,13 @@ def test_create_admin_and_list_users(
     out = capsys.readouterr().out
     assert "admin@hub.example" in out
     assert "secretariat" in out
+    assert _unconfirmed(rt) == []  # the operator typed the address: nothing to prove
+
+
+def _unconfirmed(rt: Runtime) -> list[str]:
+    with rt.db.read() as session:
+        rows = session.exec(select(User.email).where(col(User.email_confirmed_at).is_(None)))
+        return list(rows.all())
 
 
 def test_create_admin_refuses_a_weak_password(
@@ -43,7 +52,7 @@ def test_create_admin_refuses_a_weak_password(
 
 
 def test_demo_loads_once_and_prints_accounts(
-    env: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    env: Settings, rt: Runtime, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DEMO_PASSWORD", "demo password 1")
     assert cli.main(["demo"]) == 0
@@ -53,6 +62,7 @@ def test_demo_loads_once_and_prints_accounts(
     assert "demo password 1" in first
     assert cli.main(["demo"]) == 0
     assert "Loaded" not in capsys.readouterr().out
+    assert _unconfirmed(rt) == []  # demo people sign in with the printed password
 
 
 def test_rerender_renders_every_stored_comment_again(

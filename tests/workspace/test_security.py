@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.client import HubClient, soup
+from tests.mailbox import sent_mail
 from workspace.markdown import render_markdown
 from workspace.runtime import Runtime
 
@@ -47,6 +48,8 @@ def test_nul_bytes_are_dropped_not_stored(client: HubClient, rt: Runtime) -> Non
         {"email": "nul@example.org", "display_name": "Nu\x00ll", "password": "long enough pass"},
     )
     assert response.status_code == 200  # "Check your email" (no account enumeration)
+    [mail] = sent_mail(rt)
+    assert client.submit(mail.link("/account/confirm/")).status_code == 303
     signed_in = client.submit(
         "/account/sign-in", {"email": "nul@example.org", "password": "long enough pass"}
     )

@@ -64,7 +64,7 @@ def test_registering_a_taken_address_mails_its_owner_a_sign_in_and_reset_link(
     )
 
 
-def test_registering_a_new_address_mails_how_to_sign_in(
+def test_registering_a_new_address_mails_the_link_that_confirms_it(
     mailed: tuple[HubClient, Runtime, Sink],
 ) -> None:
     client, rt, sink = mailed
@@ -73,9 +73,11 @@ def test_registering_a_new_address_mails_how_to_sign_in(
     assert "ss_session" not in response.headers.get("set-cookie", "")
     rt.worker.run_pending()
     [message] = sink.to("new@example.org")
-    assert message["Subject"] == "Your Shared Space account"
+    assert message["Subject"] == "Confirm your email address for Shared Space"
     body = str(message.get_body(preferencelist=("plain",)).get_content())  # type: ignore[union-attr]
-    assert _links(body) == ["/account/sign-in"]
+    [link] = _links(body)
+    assert link.startswith("/account/confirm/")
+    assert client.submit(link).status_code == 303  # confirmed over SMTP as well
 
 
 def test_every_429_says_when_in_a_header_and_on_the_page(client: HubClient, rt: Runtime) -> None:

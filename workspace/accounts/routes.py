@@ -8,9 +8,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from workspace import auth
-from workspace.accounts import service
+from workspace.accounts import confirmation, service
 from workspace.forms import FormInput, normalise_email, read_form, safe_next
 from workspace.i18n import gettext as _
+from workspace.models import User
 from workspace.permissions import Action, require
 from workspace.runtime import runtime, viewer
 from workspace.templating import redirect, render
@@ -88,8 +89,38 @@ async def sign_in(request: Request) -> Response:
         rt.limiter.hit(account_key)
         form.error("email", _("Enter a correct email address and password"))
         return render(request, "accounts/sign_in.html", {"form": form}, status_code=400)
+    if user.email_confirmed_at is None:
+        return await _unconfirmed(request, form, user)
     rt.limiter.reset(account_key)
     target = safe_next(form.get("next", "/"))
+    notice = _("Signed in as %(name)s.", name=user.display_name)
+    return _begin_session(request, user, target, notice)
+
+
+async def _unconfirmed(request: Request, form: FormInput, user: User) -> Response:
+    """The right password, but the address was never confirmed: no session; a new link."""
+    sent = await run_in_threadpool(confirmation.send_link, runtime(request), user)
+    if sent:
+        message = _(
+            "You need to confirm your email address before you can sign in. We have sent "
+            "a new link to %(email)s: follow it to confirm the address and sign in.",
+            email=user.email,
+        )
+    else:
+        message = _(
+            "You need to confirm your email address before you can sign in. We sent links "
+            "to %(email)s recently: follow the newest, or try again %(when)s.",
+            email=user.email,
+            when=runtime(request).limiter.wait(),
+        )
+    form.error("email", message)
+    return render(request, "accounts/sign_in.html", {"form": form}, status_code=400)
+
+
+def _begin_session(request: Request, user: User, target: str, notice: str) -> Response:
+    """Sign in after a correct password or a confirmation link: a session, or first the
+    second factor when the account has one."""
+    rt = runtime(request)
     assert user.id is not None
     if twofactor.enabled(rt, user.id):
         # A correct password is not yet a sign-in: a short-lived pending record waits
@@ -107,9 +138,7 @@ async def sign_in(request: Request) -> Response:
         )
         return response
     token = service.do_sign_in(rt, user, request.headers.get("user-agent", ""))
-    return _signed_in_response(
-        request, token, target, _("Signed in as %(name)s.", name=user.display_name)
-    )
+    return _signed_in_response(request, token, target, notice)
 
 
 CHALLENGE = "/account/sign-in/two-factor"
@@ -238,7 +267,68 @@ async def reset_password(request: Request) -> Response:
     return render(request, "accounts/reset_password.html", {"form": form})
 
 
+async def confirm_email(request: Request) -> Response:
+    """The link in the confirmation mail. GET shows a button and changes nothing (mail
+    scanners fetch links, and must not spend a single-use one); POST confirms the
+    address and signs the person in."""
+    rt = runtime(request)
+    token = request.path_params["token"]
+    if request.method == "GET":
+        if confirmation.find_link(rt, token) is None:
+            return _confirm_invalid(request)
+        return render(request, "accounts/confirm.html", {"form": FormInput()})
+    await read_form(request)
+    user = await run_in_threadpool(confirmation.do_confirm, rt, token)
+    if user is None:
+        return _confirm_invalid(request)
+    notice = _(
+        "Your email address is confirmed. You are signed in as %(name)s.",
+        name=user.display_name,
+    )
+    return _begin_session(request, user, "/", notice)
+
+
+def _invalid_context(request: Request, form: FormInput) -> dict[str, object]:
+    return {"form": form, "confirm_days": runtime(request).settings.confirm_link_days}
+
+
+def _confirm_invalid(request: Request) -> Response:
+    form = FormInput()
+    return render(
+        request, "accounts/confirm_invalid.html", _invalid_context(request, form), status_code=404
+    )
+
+
+async def confirm_resend(request: Request) -> Response:
+    """Ask for a new confirmation link. The same answer whether or not the address has
+    an unconfirmed account (docs/security.md)."""
+    rt = runtime(request)
+    form = await read_form(request)
+    email = form.email("email")
+    if not form.ok:
+        return render(
+            request,
+            "accounts/confirm_invalid.html",
+            _invalid_context(request, form),
+            status_code=400,
+        )
+    ip_key = f"confirm:ip:{_client_ip(request)}"
+    if rt.limiter.exceeded(ip_key, rt.settings.register_limit_per_ip):
+        form.error("email", _("Too many requests. Try again %(when)s.", when=rt.limiter.wait()))
+        return render(
+            request,
+            "accounts/confirm_invalid.html",
+            _invalid_context(request, form),
+            status_code=429,
+        )
+    rt.limiter.hit(ip_key)
+    await run_in_threadpool(confirmation.resend_for_address, rt, email)
+    return render(request, "accounts/register_sent.html", {"email": email})
+
+
 routes = [
+    Route("/confirm", confirm_resend, methods=["POST"]),
+    Route("/confirm/{token}", confirm_email, methods=["GET", "POST"]),
     Route("/register", register, methods=["GET", "POST"]),
     Route("/sign-in", sign_in, methods=["GET", "POST"]),
     Route("/sign-in/two-factor", sign_in_challenge, methods=["GET", "POST"]),

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 
 from workspace import activity, auth
+from workspace.accounts import confirmation
 from workspace.db import WriteUnit, utcnow
 from workspace.events import AccessChanged
 from workspace.forms import FormInput
@@ -54,8 +55,12 @@ def check_new_password(form: FormInput, name: str) -> str:
     return password
 
 
-def do_register(rt: Runtime, reg: Registration, *, secretariat: bool = False) -> User | None:
-    """Create the account; None when the email is already registered."""
+def do_register(
+    rt: Runtime, reg: Registration, *, secretariat: bool = False, confirmed: bool = False
+) -> User | None:
+    """Create the account; None when the email is already registered. `confirmed` only
+    for paths that have proven the address (an invitation link, the CLI, the demo):
+    otherwise the owner must follow the emailed link first (accounts/confirmation.py)."""
     password_hash = rt.hasher.hash(reg.password)
     try:
         with rt.db.write() as unit:
@@ -64,47 +69,38 @@ def do_register(rt: Runtime, reg: Registration, *, secretariat: bool = False) ->
                 display_name=reg.display_name,
                 password_hash=password_hash,
                 is_secretariat=secretariat,
+                email_confirmed_at=utcnow() if confirmed else None,
             )
             unit.session.add(user)
             unit.session.flush()
-            activity.record(
-                unit,
-                actor_id=user.id,
-                verb="account.registered",
-                object_type="user",
-                object_id=user.id,
-                summary=f"{user.display_name} joined the hub",
-                visibility=activity.SECRETARIAT,
-            )
+            if confirmed:
+                confirmation.record_registered(unit, user)
     except IntegrityError:
         return None
     return user
 
 
 def do_register_or_remind(rt: Runtime, reg: Registration) -> None:
-    """Register the address, or, when it already has an account, tell its owner by mail
-    that someone tried, with a sign-in and a reset link. Either way a mail goes out and a
-    password is hashed, so neither the page nor its timing says which happened."""
+    """Register the address and mail the link that confirms it, or, when it already has
+    an account, tell its owner by mail: a new link if they never confirmed it, else that
+    someone tried, with a sign-in and a reset link. Either way a password is hashed and
+    the page is the same, so neither it nor its timing says which happened."""
     user = do_register(rt, reg)
     if user is None:
         _remind_existing(rt, reg.email)
         return
-    with rt.db.write() as unit, _in_language_of(rt, user):
-        rt.mailer.queue(
-            unit,
-            user.email,
-            _("Your Shared Space account"),
-            _(
-                "Hello %(name)s,\n\nYour account is ready. Sign in with this email address "
-                "and the password you chose:\n\n%(link)s\n\nIf you did not create it, "
-                "ignore this message or tell the hub secretariat.\n",
-                name=user.display_name,
-                link=_link(rt, "/account/sign-in"),
-            ),
-        )
+    with rt.db.write() as unit:
+        confirmation.queue_link(rt, unit, user)
 
 
 def _remind_existing(rt: Runtime, email: str) -> None:
+    with rt.db.read() as session:
+        unconfirmed = session.exec(
+            select(User).where(User.email == email, col(User.email_confirmed_at).is_(None))
+        ).first()
+    if unconfirmed is not None:
+        confirmation.resend_for_address(rt, email)
+        return
     with rt.db.write() as unit:
         user = unit.session.exec(select(User).where(User.email == email)).first()
         if user is None:
@@ -270,6 +266,9 @@ def do_reset_password(rt: Runtime, token: str, password: str) -> bool:
         assert user is not None
         user.password_hash = password_hash
         row.used_at = utcnow()
+        if user.email_confirmed_at is None:  # the link proved the address as well
+            user.email_confirmed_at = row.used_at
+            confirmation.record_registered(unit, user)
         unit.session.add_all([user, row])
         # A reset is often done because someone else got in: end every session.
         auth.end_all_sessions(unit, user.id)  # type: ignore[arg-type]
