@@ -8,10 +8,16 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from sharedspace.app import create_app
+from tests.factories import World, build_world
+from workspace.runtime import Runtime
+from workspace.settings import Settings
 
 
 def free_port() -> int:
@@ -67,3 +73,17 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     assert text is not None
     assert html is not None
     return str(text.get_content()), str(html.get_content())
+
+
+@contextmanager
+def mailed_hub(settings: Settings) -> Iterator[tuple[Any, Runtime, World, Sink]]:
+    """The app sending its mail by SMTP to a fresh sink, with the standard test world:
+    (app, runtime, world, sink). The queue is run by hand, as everywhere in the tests."""
+    with smtp_server() as (sink, url):
+        app = create_app(replace(settings, smtp_url=url))
+        rt: Runtime = app.state.runtime
+        try:
+            yield app, rt, build_world(rt), sink
+        finally:
+            rt.worker.close()
+            rt.db.dispose()

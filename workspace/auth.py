@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -123,17 +124,7 @@ def load_viewer(
         ends = row.created_at + timedelta(days=max_days) if max_days else None
         if row.expires_at <= now or not row.is_active or (ends and ends <= now):
             return ANONYMOUS
-        member_roles, observed = roles(session, row.user_id)
-        viewer = Viewer(
-            user_id=row.user_id,
-            display_name=row.display_name,
-            email=row.email,
-            is_secretariat=row.is_secretariat,
-            member_roles=member_roles,
-            observed_groups=observed,
-            invited_to=invited(session, row.user_id) if invited is not None else frozenset(),
-            language=row.language,
-        )
+        viewer = _seated(session, row, row.user_id, roles, invited)
     if now - row.last_seen_at > TOUCH_INTERVAL:
         _touch(db, row.id, days, ends)
     return viewer
@@ -145,16 +136,28 @@ def viewer_of(
     """The Viewer a request by this user gets, seats included: also how the demo and
     the tests act as someone without a request."""
     assert user.id is not None
-    member_roles, observed = roles(session, user.id)
+    return _seated(session, user, user.id, roles, invited)
+
+
+def _seated(
+    session: Session,
+    person: Any,
+    user_id: int,
+    roles: RoleLoader,
+    invited: InvitedLoader | None,
+) -> Viewer:
+    """The Viewer of a person (a User, or the session lookup's row: both carry the
+    name, email, secretariat flag and language) with their seats and invitations."""
+    member_roles, observed = roles(session, user_id)
     return Viewer(
-        user_id=user.id,
-        display_name=user.display_name,
-        email=user.email,
-        is_secretariat=user.is_secretariat,
+        user_id=user_id,
+        display_name=person.display_name,
+        email=person.email,
+        is_secretariat=person.is_secretariat,
         member_roles=member_roles,
         observed_groups=observed,
-        invited_to=invited(session, user.id) if invited is not None else frozenset(),
-        language=user.language,
+        invited_to=invited(session, user_id) if invited is not None else frozenset(),
+        language=person.language,
     )
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -15,11 +14,10 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from sharedspace.app import create_app
 from taskgroups.groups.models import Membership, ObserverSeat, SeatInvitation
 from tests.client import HubClient, error_summary, soup
-from tests.factories import World, build_world, make_user
-from tests.mailserver import Sink, smtp_server
+from tests.factories import World, make_user
+from tests.mailserver import Sink, mailed_hub
 from workspace.models import ActivityEvent, User
 from workspace.runtime import Runtime
 from workspace.settings import Settings
@@ -29,14 +27,8 @@ NEWCOMER = "nia.newcomer@example.org"
 
 @pytest.fixture
 def mailed(settings: Settings) -> Iterator[tuple[Any, Runtime, World, Sink]]:
-    with smtp_server() as (sink, url):
-        app = create_app(replace(settings, smtp_url=url))
-        rt: Runtime = app.state.runtime
-        try:
-            yield app, rt, build_world(rt), sink
-        finally:
-            rt.worker.close()
-            rt.db.dispose()
+    with mailed_hub(settings) as hub:
+        yield hub
 
 
 def _client(app: Any, user: User | None = None) -> HubClient:

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import replace
 from email.message import EmailMessage
 
 import pytest
 
 from consultations.invitations import service as invitations
-from sharedspace.app import create_app
 from tests.client import HubClient
 from tests.consultations.invitations.factories import invite, make_invited
 from tests.definitions.factories import viewer_for
-from tests.factories import World, build_world
-from tests.mailserver import Sink, smtp_server
+from tests.factories import World
+from tests.mailserver import Sink, mailed_hub
 from workspace.runtime import Runtime
 from workspace.settings import Settings
 
@@ -29,14 +27,8 @@ def _text(message: EmailMessage) -> str:
 
 @pytest.fixture
 def mailed(settings: Settings) -> Iterator[tuple[object, Runtime, World, Sink]]:
-    with smtp_server() as (sink, url):
-        app = create_app(replace(settings, smtp_url=url))
-        rt: Runtime = app.state.runtime
-        try:
-            yield app, rt, build_world(rt), sink
-        finally:
-            rt.worker.close()
-            rt.db.dispose()
+    with mailed_hub(settings) as hub:
+        yield hub
 
 
 def test_the_invitation_goes_by_smtp_and_its_link_registers_the_newcomer(
