@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 log = logging.getLogger(__name__)
@@ -166,6 +166,9 @@ class CommentChanged(DomainEvent):
     html: str
     author_name: str
     change: str
+    # The same fragment in each other language the hub speaks ({"cy": ...}): a live reader
+    # gets the comment's controls in the language of their page, not the stored English.
+    html_localised: dict[str, str] = field(default_factory=dict)
 
 
 # --- reports and the government's response ------------------------------------------

@@ -21,7 +21,15 @@ from workspace.realtime import room_name
 from workspace.runtime import Runtime
 
 ROOM_KIND = "consultation"
-COMMENT_FIELDS = ("comment_id", "parent_id", "seq", "state", "html", "author_name")
+COMMENT_FIELDS = (
+    "comment_id",
+    "parent_id",
+    "seq",
+    "state",
+    "html",
+    "html_localised",
+    "author_name",
+)
 
 
 def room(rt: Runtime) -> LiveRoom:

@@ -33,7 +33,7 @@ from workspace.events import CommentChanged
 from workspace.failures import Conflict, Forbidden
 from workspace.forms import FormInput
 from workspace.fragments import FragmentCache
-from workspace.i18n import ENGLISH, current_locale
+from workspace.i18n import ENGLISH, LANGUAGES, current_locale
 from workspace.i18n import gettext as _
 from workspace.markdown import render_markdown
 from workspace.models import Organisation
@@ -120,11 +120,24 @@ def mark_changed(
         html="" if pending else comment.html,
         author_name="" if pending else comment.author_name,
         change=change,
+        html_localised={} if pending else _other_languages(rt, consultation, comment, reply_to),
     )
     unit.after_commit(lambda: rt.events.publish(event))
     # Every comment change passes here: the indexer reads its state (only published
     # comments are indexed, so hiding, deleting or holding one removes it).
     search.enqueue(rt, unit, "comment", comment.id)
+
+
+def _other_languages(
+    rt: Runtime, consultation: Consultation, comment: Comment, reply_to: str
+) -> dict[str, str]:
+    """The comment's fragment in every language but the stored English, for live readers."""
+    found: dict[str, str] = {}
+    for code in LANGUAGES:
+        if code != ENGLISH:
+            with rt.catalogues.use(code):
+                found[code] = thread.render_fragment(rt.templates, consultation, comment, reply_to)
+    return found
 
 
 def do_post(

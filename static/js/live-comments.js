@@ -50,7 +50,8 @@ function start(container) {
     state.live = false;
     container.dataset.live = "offline";
   });
-  socket.on("comment", (change) => {
+  socket.on("comment", (broadcast) => {
+    const change = inPageLanguage(broadcast);
     const result = apply(container, state, change);
     advance(state, Number(change.seq) || 0);
     if (result === "added" && change.state === "published") {
@@ -143,6 +144,13 @@ function retry(socket, container, state, slug, feed, attempt) {
 }
 
 // -- applying one change ---------------------------------------------------------------
+
+// A broadcast carries the stored (English) fragment and the same in the hub's other
+// languages; a reader gets the one of their page. (The change feed already answers in it.)
+function inPageLanguage(change) {
+  const own = change && change.html_localised && change.html_localised[document.documentElement.lang];
+  return own ? Object.assign({}, change, { html: own }) : change;
+}
 
 function apply(container, state, change) {
   if (!change || typeof change.html !== "string" || change.html === "") {

@@ -12,12 +12,14 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from consultations.comments.live import relay
 from consultations.comments.models import Comment
 from consultations.lifecycle.models import Consultation
 from consultations.questions.models import Answer, Question
 from tests.client import HubClient, error_summary, soup
 from tests.consultations.factories import add_question, make_consultation, post_comment
 from tests.factories import World
+from workspace.events import CommentChanged
 from workspace.runtime import Runtime
 
 WELSH_TEXT = "Cartrefi cynnes, biliau isel."
@@ -188,3 +190,21 @@ def test_every_page_a_chair_runs_a_consultation_from_is_in_welsh(
         page = chair.page(path)
         assert page.html["lang"] == "cy", path
         assert page.h1.get_text(strip=True) != english[path], path
+
+
+def test_a_live_comment_reaches_each_reader_in_the_language_of_their_page(
+    rt: Runtime, world: World, consultation: Consultation
+) -> None:
+    """The live broadcast carries the stored English fragment and the Welsh one beside
+    it (`html_localised`); the page's script shows a Welsh reader the Welsh one."""
+    events: list[CommentChanged] = []
+    rt.events.subscribe(CommentChanged, events.append)
+    post_comment(rt, consultation, world.users["member"], WELSH_TEXT)
+    (event,) = events
+    assert reply_links(soup(event.html)) == ["Reply"]
+    assert set(event.html_localised) == {"cy"}
+    welsh = soup(event.html_localised["cy"])
+    assert reply_links(welsh) == ["Ateb"]
+    assert welsh.select_one(".ss-comment__body").get_text(strip=True) == WELSH_TEXT  # type: ignore[union-attr]
+    relayed = relay().message(event)  # what the live room sends
+    assert relayed["html_localised"] == event.html_localised

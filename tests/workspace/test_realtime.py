@@ -169,6 +169,7 @@ def test_a_committed_comment_reaches_its_room_and_no_other(
             "state": "published",
             "author_name": "Alex Public",
             "html": comment_event(open_one, 41, 7).html,
+            "html_localised": {},  # the English fragment only: made without other languages
         }
         assert "consultation_id" not in got
         await asyncio.sleep(0.2)
