@@ -31,6 +31,7 @@ from workspace.hooks import (
     NotificationSource,
     People,
 )
+from workspace.i18n import N_
 from workspace.models import Organisation
 from workspace.notifications.following import PROGRAMME
 
@@ -43,40 +44,42 @@ ANSWER = "dispute_answered"
 KINDS = (
     NotificationKind(
         POSITION,
-        "Your organisation's position is needed",
-        "A revision is proposed for agreement and your organisation has to say where it stands.",
-        "Definitions",
+        N_("Your organisation's position is needed"),
+        N_(
+            "A revision is proposed for agreement and your organisation has to say where it stands."
+        ),
+        N_("Definitions"),
         needs_you=True,
         order=10,
     ),
     NotificationKind(
         DISPUTE,
-        "Objections to answer",
-        "An organisation objects to a proposed revision of a group you chair.",
-        "Definitions",
+        N_("Objections to answer"),
+        N_("An organisation objects to a proposed revision of a group you chair."),
+        N_("Definitions"),
         needs_you=True,
         order=11,
     ),
     NotificationKind(
         ANSWER,
-        "Answers to your organisation's objections",
-        "The chair answers an objection your organisation raised.",
-        "Definitions",
+        N_("Answers to your organisation's objections"),
+        N_("The chair answers an objection your organisation raised."),
+        N_("Definitions"),
         needs_you=True,
         order=12,
     ),
     NotificationKind(
         REVISED,
-        "New revisions of definitions",
-        "Someone saves a new revision of a definition you follow.",
-        "Definitions",
+        N_("New revisions of definitions"),
+        N_("Someone saves a new revision of a definition you follow."),
+        N_("Definitions"),
         order=13,
     ),
     NotificationKind(
         PROGRESS,
-        "Definitions proposed, disputed or agreed",
-        "A definition you follow moves towards agreement.",
-        "Definitions",
+        N_("Definitions proposed, disputed or agreed"),
+        N_("A definition you follow moves towards agreement."),
+        N_("Definitions"),
         order=14,
     ),
 )
@@ -298,4 +301,4 @@ def _describe(session: Session, ids: list[int]) -> Mapping[int, Followed]:
     }
 
 
-TARGETS = (FollowTarget(FOLLOW_KIND, "definition", _describe),)
+TARGETS = (FollowTarget(FOLLOW_KIND, N_("definition"), _describe),)

@@ -22,6 +22,7 @@ from workspace.hooks import (
     NotificationKind,
     NotificationSource,
 )
+from workspace.i18n import N_
 from workspace.notifications.following import PROGRAMME
 from workspace.runtime import Runtime
 
@@ -32,23 +33,23 @@ MILESTONES = "milestone_status"
 KINDS = (
     NotificationKind(
         MEETINGS,
-        "Meetings scheduled",
-        "A group you follow puts a meeting in the diary.",
-        "Meetings",
+        N_("Meetings scheduled"),
+        N_("A group you follow puts a meeting in the diary."),
+        N_("Meetings"),
         order=60,
     ),
     NotificationKind(
         MINUTES,
-        "Minutes published",
-        "The record of a meeting of a group you follow is published.",
-        "Meetings",
+        N_("Minutes published"),
+        N_("The record of a meeting of a group you follow is published."),
+        N_("Meetings"),
         order=61,
     ),
     NotificationKind(
         MILESTONES,
-        "Milestones at risk, overdue, slipped or done",
-        "A milestone of the programme or of a group you follow changes.",
-        "Milestones",
+        N_("Milestones at risk, overdue, slipped or done"),
+        N_("A milestone of the programme or of a group you follow changes."),
+        N_("Milestones"),
         order=70,
     ),
 )
@@ -148,6 +149,6 @@ def _describe_programme(_session: Session, ids: list[int]) -> Mapping[int, Follo
 
 
 TARGETS = (
-    FollowTarget(GROUP, "task group", _describe_groups),
-    FollowTarget(PROGRAMME, "programme", _describe_programme),
+    FollowTarget(GROUP, N_("task group"), _describe_groups),
+    FollowTarget(PROGRAMME, N_("programme"), _describe_programme),
 )

@@ -136,3 +136,15 @@ def test_a_link_that_cannot_be_used_says_so_in_welsh(as_role: AsRole) -> None:
     assert response.status_code == 404
     page = soup(response.text)
     assert texts(page, "h1") == ["Does dim modd defnyddio’r ddolen wahoddiad hon"]
+
+
+def test_notification_choices_name_every_kind_in_welsh(as_role: AsRole) -> None:
+    """The kinds the features register (labels marked with N_) are translated where
+    they are shown: the legends and hints of the notification choices."""
+    page = in_welsh(as_role("member")).page("/notifications/preferences")
+    legends = texts(page, "legend")
+    assert "Cyfarfodydd wedi’u trefnu" in legends
+    assert "Mae angen safbwynt eich sefydliad" in legends
+    assert "Meetings scheduled" not in legends
+    hints = texts(page, ".govuk-hint")
+    assert "Mae grŵp rydych yn ei ddilyn yn rhoi cyfarfod yn y dyddiadur." in hints
