@@ -153,6 +153,7 @@ def test_each_change_is_published_after_commit_with_the_public_fragment(
         "html",
         "author_name",
         "change",
+        "html_localised",
     }
     assert all(set(e) == keys for e in events)
     assert [(e["comment_id"], e["seq"], e["state"], e["change"]) for e in events] == [
@@ -165,6 +166,8 @@ def test_each_change_is_published_after_commit_with_the_public_fragment(
     waiting = events[1]
     assert waiting["html"] == ""
     assert waiting["author_name"] == ""
+    assert waiting["html_localised"] == {}  # nothing of a pending comment goes out, in any language
+    assert set(events[2]["html_localised"]) == {"cy"}
     assert events[2]["author_name"] == "David Observer"
     assert soup(events[2]["html"]).select_one(".ss-comment__badge").get_text() == (
         "Government observer"
