@@ -1,13 +1,13 @@
 """Every kind of user finds their way (issue 14): each role's first minute from the home
-page, by link and button names only, on the demo; and every page they can reach fits a
-320- and a 390-pixel-wide screen. axe audits every page on the way (e2e/hub.py)."""
+page, by link and button names only, on the demo. axe audits every page on the way
+(e2e/hub.py); e2e/test_phone_widths.py crawls every page each role can reach."""
 
 from __future__ import annotations
 
 import itertools
 import re
 from collections.abc import Iterator
-from urllib.parse import urldefrag, urlparse
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -145,87 +145,3 @@ def test_a_member_finds_the_position_they_owe_and_records_it(
     _click(hub, "link", "Home", exact=True)
     expect(page.get_by_role("link", name=owed)).to_have_count(0)
     hub.assert_no_console_errors()
-
-
-# -- no page wider than the screen ---------------------------------------------------
-
-SKIP = re.compile(
-    r"\.(ics|atom|csv|json|md|pdf|svg|xml|txt)$|^/static/|^/files/|/export|/download"
-    r"|^/account/sign-out|^/notifications/unsubscribe|^/outbox/\d+/html|^/feeds/private/|/file$"
-)
-MAX_PAGES = 80
-# Words run together where a template tag ate the space: "2027by Helen", "OpenCloses".
-RUN_ON = re.compile(r"\d(by|Closes|Opens|Ran from) |[a-z](Closes|Opens|Ran from|Published with) ")
-WIDTHS = (320, 390)
-ROLES = {
-    "visitor": None,
-    "public": "public",
-    "member": "nhbc",
-    "chair": "chair",
-    "observer": "observer",
-    "secretariat": "secretariat",
-}
-
-
-def _crawl(hub: Hub, start: str = "/") -> tuple[list[str], list[str]]:
-    """Same-origin pages reachable by links from `start`, breadth first, each measured at
-    every width: the pages visited, and those wider than the screen."""
-    seen, queue, pages, too_wide = {_shape(start)}, [start], [], []
-    while queue and len(pages) < MAX_PAGES:
-        path = queue.pop(0)
-        response = hub.page.goto(path)
-        if response is None or not response.ok:
-            continue
-        if "text/html" not in response.headers.get("content-type", ""):
-            continue
-        pages.append(path)
-        hub.audit()  # axe on every page each role can reach
-        too_wide += _too_wide(hub.page, path)
-        too_wide += [
-            f"{path}: {m.group(0)!r}" for m in RUN_ON.finditer(hub.page.inner_text("main"))
-        ]
-        for href in hub.page.eval_on_selector_all("a[href]", "as => as.map(a => a.href)"):
-            parsed = urlparse(urldefrag(href)[0])
-            if parsed.netloc != urlparse(hub.base_url).netloc or SKIP.search(parsed.path):
-                continue
-            local = parsed.path + (f"?{parsed.query}" if parsed.query else "")
-            if _shape(local) not in seen:
-                seen.add(_shape(local))
-                queue.append(local)
-    return pages, too_wide
-
-
-def _shape(path: str) -> str:
-    """Pages of one kind (comment 3, comment 4) are measured once: ids and queries go."""
-    return re.sub(r"\d+", "N", path.split("?")[0])
-
-
-def _too_wide(page: Page, path: str) -> list[str]:
-    """Measure the loaded page at each width: nothing may be wider than the screen."""
-    found = []
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 800})
-        wide = page.evaluate(
-            "() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        )
-        if wide > width:
-            culprits = page.evaluate(
-                """w => [...document.querySelectorAll('body *')]
-                    .filter(e => e.getBoundingClientRect().right > w + 1)
-                    .slice(-3).map(e => e.tagName + '.' + e.className)""",
-                width,
-            )
-            found.append(f"{path} at {width}: {wide}px {culprits}")
-    page.set_viewport_size({"width": WIDTHS[0], "height": 800})
-    return found
-
-
-@pytest.mark.parametrize("role", list(ROLES))
-def test_no_page_is_wider_than_a_phone(browser: Browser, demo_server: str, role: str) -> None:
-    hub = _hub(browser, demo_server, viewport={"width": WIDTHS[0], "height": 800})
-    key = ROLES[role]
-    if key is not None:
-        hub.sign_in(f"{key}@demo.sharedspace.test", DEMO_PASSWORD)
-    pages, too_wide = _crawl(hub)
-    assert len(pages) > 10, pages
-    assert too_wide == []

@@ -16,6 +16,7 @@ The small dataclasses below are part of the contract: what a hook returns.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -378,6 +379,14 @@ class Specs:
 
 
 def plugin_manager(plugins: Iterable[object]) -> pluggy.PluginManager:
+    return _manager_of(tuple(plugins))
+
+
+@functools.cache
+def _manager_of(plugins: tuple[object, ...]) -> pluggy.PluginManager:
+    """One manager per set of plugins and process: registering inspects every hook
+    implementation (about 30 ms), and the tests build a runtime per test. Nothing
+    registers on a manager after this, so runtimes can share it."""
     manager = pluggy.PluginManager(PROJECT)
     manager.add_hookspecs(Specs)
     for plugin in plugins:
