@@ -78,7 +78,8 @@ def test_comments_and_replies_appear_live_and_survive_a_dropped_connection(
     expect(article(reader.page, third_text)).to_have_count(0)
 
     reader.page.context.set_offline(False)
-    expect(reader.page.locator(LIVE)).to_have_count(1)
+    # Back online, the page reconnects at once ("online"), not after socket.io's backoff.
+    expect(reader.page.locator(LIVE)).to_have_count(1, timeout=3000)
     expect(reader.page.locator(f"#comment-thread > li > #{third}")).to_have_count(1)
     reader.page.wait_for_timeout(500)  # anything doubled would have arrived by now
     for text in ("Tier 1 should include heat pumps.", "And district heating, please.", third_text):

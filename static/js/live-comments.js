@@ -59,8 +59,12 @@ function start(container) {
     }
   });
   // Back on the network: try at once rather than waiting out the reconnection backoff.
+  // connect() alone does nothing while a backoff is under way (socket.io-client opens
+  // its manager only when it is not reconnecting), and after a few failed attempts
+  // offline the next one can be seconds away: close the manager and open it afresh.
   window.addEventListener("online", () => {
     if (!socket.connected) {
+      socket.disconnect();
       socket.connect();
     }
   });
