@@ -66,6 +66,11 @@ def current_babel_locale() -> Locale:
     return _active.get().babel
 
 
+def active() -> Active:
+    """The language being rendered in with its catalogue (hashable: a cache key)."""
+    return _active.get()
+
+
 @lru_cache(maxsize=4)
 def _babel_locale(code: str) -> Locale:
     return Locale.parse(code)

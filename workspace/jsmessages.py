@@ -5,8 +5,15 @@ the language ("one", "two", "few", ...), which the script picks with `Intl.Plura
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
+
 from workspace.i18n import (
+    Active,
     LazyString,
+    active,
     current_babel_locale,
     gettext_raw,
     lazy_gettext,
@@ -33,6 +40,18 @@ SAMPLES = (*range(0, 21), 100, 1000)
 def messages() -> dict[str, str | dict[str, str]]:
     """Every message in the current language, placeholders left for the script."""
     return {key: _raw(message) for key, message in MESSAGES.items()}
+
+
+def messages_json() -> Markup:
+    """`messages()` as JSON safe inside an HTML attribute, for `<body data-messages>`."""
+    return _json_in(active())
+
+
+# Keyed by the language and its catalogue, which are fixed once loaded: building the
+# plural tables took half a millisecond of every page (profiled, issue 19).
+@lru_cache(maxsize=16)
+def _json_in(language: Active) -> Markup:
+    return htmlsafe_json_dumps(messages())
 
 
 def _raw(message: LazyString) -> str | dict[str, str]:

@@ -76,7 +76,7 @@ def _page_context(
         **rt.fragments.fetch(
             ("consultation-frozen", consultation.id),
             consultation.frozen_definition,
-            lambda: _frozen_context(consultation),
+            lambda: _frozen_context(rt, consultation),
         ),
         "supporting": evidence.linked_to(
             session, who, consultation.group_id, CONSULTATION, [consultation.id or 0]
@@ -84,10 +84,13 @@ def _page_context(
     }
 
 
-def _frozen_context(consultation: Consultation) -> dict[str, Any]:
+FROZEN_TEMPLATE = "consultations/page/_frozen.html"
+
+
+def _frozen_context(rt: Runtime, consultation: Consultation) -> dict[str, Any]:
     frozen = service.frozen_definition(consultation)
     tiers = _frozen_tiers(frozen)
-    return {
+    context = {
         "frozen": frozen,
         "tiers": tiers,
         "pyramid": render_pyramid(tiers, title=_pyramid_title(frozen), id_prefix="frozen")
@@ -95,6 +98,10 @@ def _frozen_context(consultation: Consultation) -> dict[str, Any]:
         else None,
         "pyramid_list": render_pyramid_list(tiers) if frozen else None,
     }
+    # The section as HTML too: its tiers, texts and pyramid were rendered on every
+    # request, the same for every reader (profiled, issue 19).
+    section = rt.templates.get_template(FROZEN_TEMPLATE).render(context)
+    return {**context, "frozen_section": Markup(section)}
 
 
 def _extensions(

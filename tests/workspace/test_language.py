@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from bs4 import BeautifulSoup
@@ -172,3 +173,22 @@ def test_mail_follows_the_recipients_saved_language(client: HubClient, rt: Runti
     assert mail is not None
     assert mail.subject == "Ailosod eich cyfrinair Shared Space"
     assert mail.body.startswith("Helo ")
+
+
+def _script_messages(page: BeautifulSoup) -> dict[str, object]:
+    loaded = json.loads(str(page.body["data-messages"]))
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_script_messages_follow_the_page_language(client: HubClient) -> None:
+    """`<body data-messages>` is built once per language and kept: each page must still
+    carry its own language's texts, with a plural table per CLDR category."""
+    english = _script_messages(client.page("/"))
+    welsh = _script_messages(soup(client.get("/?lang=cy").text))
+    again = _script_messages(client.page("/?lang=en"))
+    assert english == again
+    assert english["newComment"] == "New comment."
+    assert welsh["newComment"] != english["newComment"]
+    assert set(english["newComments"]) == {"one", "other"}  # type: ignore[arg-type]
+    assert set(welsh["newComments"]) == {"zero", "one", "two", "few", "many", "other"}  # type: ignore[arg-type]
