@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
@@ -90,8 +91,13 @@ def readable(viewer: Viewer, consultation: Consultation, now: datetime) -> bool:
     return True
 
 
+# Read on every consultation page: built once, not per request (issue 19: building and
+# keying an ORM statement cost about as much as running it).
+BY_SLUG = select(Consultation).where(Consultation.slug == bindparam("slug"))
+
+
 def by_slug(session: Session, slug: str) -> Consultation | None:
-    return session.exec(select(Consultation).where(Consultation.slug == slug)).first()
+    return session.exec(BY_SLUG, params={"slug": slug}).first()
 
 
 def get_readable(session: Session, viewer: Viewer, slug: str, now: datetime) -> Consultation:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlmodel import Session, col, select
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
@@ -80,14 +80,16 @@ def choice_label(question: Question, choice: str) -> str:
     return choice
 
 
+# On every consultation page: built once (issue 19).
+FOR_CONSULTATION = (
+    select(Question)
+    .where(Question.consultation_id == bindparam("consultation_id"))
+    .order_by(col(Question.position))
+)
+
+
 def for_consultation(session: Session, consultation_id: int) -> list[Question]:
-    return list(
-        session.exec(
-            select(Question)
-            .where(Question.consultation_id == consultation_id)
-            .order_by(col(Question.position))
-        ).all()
-    )
+    return list(session.exec(FOR_CONSULTATION, params={"consultation_id": consultation_id}))
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -196,16 +196,22 @@ def display_value(question: Question, value: str) -> list[str]:
 # -- reading ------------------------------------------------------------------------------
 
 
+# Read on every consultation page a signed-in person opens: built once (issue 19).
+OWN = select(Response).where(
+    Response.consultation_id == bindparam("consultation_id"),
+    Response.user_id == bindparam("user_id"),
+)
+COUNT = (
+    select(func.count())
+    .select_from(Response)
+    .where(Response.consultation_id == bindparam("consultation_id"))
+)
+
+
 def own_response(
     session: Session, consultation_id: int, user_id: int | None
 ) -> tuple[Response, dict[int, str]] | None:
-    if user_id is None:
-        return None
-    response = session.exec(
-        select(Response).where(
-            Response.consultation_id == consultation_id, Response.user_id == user_id
-        )
-    ).first()
+    response = own_row(session, consultation_id, user_id)
     if response is None:
         return None
     answers = dict(
@@ -216,12 +222,16 @@ def own_response(
     return response, answers
 
 
+def own_row(session: Session, consultation_id: int, user_id: int | None) -> Response | None:
+    """This person's response without its answers (what the page's panel shows)."""
+    if user_id is None:
+        return None
+    found = {"consultation_id": consultation_id, "user_id": user_id}
+    return session.exec(OWN, params=found).first()
+
+
 def count(session: Session, consultation_id: int) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(Response)
-        .where(Response.consultation_id == consultation_id)
-    ).one()
+    return int(session.exec(COUNT, params={"consultation_id": consultation_id}).one())
 
 
 def summary_visible(who: Viewer, consultation: Consultation, now: datetime) -> bool:
@@ -254,7 +264,7 @@ def page_context(
     (`consultations/responses/_responses_panel.html`, which reads `responses_panel`)."""
     status = status_of(consultation, now)
     questions = for_consultation(session, consultation.id or 0)
-    own = own_response(session, consultation.id or 0, who.user_id)
+    own = own_row(session, consultation.id or 0, who.user_id)
     can_manage = can(who, Action.MANAGE_PROCESS, consultation.group_id)
     base = url(consultation)
     return {
@@ -265,7 +275,7 @@ def page_context(
             "signed_in": who.signed_in,
             "can_respond": can_in(who, Action.RESPOND, place_of(consultation)),
             "is_observer": who.role_in(consultation.group_id) is Role.OBSERVER,
-            "own": own[0] if own else None,
+            "own": own,
             "can_manage": can_manage,
             "can_edit_questions": can_manage and status is ConsultationStatus.DRAFT,
             "summary_visible": summary_visible(who, consultation, now),

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -103,13 +103,17 @@ class AwayDraft:
 # -- reads ------------------------------------------------------------------------------------
 
 
+# On every consultation page: built once (issue 19).
+LISTED = (
+    select(RoadShow, Organisation.name)
+    .join(Organisation, col(Organisation.id) == RoadShow.host_organisation_id, isouter=True)
+    .where(RoadShow.consultation_id == bindparam("consultation_id"))
+    .order_by(col(RoadShow.starts_at))
+)
+
+
 def for_consultation_listed(session: Session, consultation_id: int) -> list[Listed]:
-    shows = session.exec(
-        select(RoadShow, Organisation.name)
-        .join(Organisation, col(Organisation.id) == RoadShow.host_organisation_id, isouter=True)
-        .where(RoadShow.consultation_id == consultation_id)
-        .order_by(col(RoadShow.starts_at))
-    ).all()
+    shows = session.exec(LISTED, params={"consultation_id": consultation_id}).all()
     counts = _signup_counts(session, [s.id or 0 for s, _ in shows])
     return [
         Listed(s, host or "", counts.get((s.id or 0, False), 0), counts.get((s.id or 0, True), 0))

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from taskgroups.evidence.forms import EvidenceDraft
@@ -99,6 +100,26 @@ def links_of(session: Session, evidence_id: int) -> list[EvidenceLink]:
     return list(session.exec(query.order_by(col(EvidenceLink.id))).all())
 
 
+def _linked_statement(private: bool) -> Any:
+    query = (
+        select(EvidenceLink, Evidence)
+        .join(Evidence, col(Evidence.id) == col(EvidenceLink.evidence_id))
+        .where(
+            EvidenceLink.target_kind == bindparam("kind"),
+            col(EvidenceLink.target_id).in_(bindparam("ids", expanding=True)),
+            Evidence.group_id == bindparam("group_id"),
+        )
+    )
+    if not private:  # as readable_clause: public items only
+        query = query.where(Evidence.visibility == Visibility.PUBLIC)
+    return query.order_by(col(Evidence.title))
+
+
+# Read on every consultation page and definition view: built once, one statement for
+# those who may read the group's private items and one for everyone else (issue 19).
+LINKED = {private: _linked_statement(private) for private in (True, False)}
+
+
 def linked_to(
     session: Session, viewer: Viewer, group_id: int, kind: str, target_ids: Iterable[int]
 ) -> dict[tuple[int, str], list[Evidence]]:
@@ -107,17 +128,8 @@ def linked_to(
     ids = list(target_ids)
     if not ids:
         return {}
-    rows = session.exec(
-        select(EvidenceLink, Evidence)
-        .join(Evidence, col(Evidence.id) == col(EvidenceLink.evidence_id))
-        .where(
-            EvidenceLink.target_kind == kind,
-            col(EvidenceLink.target_id).in_(ids),
-            Evidence.group_id == group_id,
-            readable_clause(viewer, group_id),
-        )
-        .order_by(col(Evidence.title))
-    ).all()
+    query = LINKED[can(viewer, Action.READ_GROUP_PRIVATE, group_id)]
+    rows = session.exec(query, params={"kind": kind, "ids": ids, "group_id": group_id}).all()
     found: dict[tuple[int, str], list[Evidence]] = {}
     for link, evidence in rows:
         found.setdefault((link.target_id, link.target_key), []).append(evidence)
