@@ -30,7 +30,7 @@ BENCHMARKS = [
     "comments_concurrent",  # 16 posters x 1,000 comments on SQLite: stored, zero 5xx
     "live_delivery",  # 1,000 Socket.IO clients: p99 vs a bare broadcast (target <= 1.5x)
     "consultation_export",  # 50,000 responses streamed: rows/s and bounded memory
-    "scale_out",  # 50 people, 60 s: 1 worker SQLite vs 2 workers PostgreSQL + Redis
+    "scale_out",  # 50 people, 60 s: 1 worker SQLite (worker inside, then apart), 2 on PG
     "search",  # 100,000 comments: HTTP p99 rare < 100 ms, frequent < 250 ms; FTS5 beside
     "uploads",  # a 25 MB file up and down: MB/s vs a bare Starlette app, server peak RSS
     "notifications",  # 10,000 followers: post p99 vs none, fan-out <= 10 s; 10,000 digests

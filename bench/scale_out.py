@@ -1,5 +1,7 @@
-"""The mixed workload on one machine's two shapes: 1 worker on SQLite against 2 workers
-on PostgreSQL + Redis, each run as `sharedspace serve [--workers 2]`.
+"""The mixed workload on one machine's shapes, each run as `sharedspace serve`: 1 worker
+on SQLite with the background worker inside it (the default), the same with the
+background work in a `sharedspace worker` process of its own (`WORKER_EMBEDDED=false`,
+docs/deployment.md), and 2 workers on PostgreSQL + Redis.
 
 50 simulated people, each signed in with a keep-alive connection of their own, loop
 without pause for 60 s over: the consultation page (50 %), the comment change feed
@@ -46,6 +48,7 @@ from tests.factories import make_user
 PG_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/sharedspace_bench"
 )
+SHAPE_KEYS = ("1w_sqlite", "1w_sqlite_queue_apart", "2w_postgres")  # in the RESULT line
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 TERMS = ["carbon", "fabric", "heat loss", "viability", '"on-site generation"']
 
@@ -61,12 +64,18 @@ def fresh_postgres(url: str) -> None:
 
 
 @contextmanager
-def serve(hub: Hub, workers: int) -> Iterator[tuple[str, Path]]:
+def serve(hub: Hub, workers: int, queue_apart: bool = False) -> Iterator[tuple[str, Path]]:
+    """`sharedspace serve`; with `queue_apart`, the background work (notifications, mail,
+    indexing) in a `sharedspace worker` process of its own instead of a thread of each
+    server process (docs/deployment.md), so it never holds a serving process's GIL."""
     hub.rt.db.dispose()
     port = free_port()
     env = os.environ | hub.env | {"BASE_URL": f"http://127.0.0.1:{port}"}
+    if queue_apart:
+        env["WORKER_EMBEDDED"] = "false"
     log = hub.directory / f"server-{workers}.log"
-    command = [str(Path(sys.executable).parent / "sharedspace"), "serve", "--port", str(port)]
+    program = str(Path(sys.executable).parent / "sharedspace")
+    command = [program, "serve", "--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(
             [*command, "--workers", str(workers)],
@@ -74,6 +83,13 @@ def serve(hub: Hub, workers: int) -> Iterator[tuple[str, Path]]:
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
+        )
+        queue = (
+            subprocess.Popen(
+                [program, "worker"], env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT
+            )
+            if queue_apart
+            else None
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -91,8 +107,10 @@ def serve(hub: Hub, workers: int) -> Iterator[tuple[str, Path]]:
         time.sleep(1 if workers > 1 else 0)  # let every worker finish starting
         yield url, log
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        for running in (process, queue):
+            if running is not None:
+                running.terminate()
+                running.wait(timeout=20)
 
 
 class Tally:
@@ -168,11 +186,13 @@ async def load(
     return tally, time.monotonic() - started
 
 
-def shape(label: str, hub: Hub, workers: int, args: argparse.Namespace) -> dict[str, Any]:
+def shape(
+    label: str, hub: Hub, workers: int, args: argparse.Namespace, queue_apart: bool = False
+) -> dict[str, Any]:
     seed_thread(hub, args.comments)
     people = [make_user(hub.rt, f"Person {n}") for n in range(args.users)]
     cookies = [session_cookie(hub, p) for p in people]
-    with serve(hub, workers) as (url, log):
+    with serve(hub, workers, queue_apart) as (url, log):
         search = serves_search(url)
         slug = hub.consultation.slug
         tally, elapsed = asyncio.run(load(url, slug, cookies, args.seconds, search))
@@ -210,6 +230,8 @@ def main() -> int:
     print(f"{args.users} people, {args.seconds} s per shape, no think time")
     print(f"{'':<30}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}   requests by kind")
     rows = [shape("1 worker, SQLite", make_hub(**limits), 1, args)]
+    apart = make_hub(redis_url=REDIS_URL, **limits)
+    rows.append(shape("1 worker, SQLite, queue apart", apart, 1, args, queue_apart=True))
     fresh_postgres(PG_URL)
     hub = make_hub(database_url=PG_URL, redis_url=REDIS_URL, **limits)
     rows.append(shape("2 workers, PostgreSQL + Redis", hub, 2, args))
@@ -221,7 +243,7 @@ def main() -> int:
         "seconds": args.seconds,
         **{
             f"{key}_{short}": r[key]
-            for r, short in zip(rows, ("1w_sqlite", "2w_postgres"), strict=True)
+            for r, short in zip(rows, SHAPE_KEYS, strict=True)
             for key in ("rps", "p99_ms", "errors", "tracebacks", "search")
         },
         "shapes": rows,
