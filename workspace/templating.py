@@ -26,6 +26,7 @@ from jinja2 import (
 )
 from jinja2.bccache import Bucket
 from jinja2_fragments import render_block
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
@@ -115,6 +116,7 @@ def make_environment(folders: Mapping[str, Path], timezone: str) -> Environment:
     env.filters["number"] = formats.number
     env.filters["markup"] = markup
     env.globals.update(
+        shared_part=_shared_parts(env),
         can=can,
         Action=Action,
         Role=Role,
@@ -123,6 +125,23 @@ def make_environment(folders: Mapping[str, Path], timezone: str) -> Environment:
         LANGUAGES=i18n.LANGUAGES,
     )
     return env
+
+
+def _shared_parts(env: Environment) -> Callable[[str], Markup]:
+    """`shared_part(name)` for templates: a template that reads nothing of the request
+    (the footer), rendered once per language and catalogue and kept with this
+    environment. Its text is the same on every page, so rendering it per request only
+    cost time (issue 19)."""
+    kept: dict[tuple[i18n.Active, str], Markup] = {}
+
+    def shared_part(name: str) -> Markup:
+        key = (i18n.active(), name)
+        found = kept.get(key)
+        if found is None:
+            found = kept[key] = Markup(env.get_template(name).render())  # noqa: S704 - autoescaped
+        return found
+
+    return shared_part
 
 
 def render(
