@@ -10,7 +10,8 @@ import secrets
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlmodel import Session
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -27,6 +28,7 @@ from definitions.tiers import Metric, Tier
 from taskgroups.evidence import service as evidence
 from taskgroups.groups.models import TaskGroup
 from workspace import csrf
+from workspace.failures import NotFound
 from workspace.fragments import fill, hole
 from workspace.i18n import gettext as _
 from workspace.pagecache import FRESH_UNTIL, anonymous_cache
@@ -43,10 +45,11 @@ async def consultation_page(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
     now = rt.clock()
     with rt.db.read() as session:
-        consultation = lifecycle.get_readable(session, who, request.path_params["slug"], now)
+        consultation, group = _readable_with_group(session, who, request.path_params["slug"], now)
         # A page kept for anonymous visitors must not outlive the status it shows.
         setattr(request.state, FRESH_UNTIL, lifecycle.next_change(consultation, now))
         context = _page_context(rt, session, who, consultation, now)
+        context["group"] = group
         context.update(_extensions(rt, session, who, consultation, now))
         context["header"] = rt.notifications.header(
             session, who, "consultation", consultation.id or 0
@@ -61,13 +64,30 @@ async def consultation_page(request: Request) -> Response:
     return fill(page, {THREAD_HOLE: context["comment_thread"].encoded})
 
 
+# The consultation and its group in one statement, built once: both are read on every
+# view of the page (issue 19).
+WITH_GROUP = (
+    select(Consultation, TaskGroup)
+    .join(TaskGroup, col(TaskGroup.id) == Consultation.group_id)
+    .where(Consultation.slug == bindparam("slug"))
+)
+
+
+def _readable_with_group(
+    session: Session, who: Viewer, slug: str, now: Any
+) -> tuple[Consultation, TaskGroup]:
+    """As `lifecycle.get_readable`, with the consultation's group."""
+    row = session.exec(WITH_GROUP, params={"slug": slug}).first()
+    if row is None or not lifecycle.readable(who, row[0], now):
+        raise NotFound()
+    return row[0], row[1]
+
+
 def _page_context(
     rt: Runtime, session: Session, who: Viewer, consultation: Consultation, now: Any
 ) -> dict[str, Any]:
-    group = session.get(TaskGroup, consultation.group_id)
     return {
         "consultation": consultation,
-        "group": group,
         "status": lifecycle.status_of(consultation, now),
         "can_manage": can(who, Action.MANAGE_PROCESS, consultation.group_id),
         "can_moderate": can(who, Action.MODERATE, consultation.group_id),
