@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from sharedspace.app import create_app
 from tests.client import HubClient, error_summary, soup
@@ -98,6 +100,27 @@ def test_signed_in_pages_are_private_and_never_stored(client: HubClient, rt: Run
     client.sign_in_as(make_user(rt))
     for path in ("/", "/account/", "/my-groups", "/nowhere"):
         assert client.get(path).headers["cache-control"] == "private, no-store", path
+
+
+def test_static_files_do_not_look_up_who_asks(client: HubClient, rt: Runtime) -> None:
+    """A page's stylesheets and scripts are the same for everyone: a signed-in browser
+    checking them on every page costs no query, and they may be stored."""
+    client.sign_in_as(make_user(rt))
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(rt.db.engine, "before_cursor_execute", count)
+    try:
+        response = client.get("/static/css/app.css")
+    finally:
+        event.remove(rt.db.engine, "before_cursor_execute", count)
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("cache-control", "")
+    assert statements == []
+    # The page itself still knows who is looking.
+    assert client.get("/account/").headers["cache-control"] == "private, no-store"
 
 
 def test_plain_http_sends_no_hsts_and_no_secure_cookie(client: HubClient, rt: Runtime) -> None:
