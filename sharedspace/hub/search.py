@@ -36,7 +36,9 @@ async def search_page(request: Request) -> Response:
     kind = params.get("kind", "")
     kind = kind if kind in kinds else ""
     with rt.db.read() as session:
-        group_list = [group for group, _members, _observers in groups.list_groups(session)]
+        # The filter needs names only: counting every group's members and reading every
+        # observer seat made search grow with the hub (bench/hub_size.py, issue 19).
+        group_list = groups.names(session)
         places = readable_places(who, invitations.invited_places(session))
     group_ids = {g.id for g in group_list}
     group_id = _int(params.get("group"), None)

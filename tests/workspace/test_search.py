@@ -146,6 +146,21 @@ def test_group_filter_cannot_widen_what_is_readable(
     assert count(results(member, "fabric", kind="definition")) == 1
 
 
+def test_the_group_filter_offers_every_group_by_name(
+    rt: Runtime, world: World, client_as: Callable[[str], HubClient]
+) -> None:
+    page = client_as("member").page(f"/search?q=fabric&group={world.other_group.id}")
+    options = page.select("select[name=group] option")
+    offered = {str(o.get("value")): o.get_text(strip=True) for o in options}
+    assert offered == {
+        "": "All task groups",
+        str(world.group.id): world.group.name,
+        str(world.other_group.id): world.other_group.name,
+    }
+    [chosen] = [o for o in options if o.has_attr("selected")]
+    assert chosen.get("value") == str(world.other_group.id)
+
+
 # -- comments: published in, hidden / deleted / pending out ------------------------------
 
 
