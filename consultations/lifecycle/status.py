@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from consultations.lifecycle.models import Consultation, ConsultationStatus
+from taskgroups.groups.models import TaskGroup
 from workspace import activity
 from workspace.failures import Conflict, NotFound
 from workspace.i18n import gettext as _
@@ -91,9 +92,14 @@ def readable(viewer: Viewer, consultation: Consultation, now: datetime) -> bool:
     return True
 
 
-# Read on every consultation page: built once, not per request (issue 19: building and
-# keying an ORM statement cost about as much as running it).
+# Built once, not per request (issue 19: building and keying an ORM statement cost
+# about as much as running it). The page reads the consultation with its group.
 BY_SLUG = select(Consultation).where(Consultation.slug == bindparam("slug"))
+WITH_GROUP = (
+    select(Consultation, TaskGroup)
+    .join(TaskGroup, col(TaskGroup.id) == Consultation.group_id)
+    .where(Consultation.slug == bindparam("slug"))
+)
 
 
 def by_slug(session: Session, slug: str) -> Consultation | None:
@@ -103,7 +109,23 @@ def by_slug(session: Session, slug: str) -> Consultation | None:
 def get_readable(session: Session, viewer: Viewer, slug: str, now: datetime) -> Consultation:
     """The consultation named, or 404 if it does not exist or this viewer may not see it
     (a draft is not advertised to those who cannot read it)."""
-    consultation = by_slug(session, slug)
+    return _readable_or_404(viewer, by_slug(session, slug), now)
+
+
+def get_readable_with_group(
+    session: Session, viewer: Viewer, slug: str, now: datetime
+) -> tuple[Consultation, TaskGroup]:
+    """`get_readable` and the consultation's group, in one statement."""
+    row = session.exec(WITH_GROUP, params={"slug": slug}).first()
+    if row is None:
+        raise NotFound()
+    consultation, group = row
+    return _readable_or_404(viewer, consultation, now), group
+
+
+def _readable_or_404(
+    viewer: Viewer, consultation: Consultation | None, now: datetime
+) -> Consultation:
     if consultation is None or not readable(viewer, consultation, now):
         raise NotFound()
     return consultation

@@ -10,8 +10,7 @@ import secrets
 from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import bindparam
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -28,7 +27,6 @@ from definitions.tiers import Metric, Tier
 from taskgroups.evidence import service as evidence
 from taskgroups.groups.models import TaskGroup
 from workspace import csrf
-from workspace.failures import NotFound
 from workspace.fragments import fill, hole
 from workspace.i18n import gettext as _
 from workspace.pagecache import FRESH_UNTIL, anonymous_cache
@@ -45,11 +43,12 @@ async def consultation_page(request: Request) -> Response:
     rt, who = runtime(request), viewer(request)
     now = rt.clock()
     with rt.db.read() as session:
-        consultation, group = _readable_with_group(session, who, request.path_params["slug"], now)
+        consultation, group = lifecycle.get_readable_with_group(
+            session, who, request.path_params["slug"], now
+        )
         # A page kept for anonymous visitors must not outlive the status it shows.
         setattr(request.state, FRESH_UNTIL, lifecycle.next_change(consultation, now))
-        context = _page_context(rt, session, who, consultation, now)
-        context["group"] = group
+        context = _page_context(rt, session, who, consultation, group, now)
         context.update(_extensions(rt, session, who, consultation, now))
         context["header"] = rt.notifications.header(
             session, who, "consultation", consultation.id or 0
@@ -64,30 +63,17 @@ async def consultation_page(request: Request) -> Response:
     return fill(page, {THREAD_HOLE: context["comment_thread"].encoded})
 
 
-# The consultation and its group in one statement, built once: both are read on every
-# view of the page (issue 19).
-WITH_GROUP = (
-    select(Consultation, TaskGroup)
-    .join(TaskGroup, col(TaskGroup.id) == Consultation.group_id)
-    .where(Consultation.slug == bindparam("slug"))
-)
-
-
-def _readable_with_group(
-    session: Session, who: Viewer, slug: str, now: Any
-) -> tuple[Consultation, TaskGroup]:
-    """As `lifecycle.get_readable`, with the consultation's group."""
-    row = session.exec(WITH_GROUP, params={"slug": slug}).first()
-    if row is None or not lifecycle.readable(who, row[0], now):
-        raise NotFound()
-    return row[0], row[1]
-
-
 def _page_context(
-    rt: Runtime, session: Session, who: Viewer, consultation: Consultation, now: Any
+    rt: Runtime,
+    session: Session,
+    who: Viewer,
+    consultation: Consultation,
+    group: TaskGroup,
+    now: Any,
 ) -> dict[str, Any]:
     return {
         "consultation": consultation,
+        "group": group,
         "status": lifecycle.status_of(consultation, now),
         "can_manage": can(who, Action.MANAGE_PROCESS, consultation.group_id),
         "can_moderate": can(who, Action.MODERATE, consultation.group_id),
