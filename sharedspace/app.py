@@ -29,6 +29,7 @@ import sharedspace.plugin
 import sharedspace.rights.plugin
 import taskgroups.plugin
 import workspace.plugin
+from sharedspace.routing import grouped
 from workspace import errors, hooks
 from workspace.middleware import RequestContext, SecurityHeaders
 from workspace.notifications import live as notification_live
@@ -97,10 +98,12 @@ def create_app(settings: Settings | None = None, plugins: Sequence[object] = PLU
         rt.db.dispose()
 
     app = Starlette(
-        routes=[
-            *ordered_routes(hooks.flat(rt.hook.routes())),
-            Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
-        ],
+        routes=grouped(
+            [
+                *ordered_routes(hooks.flat(rt.hook.routes())),
+                Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+            ]
+        ),
         middleware=[
             Middleware(SecurityHeaders),
             # Socket.IO in front of the routes (`/socket.io/`): it reads the session

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -22,8 +22,8 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from starlette.routing import Mount, Route
 
+from sharedspace.routing import leaves
 from tests.client import HubClient, soup
 from tests.conftest import BACKENDS, fresh_database
 from tests.factories import ROLES, World
@@ -79,19 +79,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return fresh_database(request, tmp_path, request.param)
 
 
-def _routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, Route]]:
-    for route in routes:
-        if isinstance(route, Mount) and route.path != "/static":
-            yield from _routes(route.routes, prefix + route.path)
-        elif isinstance(route, Route):
-            yield prefix, route
-
-
 def _targets(app: Any) -> list[tuple[str, str, list[str], dict[str, str]]]:
     """(method, path template, parameter names, real values) for every served route."""
     concrete = {(method, pattern): path for method, pattern, path, _ in MATRIX}
     found = []
-    for prefix, route in _routes(app.routes):
+    for prefix, route in leaves(app.routes):
         names = re.findall(r"\{(\w+)(?::\w+)?\}", prefix + route.path)
         for method in sorted((route.methods or set()) - {"HEAD"}):
             real = concrete.get((method, prefix + route.path), "")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from starlette.routing import Mount, Route
 
 from definitions import service as definitions
 from definitions.tiers import Tier, new_tier_key
+from sharedspace.routing import leaves
 from tests.client import HubClient
 from tests.consultations.factories import make_consultation, post_comment
 from tests.definitions.factories import viewer_for
@@ -656,18 +656,13 @@ def test_every_route_answers_each_role_as_the_table_says(
     assert failures == []
 
 
-def _served_routes(routes: list, prefix: str = "") -> set[tuple[str, str]]:  # type: ignore[type-arg]
-    served = set()
-    for route in routes:
-        if isinstance(route, Mount):
-            if route.path == "/static":
-                continue
-            served |= _served_routes(route.routes, prefix + route.path)
-        elif isinstance(route, Route):
-            for method in route.methods or []:
-                if method != "HEAD":
-                    served.add((method, prefix + route.path))
-    return served
+def _served_routes(routes: list) -> set[tuple[str, str]]:  # type: ignore[type-arg]
+    return {
+        (method, prefix + route.path)
+        for prefix, route in leaves(routes)
+        for method in route.methods or []
+        if method != "HEAD"
+    }
 
 
 def test_every_route_is_in_the_matrix(app) -> None:  # type: ignore[no-untyped-def]

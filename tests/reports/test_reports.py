@@ -10,13 +10,13 @@ from datetime import date, timedelta
 from xml.etree import ElementTree as ET
 
 from sqlmodel import SQLModel, select
-from starlette.routing import Mount, Route
 
 import reports.drafting.models
 import reports.responses.models
 from definitions.signoff.models import Dispute, Position
 from reports.drafting import service as report_service
 from reports.drafting.models import Recommendation, Report
+from sharedspace.routing import leaves
 from taskgroups.milestones.models import Milestone
 from tests.client import HubClient, error_summary, soup
 from tests.factories import World, make_user, seat_observer
@@ -32,14 +32,8 @@ def _rec_ids(rt: Runtime, report: Report) -> list[int]:
         return [r.id or 0 for r in report_service.recommendations(session, report.id or 0)]
 
 
-def _signoff_endpoints(routes: list, prefix: str = "") -> dict[str, object]:  # type: ignore[type-arg]
-    found: dict[str, object] = {}
-    for route in routes:
-        if isinstance(route, Mount):
-            found |= _signoff_endpoints(route.routes, prefix + route.path)
-        elif isinstance(route, Route):
-            found[prefix + route.path] = route.endpoint
-    return found
+def _signoff_endpoints(routes: list) -> dict[str, object]:  # type: ignore[type-arg]
+    return {prefix + route.path: route.endpoint for prefix, route in leaves(routes)}
 
 
 def test_report_sign_off_reuses_the_definitions_code_path(

@@ -19,6 +19,7 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.testclient import TestClient
 
 from sharedspace.app import PLUGINS, create_app
+from sharedspace.routing import leaves
 from tests.client import HubClient
 from tests.factories import World, build_world
 from workspace.events import CATALOGUE, DefinitionAgreed, DomainEvent, EventBus
@@ -52,14 +53,6 @@ def test_the_bus_refuses_a_class_outside_the_catalogue() -> None:
         EventBus().subscribe(Unknown, lambda _event: None)
 
 
-def _leaves(routes: Iterable[BaseRoute], prefix: str = "") -> Iterable[tuple[str, Route]]:
-    for route in routes:
-        if isinstance(route, Mount):
-            yield from _leaves(route.routes, prefix + route.path)
-        elif isinstance(route, Route):
-            yield prefix + route.path, route
-
-
 def _sample(path: str) -> str:
     """A concrete path for a route's template: every parameter a plausible value."""
     path = re.sub(r"\{[a-z_]+:(int|id)\}", "7", path)
@@ -72,7 +65,8 @@ def test_every_route_is_reached_by_its_own_path(settings: Settings) -> None:
     page is ever shadowed by another route or by a mount claiming its path."""
     app = create_app(settings)
     served = [r for r in app.router.routes if not (isinstance(r, Mount) and r.path == "/static")]
-    for path, route in _leaves(served):
+    for prefix, route in leaves(served):
+        path = prefix + route.path
         method = sorted(route.methods or {"GET"})[0]
         scope = {"type": "http", "path": _sample(path), "method": method, "root_path": ""}
         winner = _dispatch(app.router.routes, scope)
@@ -85,9 +79,11 @@ def _dispatch(routes: list[BaseRoute], scope: dict[str, Any]) -> BaseRoute | Non
         match, child = candidate.matches(scope)
         if match == Match.NONE:
             continue
-        if isinstance(candidate, Mount):
-            return _dispatch(candidate.routes, {**scope, **child})
-        return candidate
+        # A group of routes sharing a first segment names the one that matched.
+        winner = child.get("route", candidate)
+        if isinstance(winner, Mount):
+            return _dispatch(winner.routes, {**scope, **child})
+        return winner
     return None
 
 
