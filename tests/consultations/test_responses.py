@@ -506,3 +506,28 @@ def test_panel_context_for_the_consultation_page(
         "Why? (optional)",
     ]
     assert panel.select_one("a.govuk-button").get_text() == "Change your response"
+
+
+def test_the_count_and_own_response_come_together(
+    rt: Runtime,
+    world: World,
+    clock: Clock,
+    consultation: Consultation,
+    questions: dict[str, Question],
+) -> None:
+    """One statement for the page's panel: the count stays right whether or not the
+    reader has responded (the outer join must not lose it)."""
+    clock.now = OPENS
+    member, public = world.users["member"].id, world.users["public"].id
+    cid = consultation.id or 0
+    with rt.db.read() as session:
+        assert responses.count_and_own(session, cid, member) == (0, None)
+    respond(rt, consultation, world.users["public"], {questions["why"].id or 0: "Because"})
+    with rt.db.read() as session:
+        total, own = responses.count_and_own(session, cid, member)
+        assert (total, own) == (1, None)
+        total, own = responses.count_and_own(session, cid, public)
+        assert total == 1
+        assert own is not None
+        assert own.user_id == public
+        assert responses.count_and_own(session, cid, None) == (1, None)
