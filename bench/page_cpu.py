@@ -85,7 +85,7 @@ async def run(requests: int, hub: Any) -> dict[str, list[float]]:
     return found
 
 
-def ceilings(hub: Any, html: bytes) -> dict[str, tuple[Client, str]]:
+def ceilings(hub: Any, html: bytes) -> Clients:
     """bench/page.py's two ceilings, in this process on the same file: the honest one
     (reads the rows and renders the page every time) and the static copy. With one
     worker bound by its CPU, the ratio of CPU per request is the ratio of requests per

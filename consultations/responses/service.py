@@ -216,8 +216,8 @@ COUNT_AND_OWN = (
     .outerjoin(
         Response,
         and_(
-            Response.consultation_id == bindparam("consultation_id"),
-            Response.user_id == bindparam("user_id"),
+            col(Response.consultation_id) == bindparam("consultation_id"),
+            col(Response.user_id) == bindparam("user_id"),
         ),
     )
 )
