@@ -43,9 +43,10 @@ TARGET = 2.0
 TARGET_OVER_HONEST = 5.0  # signed-in requests per second over the honest ceiling's
 
 
-async def interleaved(
-    clients: dict[str, tuple[Client, str]], requests: int
-) -> dict[str, list[float]]:
+Clients = dict[str, tuple[Client, str]]
+
+
+async def interleaved(clients: Clients, requests: int) -> dict[str, list[float]]:
     """CPU ms per request of each client, taken in turn: this machine's speed moves by
     a fifth within a minute (other guests share its cores), and measured one after the
     other the ratios moved with it. Taken in turn, every client meets the same moments."""
