@@ -100,13 +100,16 @@ def links_of(session: Session, evidence_id: int) -> list[EvidenceLink]:
     return list(session.exec(query.order_by(col(EvidenceLink.id))).all())
 
 
-def _linked_statement(private: bool) -> Any:
+def _linked_statement(private: bool, one: bool) -> Any:
+    target = col(EvidenceLink.target_id)
     query = (
         select(EvidenceLink, Evidence)
         .join(Evidence, col(Evidence.id) == col(EvidenceLink.evidence_id))
         .where(
             EvidenceLink.target_kind == bindparam("kind"),
-            col(EvidenceLink.target_id).in_(bindparam("ids", expanding=True)),
+            # An expanding IN list is written out again on every call; one target (a
+            # consultation's page) needs none.
+            target == bindparam("id") if one else target.in_(bindparam("ids", expanding=True)),
             Evidence.group_id == bindparam("group_id"),
         )
     )
@@ -116,8 +119,13 @@ def _linked_statement(private: bool) -> Any:
 
 
 # Read on every consultation page and definition view: built once, one statement for
-# those who may read the group's private items and one for everyone else (issue 19).
-LINKED = {private: _linked_statement(private) for private in (True, False)}
+# those who may read the group's private items and one for everyone else, each for one
+# target and for several (issue 19).
+LINKED = {
+    (private, one): _linked_statement(private, one)
+    for private in (True, False)
+    for one in (True, False)
+}
 
 
 def linked_to(
@@ -128,8 +136,10 @@ def linked_to(
     ids = list(target_ids)
     if not ids:
         return {}
-    query = LINKED[can(viewer, Action.READ_GROUP_PRIVATE, group_id)]
-    rows = session.exec(query, params={"kind": kind, "ids": ids, "group_id": group_id}).all()
+    one = len(ids) == 1
+    query = LINKED[can(viewer, Action.READ_GROUP_PRIVATE, group_id), one]
+    targets = {"id": ids[0]} if one else {"ids": ids}
+    rows = session.exec(query, params={"kind": kind, "group_id": group_id, **targets}).all()
     found: dict[tuple[int, str], list[Evidence]] = {}
     for link, evidence in rows:
         found.setdefault((link.target_id, link.target_key), []).append(evidence)
