@@ -5,6 +5,12 @@ starts with `BEGIN IMMEDIATE`, so two writers queue on the lock at the start ins
 failing half-way with "database is locked" when one tries to upgrade a read lock.
 Callbacks registered with `WriteUnit.after_commit` run only once the data is durable:
 real-time events, mail and search must never announce something that rolled back.
+
+Inside `Database.request_reads()` (a page request, until its response starts) the
+`read()` blocks share one session and transaction instead of opening one each: the
+viewer's lookup and the page's reads cost one BEGIN and one ROLLBACK between them.
+Each block still hands back detached objects, as before; a write in the request ends the
+shared transaction, so the reads after it see what it wrote.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -119,6 +126,59 @@ class WriteUnit:
                 log.exception("after-commit callback failed")
 
 
+class RequestReads:
+    """The one read session of a request's `read()` blocks (see the module's docstring)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.open = True  # False once the response starts: a streamed body reads alone
+        self.busy = False  # a block is using it: a read() nested in it gets its own
+        self._stale = False
+        self._session: Session | None = None
+
+    def takes(self, db: Database) -> bool:
+        return self.db is db and self.open and not self.busy
+
+    @contextmanager
+    def block(self) -> Iterator[Session]:
+        if self._session is None:
+            self._session = Session(self.db.engine, expire_on_commit=False)
+        session = self._session
+        self.busy = True
+        failed = False
+        try:
+            yield session
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            self.busy = False
+            if failed or self._stale or session.new or session.dirty or session.deleted:
+                # A failed statement can leave the transaction unusable (PostgreSQL), a
+                # write inside the block needs a new one, and changes made on a read
+                # session are dropped as its close would: the next block starts afresh.
+                self.end()
+            else:
+                # Detached like a closed session's: they may go on to another session.
+                session.expunge_all()
+
+    def end(self) -> None:
+        if self.busy:
+            self._stale = True  # the block still using it closes it when it ends
+            return
+        self._stale = False
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def finish(self) -> None:
+        self.open = False
+        self.end()
+
+
+_REQUEST_READS: ContextVar[RequestReads | None] = ContextVar("request_reads", default=None)
+
+
 class Database:
     def __init__(self, url: str, pool_size: int = 10, max_overflow: int = 10) -> None:
         self.url = url
@@ -134,8 +194,24 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        shared = _REQUEST_READS.get()
+        if shared is not None and shared.takes(self):
+            with shared.block() as session:
+                yield session
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def request_reads(self) -> Iterator[RequestReads]:
+        """The `read()` blocks inside share one transaction (a page request's)."""
+        shared = RequestReads(self)
+        token = _REQUEST_READS.set(shared)
+        try:
+            yield shared
+        finally:
+            _REQUEST_READS.reset(token)
+            shared.end()
 
     @contextmanager
     def write(self) -> Iterator[WriteUnit]:
@@ -148,7 +224,15 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                self._end_shared_reads()
         unit.run_after_commit()
+
+    def _end_shared_reads(self) -> None:
+        """The request's later reads must see this write: a new transaction for them."""
+        shared = _REQUEST_READS.get()
+        if shared is not None and shared.db is self:
+            shared.end()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -25,6 +25,7 @@ from workspace.tokens import service as tokens
 from workspace.twofactor import service as twofactor
 
 if TYPE_CHECKING:
+    from workspace.db import RequestReads
     from workspace.runtime import Runtime
 
 CSP = "; ".join(
@@ -42,6 +43,7 @@ CSP = "; ".join(
     ]
 )
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+READING_METHODS = {"GET", "HEAD"}
 # Posts that come from mail programs, not from our pages, and carry no cookie: RFC 8058
 # one-click unsubscribe. The signed link in the path is their authority instead.
 CSRF_EXEMPT_PREFIXES = ("/notifications/unsubscribe/",)
@@ -80,6 +82,15 @@ class RequestContext:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["method"] not in READING_METHODS or _is_static(scope):
+            await self._serve(scope, receive, send)
+            return
+        # A page's reads, the viewer's lookup included, in one transaction until its
+        # response starts (workspace/db.py): one BEGIN and ROLLBACK for all (issue 19).
+        with self.runtime.db.request_reads() as reads:
+            await self._serve(scope, receive, _finishing_reads(send, reads))
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
         cookies = _cookies(scope)
         state = scope.setdefault("state", {})
         new_csrf = None if cookies.get(csrf.COOKIE) else csrf.new_cookie_value()
@@ -198,6 +209,19 @@ NUL_MESSAGE = lazy_gettext(
 
 
 STATIC_PREFIX = "/static/"
+
+
+def _finishing_reads(send: Send, reads: RequestReads) -> Send:
+    """Once the response starts, a streamed body's reads (an export's batches) go back
+    to a transaction each: one held for the whole download would keep SQLite's log
+    from being checkpointed."""
+
+    async def send_finishing(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            reads.finish()
+        await send(message)
+
+    return send_finishing
 
 
 def _is_static(scope: Scope) -> bool:
