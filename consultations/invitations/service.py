@@ -388,11 +388,20 @@ def _record(
     )
 
 
-def invited_places(session: Session) -> list[Place]:
-    """Every invited consultation as a Place, for `permissions.readable_places`."""
-    rows = session.exec(
-        select(Consultation.id, Consultation.group_id).where(
-            Consultation.audience == Audience.INVITED
+def invited_places(session: Session, who: Viewer) -> list[Place]:
+    """The invited consultations this viewer could read, as Places for
+    `permissions.readable_places` (which decides): those of the groups they sit in and
+    those they are invited to; every one only for the secretariat. Reading them all for
+    everyone made search grow with the hub (bench/hub_size.py, issue 19)."""
+    query = select(Consultation.id, Consultation.group_id).where(
+        Consultation.audience == Audience.INVITED
+    )
+    seated = who.readable_groups()
+    if seated is not None:
+        if not seated and not who.invited_to:
+            return []
+        query = query.where(
+            or_(col(Consultation.group_id).in_(seated), col(Consultation.id).in_(who.invited_to))
         )
-    ).all()
+    rows = session.exec(query).all()
     return [Place(group_id, Audience.INVITED, cid or 0) for cid, group_id in rows]

@@ -58,7 +58,7 @@ def run_search(call: Call) -> s.SearchResults:
         raise ApiError(400, "page must be a whole number from 1 to 1000.")
     with call.rt.db.read() as session:
         # Invited consultations the viewer is among the audience of, as on /search.
-        places = readable_places(call.viewer, invitations.invited_places(session))
+        places = readable_places(call.viewer, invitations.invited_places(session, call.viewer))
     query = search.SearchQuery(
         text=text,
         readable_groups=call.viewer.readable_groups(),

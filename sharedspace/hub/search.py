@@ -39,7 +39,7 @@ async def search_page(request: Request) -> Response:
         # The filter needs names only: counting every group's members and reading every
         # observer seat made search grow with the hub (bench/hub_size.py, issue 19).
         group_list = groups.names(session)
-        places = readable_places(who, invitations.invited_places(session))
+        places = readable_places(who, invitations.invited_places(session, who))
     group_ids = {g.id for g in group_list}
     group_id = _int(params.get("group"), None)
     group_id = group_id if group_id in group_ids else None

@@ -7,11 +7,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from consultations.invitations import service as invitations
 from tests import search_cases
 from tests.client import HubClient
 from tests.consultations.factories import post_comment
 from tests.consultations.invitations.factories import invite, make_invited
+from tests.definitions.factories import viewer_for
 from tests.factories import World
+from workspace.permissions import ANONYMOUS, readable_places
 from workspace.runtime import Runtime
 from workspace.search.outbox import backlog
 
@@ -59,3 +62,22 @@ def test_only_the_audience_finds_an_invited_consultation_and_its_comments(
         assert (consultation.title in found) is allowed, (role, found)
         comments = [t for t in found if t.endswith(f"on {consultation.title}")]
         assert bool(comments) is allowed, (role, found)
+
+
+def test_search_reads_only_the_invited_consultations_a_viewer_could_read(
+    rt: Runtime, world: World
+) -> None:
+    """The candidates come from the viewer's groups and invitations, not from every
+    invited consultation in the hub; what is readable is the same as from all of them."""
+    consultation = make_invited(rt, world, "Heatpump pilots: invited circle")
+    invite(rt, world, consultation, world.users["public"].email)
+    secretariat = viewer_for(rt, world.users["secretariat"])
+    with rt.db.read() as session:
+        every = invitations.invited_places(session, secretariat)
+        assert [p.place_id for p in every] == [consultation.id]
+        assert invitations.invited_places(session, ANONYMOUS) == []
+        for role in EXPECTED:
+            who = viewer_for(rt, world.users[role]) if role != "visitor" else ANONYMOUS
+            candidates = invitations.invited_places(session, who)
+            assert readable_places(who, candidates) == readable_places(who, every), role
+            assert bool(candidates) is EXPECTED[role], role
