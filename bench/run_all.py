@@ -37,7 +37,15 @@ BENCHMARKS = [
 ]
 MARKER = "RESULT "
 # Run only when named: too long for `make bench` (see the Makefile's own targets for them).
-ON_REQUEST = {"profile_pages", "hub_size", "open_loop", "page_cpu", "api", "thread_page"}
+ON_REQUEST = {
+    "profile_pages",
+    "hub_size",
+    "open_loop",
+    "page_cpu",
+    "page_instructions",
+    "api",
+    "thread_page",
+}
 
 
 def discover() -> list[str]:

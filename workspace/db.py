@@ -7,15 +7,21 @@ Callbacks registered with `WriteUnit.after_commit` run only once the data is dur
 real-time events, mail and search must never announce something that rolled back.
 
 Inside `Database.request_reads()` (a page request, until its response starts) the
-`read()` blocks share one session and transaction instead of opening one each: the
-viewer's lookup and the page's reads cost one BEGIN and one ROLLBACK between them.
-Each block still hands back detached objects, as before; a write in the request ends the
-shared transaction, so the reads after it see what it wrote.
+`read()` blocks that run one after the other without the request pausing share one
+session and transaction instead of opening one each: the viewer's lookup and the page's
+reads cost one BEGIN and one ROLLBACK between them. The connection goes back to the pool
+as soon as the request pauses (awaits something that lets other requests run), or at
+once when half the pool is out: held across pauses, fifty requests each holding one
+would empty the pool, and the event loop would wait on it forever. Each block still
+hands back detached objects, as before; a write in the request ends the shared
+transaction, so the reads after it see what it wrote.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -25,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, create_engine
 
@@ -135,9 +142,16 @@ class RequestReads:
         self.busy = False  # a block is using it: a read() nested in it gets its own
         self._stale = False
         self._session: Session | None = None
+        # Only the request's own thread shares it (the event loop's): a block run in the
+        # thread pool reads alone, as the loop may end the session meanwhile.
+        self._thread = threading.get_ident()
+        self._loop = _running_loop()
+        self._release_scheduled = False
 
     def takes(self, db: Database) -> bool:
-        return self.db is db and self.open and not self.busy
+        return (
+            self.db is db and self.open and not self.busy and threading.get_ident() == self._thread
+        )
 
     @contextmanager
     def block(self) -> Iterator[Session]:
@@ -161,6 +175,29 @@ class RequestReads:
             else:
                 # Detached like a closed session's: they may go on to another session.
                 session.expunge_all()
+                self._release_at_pause()
+
+    def _release_at_pause(self) -> None:
+        """End the transaction when the request next pauses: the loop runs callbacks
+        only between tasks' steps, so reads that follow at once still share it. Other
+        requests' steps already waiting run before that callback, each perhaps holding a
+        connection of its own the same way: past half the pool, give it back now, so
+        that the loop never waits on a pool its own paused requests have emptied."""
+        if self._loop is None:
+            return  # synchronous code cannot pause
+        if not self._room_to_hold():
+            self.end()
+        elif not self._release_scheduled:
+            self._release_scheduled = True
+            self._loop.call_soon(self._released)
+
+    def _room_to_hold(self) -> bool:
+        pool = self.db.engine.pool
+        return isinstance(pool, QueuePool) and pool.checkedout() <= pool.size() // 2
+
+    def _released(self) -> None:
+        self._release_scheduled = False
+        self.end()
 
     def end(self) -> None:
         if self.busy:
@@ -174,6 +211,13 @@ class RequestReads:
     def finish(self) -> None:
         self.open = False
         self.end()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None  # called from synchronous code: nothing can pause it
 
 
 _REQUEST_READS: ContextVar[RequestReads | None] = ContextVar("request_reads", default=None)

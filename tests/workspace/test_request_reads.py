@@ -126,3 +126,35 @@ def test_a_signed_in_page_reads_in_one_transaction(
     page = client.get("/")
     assert page.status_code == 200
     assert len(begins) == 1  # the viewer's session, seats and invitations, and the page
+
+
+def test_a_pausing_request_gives_its_connection_back(rt: Runtime, world: World) -> None:
+    """Forty requests that pause between their reads (awaiting a thread, the network),
+    more than the pool holds: each gives its connection back when it pauses, so none
+    waits on the pool while holding the connection another needs."""
+    assert rt.db.engine.pool.size() < 40  # type: ignore[attr-defined]
+
+    async def request() -> int:
+        with rt.db.request_reads():
+            before = people(rt.db)
+            await asyncio.sleep(0.01)
+            return people(rt.db) - before
+
+    async def all_at_once() -> list[int]:
+        return await asyncio.gather(*(request() for _ in range(40)))
+
+    assert asyncio.run(all_at_once()) == [0] * 40
+
+
+def test_reads_that_follow_without_a_pause_share_one_transaction(
+    rt: Runtime, world: World, begins: list[int]
+) -> None:
+    async def request() -> None:
+        with rt.db.request_reads():
+            people(rt.db)
+            people(rt.db)  # at once: the same transaction
+            await asyncio.sleep(0)
+            people(rt.db)  # after a pause: a new one
+
+    asyncio.run(request())
+    assert len(begins) == 2
