@@ -15,7 +15,8 @@ from workspace.templating import make_environment
 CASES = [
     '{{ _("Plain text") }}',
     '{{ _("Hello %(name)s", name="<b>Ann</b>") }}',
-    '{{ _("Fully %%(not)s a placeholder, 100%% sure") }}',
+    # "%%" is a literal "%": formatted even without variables, as Jinja does.
+    '{{ _("Literal %%(name)s and 100%% stay as written") }}',
     '{% autoescape false %}{{ _("Hello %(name)s", name="<b>Ann</b>") }}{% endautoescape %}',
     '{% autoescape false %}{{ _("Half %% of it") }}{% endautoescape %}',
     "{% trans count=3 %}{{ count }} reply & more{% endtrans %}",
