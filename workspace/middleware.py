@@ -85,8 +85,9 @@ class RequestContext:
         if scope["method"] not in READING_METHODS or _is_static(scope):
             await self._serve(scope, receive, send)
             return
-        # A page's reads, the viewer's lookup included, in one transaction until its
-        # response starts (workspace/db.py): one BEGIN and ROLLBACK for all (issue 19).
+        # A page's reads, the viewer's lookup included, in one transaction until the
+        # request first pauses or its response starts (workspace/db.py): one BEGIN and
+        # ROLLBACK for reads that follow one another (issue 19).
         with self.runtime.db.request_reads() as reads:
             await self._serve(scope, receive, _finishing_reads(send, reads))
 
